@@ -1,0 +1,8 @@
+package io.mcppool;
+
+/** The call's deadline passed before the server answered; notifications/cancelled was sent for it. */
+public class CallTimeoutException extends McpPoolException {
+    public CallTimeoutException(String message, String server, String endpoint, String tool, Throwable cause) {
+        super(message, server, endpoint, tool, cause);
+    }
+}

@@ -1,0 +1,8 @@
+package io.mcppool;
+
+/** The server does not list a tool by this name. */
+public class UnknownToolException extends McpPoolException {
+    public UnknownToolException(String message, String server, String endpoint, String tool, Throwable cause) {
+        super(message, server, endpoint, tool, cause);
+    }
+}

@@ -1,0 +1,73 @@
+package io.mcppool.config;
+
+import io.mcppool.transport.TransportFactory;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Where one endpoint of a server is and how to reach it. */
+public sealed interface EndpointConfig permits EndpointConfig.Stdio, EndpointConfig.Http, EndpointConfig.Custom {
+
+    /** A short description for logs and errors. */
+    String describe();
+
+    /**
+     * A local server run as a child process speaking newline-delimited JSON on stdin/stdout.
+     *
+     * @param env           added to (and overriding) the parent's environment
+     * @param shutdownGrace how long each shutdown step (close stdin, then SIGTERM) may take before the next
+     */
+    record Stdio(String command, List<String> args, Map<String, String> env, Optional<Path> cwd,
+                 Duration shutdownGrace) implements EndpointConfig {
+        public Stdio {
+            Objects.requireNonNull(command, "command");
+            args = List.copyOf(args);
+            env = Map.copyOf(env);
+            Objects.requireNonNull(cwd, "cwd");
+            Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        }
+
+        public Stdio(String command, List<String> args) {
+            this(command, args, Map.of(), Optional.empty(), Duration.ofSeconds(2));
+        }
+
+        @Override
+        public String describe() {
+            return args.isEmpty() ? command : command + " " + String.join(" ", args);
+        }
+    }
+
+    /** A remote server speaking Streamable HTTP at {@code url}; {@code headers} are sent with every request. */
+    record Http(URI url, Map<String, String> headers) implements EndpointConfig {
+        public Http {
+            Objects.requireNonNull(url, "url");
+            headers = Map.copyOf(headers);
+        }
+
+        public Http(URI url) {
+            this(url, Map.of());
+        }
+
+        @Override
+        public String describe() {
+            return url.toString();
+        }
+    }
+
+    /** A transport made in code (an in-process test server, say); not expressible in a config file. */
+    record Custom(String description, TransportFactory factory) implements EndpointConfig {
+        public Custom {
+            Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(factory, "factory");
+        }
+
+        @Override
+        public String describe() {
+            return description;
+        }
+    }
+}

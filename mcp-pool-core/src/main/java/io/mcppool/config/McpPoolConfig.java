@@ -1,0 +1,32 @@
+package io.mcppool.config;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A whole pool's configuration: its servers in file order, and pool-wide settings.
+ *
+ * @param housekeepingInterval how often each pool checks sizes, idle and lifetime (the seeds' {@code MCP_CLEANUP_INTERVAL})
+ * @param shutdownGrace        how long {@code close()} lets in-flight calls finish before ending sessions
+ * @param source               where the config came from, for messages ("built-in", a path)
+ */
+public record McpPoolConfig(Map<String, ServerConfig> servers, Duration housekeepingInterval, Duration shutdownGrace,
+                            String source) {
+
+    public static final Duration DEFAULT_HOUSEKEEPING_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    public McpPoolConfig {
+        servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
+        Objects.requireNonNull(housekeepingInterval, "housekeepingInterval");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(source, "source");
+    }
+
+    public McpPoolConfig(Map<String, ServerConfig> servers) {
+        this(servers, DEFAULT_HOUSEKEEPING_INTERVAL, DEFAULT_SHUTDOWN_GRACE, "code");
+    }
+}

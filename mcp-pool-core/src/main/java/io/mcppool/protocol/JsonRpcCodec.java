@@ -1,0 +1,196 @@
+package io.mcppool.protocol;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Reads and writes JSON-RPC 2.0 messages. Output is one compact line with no embedded newline, as
+ * the stdio transport requires; input is validated just enough to classify the message and refuse
+ * what is not JSON-RPC 2.0.
+ */
+public final class JsonRpcCodec {
+    private static final ObjectMapper MAPPER = Json.mapper();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    private JsonRpcCodec() {
+    }
+
+    public static byte[] encode(JsonRpcMessage message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        write(message, out);
+        return out.toByteArray();
+    }
+
+    public static String encodeToString(JsonRpcMessage message) {
+        return new String(encode(message), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Writes the message to {@code out} without a trailing newline and without closing it. */
+    public static void write(JsonRpcMessage message, OutputStream out) {
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeStringField("jsonrpc", "2.0");
+            switch (message) {
+                case JsonRpcRequest r -> {
+                    writeId(g, r.id());
+                    g.writeStringField("method", r.method());
+                    if (r.params() != null) {
+                        g.writeFieldName("params");
+                        MAPPER.writeTree(g, r.params());
+                    }
+                }
+                case JsonRpcNotification n -> {
+                    g.writeStringField("method", n.method());
+                    if (n.params() != null) {
+                        g.writeFieldName("params");
+                        MAPPER.writeTree(g, n.params());
+                    }
+                }
+                case JsonRpcResponse r -> {
+                    writeId(g, r.id());
+                    if (r.error() != null) {
+                        g.writeObjectFieldStart("error");
+                        g.writeNumberField("code", r.error().code());
+                        g.writeStringField("message", r.error().message() == null ? "" : r.error().message());
+                        if (r.error().data() != null) {
+                            g.writeFieldName("data");
+                            MAPPER.writeTree(g, r.error().data());
+                        }
+                        g.writeEndObject();
+                    } else {
+                        g.writeFieldName("result");
+                        if (r.result() == null) {
+                            g.writeStartObject();
+                            g.writeEndObject();
+                        } else {
+                            MAPPER.writeTree(g, r.result());
+                        }
+                    }
+                }
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeId(JsonGenerator g, RequestId id) throws IOException {
+        if (id == null) {
+            g.writeNullField("id");
+        } else if (id.isNumber()) {
+            g.writeNumberField("id", id.number());
+        } else {
+            g.writeStringField("id", id.string());
+        }
+    }
+
+    public static JsonRpcMessage decode(String text) {
+        return decode(readTree(text));
+    }
+
+    public static JsonRpcMessage decode(byte[] bytes, int offset, int length) {
+        try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+            return decode(readSingle(p));
+        } catch (JsonProcessingException e) {
+            throw new MalformedMessageException("not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode readTree(String text) {
+        try (JsonParser p = FACTORY.createParser(text)) {
+            return readSingle(p);
+        } catch (JsonProcessingException e) {
+            throw new MalformedMessageException("not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode readSingle(JsonParser p) throws IOException {
+        JsonNode node = MAPPER.readTree(p);
+        if (node == null) {
+            throw new MalformedMessageException("empty message");
+        }
+        if (p.nextToken() != null) {
+            throw new MalformedMessageException("trailing data after the JSON value");
+        }
+        return node;
+    }
+
+    /** Classifies an already parsed JSON value. */
+    public static JsonRpcMessage decode(JsonNode node) {
+        if (!node.isObject()) {
+            throw new MalformedMessageException(node.isArray()
+                    ? "JSON-RPC batches are not supported" : "a JSON-RPC message must be an object, got " + node.getNodeType());
+        }
+        JsonNode version = node.get("jsonrpc");
+        if (version == null || !"2.0".equals(version.asText())) {
+            throw new MalformedMessageException("missing or wrong \"jsonrpc\": expected \"2.0\"");
+        }
+        JsonNode method = node.get("method");
+        JsonNode idNode = node.get("id");
+        if (method != null) {
+            if (!method.isTextual()) {
+                throw new MalformedMessageException("\"method\" must be a string");
+            }
+            JsonNode params = node.get("params");
+            if (params != null && params.isNull()) {
+                params = null;
+            }
+            if (idNode == null) {
+                return new JsonRpcNotification(method.textValue(), params);
+            }
+            return new JsonRpcRequest(readId(idNode, false), method.textValue(), params);
+        }
+        JsonNode error = node.get("error");
+        JsonNode result = node.get("result");
+        if (error != null && error.isObject()) {
+            JsonNode code = error.get("code");
+            JsonNode message = error.get("message");
+            JsonNode data = error.get("data");
+            return JsonRpcResponse.failure(idNode == null ? null : readId(idNode, true), new JsonRpcError(
+                    code != null && code.canConvertToInt() ? code.intValue() : JsonRpcError.INTERNAL_ERROR,
+                    message == null ? "" : message.asText(), data == null || data.isNull() ? null : data));
+        }
+        if (result != null) {
+            if (idNode == null || idNode.isNull()) {
+                throw new MalformedMessageException("a result without an id");
+            }
+            return JsonRpcResponse.success(readId(idNode, false), result);
+        }
+        throw new MalformedMessageException("neither a request, a notification nor a response");
+    }
+
+    private static RequestId readId(JsonNode id, boolean nullAllowed) {
+        JsonNodeType type = id.getNodeType();
+        return switch (type) {
+            case NUMBER -> {
+                if (!id.canConvertToLong() || id.isFloatingPointNumber() && id.doubleValue() != Math.rint(id.doubleValue())) {
+                    throw new MalformedMessageException("id must be an integer or a string, got " + id);
+                }
+                yield RequestId.of(id.longValue());
+            }
+            case STRING -> RequestId.of(id.textValue());
+            case NULL -> {
+                if (nullAllowed) {
+                    yield null;
+                }
+                throw new MalformedMessageException("id must not be null");
+            }
+            default -> throw new MalformedMessageException("id must be an integer or a string, got " + type);
+        };
+    }
+}

@@ -1,0 +1,10 @@
+package io.mcppool.protocol;
+
+import java.util.List;
+
+/** One page of {@code tools/list}. */
+public record ListToolsResult(List<Tool> tools, String nextCursor) {
+    public ListToolsResult {
+        tools = tools == null ? List.of() : List.copyOf(tools);
+    }
+}

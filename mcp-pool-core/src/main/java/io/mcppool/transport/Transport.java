@@ -1,0 +1,54 @@
+package io.mcppool.transport;
+
+import io.mcppool.protocol.JsonRpcMessage;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Moves JSON-RPC messages between one client session and one server: bytes in, messages out.
+ * A transport knows nothing of request ids or pending calls; the session above it does.
+ *
+ * <p>Lifecycle: {@link #start(Listener)} once, then {@link #send} from any thread, concurrently,
+ * then {@link #close()}. After the transport fails or closes, it reports {@link Listener#onClosed}
+ * exactly once and every later {@code send} fails.
+ */
+public interface Transport extends AutoCloseable {
+
+    /** Receives what the server sends. Called from the transport's reader thread(s); must not block long. */
+    interface Listener {
+        void onMessage(JsonRpcMessage message);
+
+        /** The transport ended: {@code cause} is null for a close we asked for. Called once. */
+        void onClosed(Throwable cause);
+    }
+
+    /** Opens the channel (spawns the process, for stdio). Throws {@link TransportException} when that fails. */
+    void start(Listener listener);
+
+    /**
+     * Sends one message. The future completes when the message has been handed to the server (written
+     * to the pipe, or accepted by the HTTP server); replies arrive through the listener. It fails with
+     * {@link SessionExpiredException} when an HTTP server says the session is gone, and with
+     * {@link TransportException} when the message may not have been delivered.
+     */
+    CompletableFuture<Void> send(JsonRpcMessage message);
+
+    /**
+     * Called by the session once the handshake is done, with the negotiated protocol version, so
+     * transports that must repeat it (the {@code MCP-Protocol-Version} header) can.
+     */
+    default void protocolVersionNegotiated(String version) {
+    }
+
+    /** A short description for logs and errors: the command, or the URL. */
+    String describe();
+
+    /** Whether the transport is still usable. */
+    boolean isOpen();
+
+    /**
+     * Ends the channel the way its spec says (stdio: close stdin, SIGTERM, SIGKILL; HTTP: DELETE the
+     * session). Idempotent; blocks at most the transport's shutdown grace.
+     */
+    @Override
+    void close();
+}
