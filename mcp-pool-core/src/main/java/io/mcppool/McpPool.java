@@ -1,0 +1,467 @@
+package io.mcppool;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcppool.config.ConfigLoader;
+import io.mcppool.config.McpPoolConfig;
+import io.mcppool.config.ServerConfig;
+import io.mcppool.internal.Failures;
+import io.mcppool.internal.PooledServer;
+import io.mcppool.protocol.CallToolResult;
+import io.mcppool.protocol.GetPromptResult;
+import io.mcppool.protocol.Json;
+import io.mcppool.protocol.McpMethods;
+import io.mcppool.protocol.Prompt;
+import io.mcppool.protocol.ReadResourceResult;
+import io.mcppool.protocol.Resource;
+import io.mcppool.protocol.ResourceTemplate;
+import io.mcppool.protocol.Tool;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warm, multiplexed, supervised sessions to many MCP servers, and one way to call their tools.
+ *
+ * <pre>{@code
+ * try (McpPool pool = McpPool.fromConfig(Path.of("mcp-pool.yaml"))) {
+ *     CallToolResult r = pool.callTool("files", "read_file", Map.of("path", "/srv/data/a.txt"));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; meant to be created once and shared. Every method has a blocking form and a
+ * {@code CompletableFuture} form; blocking ones are cheap on virtual threads. Every failure is a
+ * {@link McpPoolException} subtype whose message names the server, the endpoint and the tool.
+ * Sessions open in the background at start ({@code minSessions}) and on demand; a caller waits
+ * for the pool at most the server's {@code acquireTimeout}, then gets {@link PoolExhaustedException}.
+ */
+public final class McpPool implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(McpPool.class);
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+
+    private final McpPoolConfig config;
+    private final Map<String, PooledServer> servers;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService background;
+    private final ReentrantLock httpClientLock = new ReentrantLock();
+    private final ScheduledFuture<?> housekeeping;
+    private volatile HttpClient httpClient;
+    private volatile boolean closed;
+
+    private McpPool(McpPoolConfig config) {
+        this.config = config;
+        int id = POOL_IDS.incrementAndGet();
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "mcp-pool-" + id + "-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-pool-" + id + "-bg-", 0).factory());
+        Map<String, PooledServer> byName = new LinkedHashMap<>();
+        for (ServerConfig server : config.servers().values()) {
+            byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient));
+        }
+        this.servers = Map.copyOf(byName);
+        for (PooledServer s : byName.values()) {
+            s.start();
+        }
+        long every = Math.max(10, config.housekeepingInterval().toMillis());
+        this.housekeeping = timer.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
+        log.info("mcp-pool started with {} server(s) from {}", servers.size(), config.source());
+    }
+
+    /** Loads a YAML, TOML or {@code mcpServers} JSON file (environment overrides applied) and starts a pool. */
+    public static McpPool fromConfig(Path file) {
+        return create(ConfigLoader.load(file));
+    }
+
+    public static McpPool create(McpPoolConfig config) {
+        return new McpPool(config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------ tools
+
+    public CallToolResult callTool(String server, String tool, Map<String, ?> arguments) {
+        return callTool(server, tool, arguments, CallOptions.DEFAULTS);
+    }
+
+    public CallToolResult callTool(String server, String tool, Map<String, ?> arguments, CallOptions options) {
+        return await(callToolInternal(server, tool, arguments, options), server, tool);
+    }
+
+    public CompletableFuture<CallToolResult> callToolAsync(String server, String tool, Map<String, ?> arguments) {
+        return callToolAsync(server, tool, arguments, CallOptions.DEFAULTS);
+    }
+
+    /**
+     * Calls a tool without blocking. The returned future completes on one of the pool's virtual
+     * threads, never on a transport's reader, so a slow continuation cannot stall other calls.
+     */
+    public CompletableFuture<CallToolResult> callToolAsync(String server, String tool, Map<String, ?> arguments,
+                                                           CallOptions options) {
+        return offReader(callToolInternal(server, tool, arguments, options));
+    }
+
+    private CompletableFuture<CallToolResult> callToolInternal(String serverName, String tool, Map<String, ?> arguments,
+                                                               CallOptions options) {
+        PooledServer server;
+        try {
+            server = server(serverName);
+        } catch (McpPoolException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long deadline = System.nanoTime() + options.timeout().orElse(server.config().callTimeout()).toNanos();
+        List<Tool> known = server.cachedTools();
+        if (known != null && !containsTool(known, tool)) {
+            // The cached list may be stale if the server did not announce a change: look once more.
+            server.invalidateTools();
+            return server.listTools().handle((fresh, e) -> {
+                if (e == null && !containsTool(fresh, tool)) {
+                    return CompletableFuture.<CallToolResult>failedFuture(new UnknownToolException(
+                            "no such tool; the server lists " + fresh.size() + " tool(s)" + toolHint(fresh),
+                            serverName, server.endpointLabel(), tool, null));
+                }
+                return sendCall(server, tool, arguments, options, deadline);
+            }).thenCompose(Function.identity());
+        }
+        return sendCall(server, tool, arguments, options, deadline);
+    }
+
+    private CompletableFuture<CallToolResult> sendCall(PooledServer server, String tool, Map<String, ?> arguments,
+                                                       CallOptions options, long deadline) {
+        ObjectNode params = Json.object();
+        params.put("name", tool);
+        params.set("arguments", arguments == null ? Json.object() : Json.toTree(arguments));
+        if (!options.meta().isEmpty()) {
+            params.set("_meta", Json.toTree(options.meta()));
+        }
+        String name = server.config().name();
+        return server.request(McpMethods.TOOLS_CALL, params, deadline, options.affinityKey().orElse(null),
+                options.onProgress().orElse(null)).handle((json, error) -> {
+            if (error != null) {
+                throw asCompletion(Failures.map(error, name, server.endpointLabel(), tool));
+            }
+            CallToolResult result;
+            try {
+                result = Json.fromTree(json, CallToolResult.class);
+            } catch (RuntimeException e) {
+                throw asCompletion(Failures.map(e, name, server.endpointLabel(), tool));
+            }
+            if (result.failed() && options.failOnToolError()) {
+                throw asCompletion(new ToolErrorException(name, server.endpointLabel(), tool, result));
+            }
+            return result;
+        });
+    }
+
+    private static boolean containsTool(List<Tool> tools, String name) {
+        for (Tool t : tools) {
+            if (t.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String toolHint(List<Tool> tools) {
+        List<String> names = tools.stream().map(Tool::name).sorted().limit(20).toList();
+        return names.isEmpty() ? "" : ": " + String.join(", ", names) + (tools.size() > 20 ? ", ..." : "");
+    }
+
+    /** Every tool of the server, all pages, from the cache when it is fresh. */
+    public List<Tool> listTools(String server) {
+        return await(listToolsAsync(server), server, null);
+    }
+
+    public CompletableFuture<List<Tool>> listToolsAsync(String serverName) {
+        try {
+            PooledServer server = server(serverName);
+            return offReader(server.listTools().exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                    Failures.map(e, serverName, server.endpointLabel(), null))));
+        } catch (McpPoolException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ resources and prompts
+
+    public List<Resource> listResources(String server) {
+        return await(listResourcesAsync(server), server, null);
+    }
+
+    public CompletableFuture<List<Resource>> listResourcesAsync(String server) {
+        return listAll(server, McpMethods.RESOURCES_LIST, "resources", Resource.class);
+    }
+
+    public List<ResourceTemplate> listResourceTemplates(String server) {
+        return await(listAll(server, McpMethods.RESOURCES_TEMPLATES_LIST, "resourceTemplates", ResourceTemplate.class),
+                server, null);
+    }
+
+    public ReadResourceResult readResource(String server, String uri) {
+        return await(readResourceAsync(server, uri), server, null);
+    }
+
+    public CompletableFuture<ReadResourceResult> readResourceAsync(String server, String uri) {
+        ObjectNode params = Json.object();
+        params.put("uri", uri);
+        return simpleRequest(server, McpMethods.RESOURCES_READ, params, ReadResourceResult.class);
+    }
+
+    public List<Prompt> listPrompts(String server) {
+        return await(listPromptsAsync(server), server, null);
+    }
+
+    public CompletableFuture<List<Prompt>> listPromptsAsync(String server) {
+        return listAll(server, McpMethods.PROMPTS_LIST, "prompts", Prompt.class);
+    }
+
+    public GetPromptResult getPrompt(String server, String prompt, Map<String, String> arguments) {
+        return await(getPromptAsync(server, prompt, arguments), server, null);
+    }
+
+    public CompletableFuture<GetPromptResult> getPromptAsync(String server, String prompt, Map<String, String> arguments) {
+        ObjectNode params = Json.object();
+        params.put("name", prompt);
+        if (arguments != null && !arguments.isEmpty()) {
+            params.set("arguments", Json.toTree(arguments));
+        }
+        return simpleRequest(server, McpMethods.PROMPTS_GET, params, GetPromptResult.class);
+    }
+
+    /** Sends a ping on a pooled session and waits for the answer. */
+    public Duration ping(String server) {
+        long start = System.nanoTime();
+        await(simpleRequest(server, McpMethods.PING, null, JsonNode.class), server, null);
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private <T> CompletableFuture<T> simpleRequest(String serverName, String method, ObjectNode params, Class<T> type) {
+        try {
+            PooledServer server = server(serverName);
+            long deadline = System.nanoTime() + server.config().callTimeout().toNanos();
+            return offReader(server.request(method, params, deadline, null, null).handle((json, error) -> {
+                if (error != null) {
+                    throw asCompletion(Failures.map(error, serverName, server.endpointLabel(), null));
+                }
+                try {
+                    return Json.fromTree(json, type);
+                } catch (RuntimeException e) {
+                    throw asCompletion(Failures.map(e, serverName, server.endpointLabel(), null));
+                }
+            }));
+        } catch (McpPoolException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private <T> CompletableFuture<List<T>> listAll(String serverName, String method, String field, Class<T> type) {
+        try {
+            PooledServer server = server(serverName);
+            return offReader(server.listAll(method, field, json -> {
+                List<T> items = new ArrayList<>();
+                for (JsonNode item : json.path(field)) {
+                    items.add(Json.fromTree(item, type));
+                }
+                return items;
+            }).exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                    Failures.map(e, serverName, server.endpointLabel(), null))));
+        } catch (McpPoolException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ pool-wide
+
+    /** The configured server names, in config order. */
+    public Set<String> servers() {
+        return config.servers().keySet();
+    }
+
+    public McpPoolConfig config() {
+        return config;
+    }
+
+    /** Ends the session bound to an affinity key on a sticky server (a gateway client went away). */
+    public void releaseAffinity(String server, String affinityKey) {
+        server(server).pool().releaseAffinity(affinityKey);
+    }
+
+    public PoolSnapshot snapshot() {
+        List<PoolSnapshot.ServerSnapshot> list = new ArrayList<>();
+        for (String name : config.servers().keySet()) {
+            list.add(servers.get(name).snapshot());
+        }
+        return new PoolSnapshot(Instant.now(), List.copyOf(list));
+    }
+
+    private PooledServer server(String name) {
+        if (closed) {
+            throw new PoolExhaustedException("the pool is closed", name, null, null, null);
+        }
+        PooledServer s = name == null ? null : servers.get(name);
+        if (s == null) {
+            throw new UnknownServerException("no server by this name; configured: "
+                    + (servers.isEmpty() ? "(none)" : String.join(", ", config.servers().keySet())), name, null, null, null);
+        }
+        return s;
+    }
+
+    private HttpClient httpClient() {
+        HttpClient c = httpClient;
+        if (c != null) {
+            return c;
+        }
+        httpClientLock.lock();
+        try {
+            if (httpClient == null) {
+                httpClient = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .followRedirects(HttpClient.Redirect.NORMAL)
+                        .executor(background)
+                        .build();
+            }
+            return httpClient;
+        } finally {
+            httpClientLock.unlock();
+        }
+    }
+
+    private void housekeep() {
+        for (PooledServer s : servers.values()) {
+            try {
+                s.pool().housekeep();
+            } catch (RuntimeException e) {
+                log.warn("server '{}': housekeeping failed", s.config().name(), e);
+            }
+        }
+    }
+
+    /**
+     * Refuses new calls, lets in-flight calls finish for the config's {@code shutdownGrace}, then
+     * ends every session (stdio: close stdin, SIGTERM, SIGKILL) and every thread the pool started.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        housekeeping.cancel(false);
+        List<Thread> closers = new ArrayList<>();
+        for (PooledServer s : servers.values()) {
+            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + s.config().name())
+                    .start(() -> s.close(config.shutdownGrace())));
+        }
+        for (Thread t : closers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        timer.shutdownNow();
+        HttpClient c = httpClient;
+        if (c != null) {
+            c.shutdownNow();
+        }
+        background.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+            background.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("mcp-pool closed");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private <T> CompletableFuture<T> offReader(CompletableFuture<T> f) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        f.whenComplete((v, e) -> {
+            Runnable complete = () -> {
+                if (e != null) {
+                    out.completeExceptionally(Failures.unwrap(e));
+                } else {
+                    out.complete(v);
+                }
+            };
+            try {
+                background.execute(complete);
+            } catch (java.util.concurrent.RejectedExecutionException rejected) {
+                complete.run();
+            }
+        });
+        return out;
+    }
+
+    private static <T> T await(CompletableFuture<T> future, String server, String tool) {
+        try {
+            return future.join();
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw Failures.map(e, server, null, tool);
+        }
+    }
+
+    private static RuntimeException asCompletion(RuntimeException e) {
+        return e instanceof java.util.concurrent.CompletionException ? e : new java.util.concurrent.CompletionException(e);
+    }
+
+    /** Builds a pool in code, without a config file. */
+    public static final class Builder {
+        private final Map<String, ServerConfig> servers = new LinkedHashMap<>();
+        private Duration housekeepingInterval = McpPoolConfig.DEFAULT_HOUSEKEEPING_INTERVAL;
+        private Duration shutdownGrace = McpPoolConfig.DEFAULT_SHUTDOWN_GRACE;
+
+        private Builder() {
+        }
+
+        public Builder server(ServerConfig server) {
+            if (servers.putIfAbsent(server.name(), server) != null) {
+                throw new IllegalArgumentException("server '" + server.name() + "' is added twice");
+            }
+            return this;
+        }
+
+        public Builder housekeepingInterval(Duration v) {
+            housekeepingInterval = v;
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration v) {
+            shutdownGrace = v;
+            return this;
+        }
+
+        public McpPool build() {
+            return create(new McpPoolConfig(servers, housekeepingInterval, shutdownGrace, "builder"));
+        }
+    }
+}

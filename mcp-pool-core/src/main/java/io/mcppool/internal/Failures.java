@@ -1,0 +1,61 @@
+package io.mcppool.internal;
+
+import io.mcppool.CallTimeoutException;
+import io.mcppool.McpPoolException;
+import io.mcppool.PoolExhaustedException;
+import io.mcppool.ProtocolErrorException;
+import io.mcppool.TransportFailureException;
+import io.mcppool.UnknownToolException;
+import io.mcppool.pool.AcquireTimeoutException;
+import io.mcppool.pool.PoolClosedException;
+import io.mcppool.protocol.JsonRpcError;
+import io.mcppool.protocol.MalformedMessageException;
+import io.mcppool.session.RequestTimeoutException;
+import io.mcppool.session.RpcErrorException;
+import io.mcppool.transport.TransportException;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** The one place where what the engine throws becomes the public, typed exception a caller sees. */
+public final class Failures {
+    private Failures() {
+    }
+
+    public static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Maps any failure of a call to its public type; a caller's own cancellation passes through. */
+    public static RuntimeException map(Throwable failure, String server, String endpoint, String tool) {
+        Throwable t = unwrap(failure);
+        return switch (t) {
+            case McpPoolException e -> e;
+            case CancellationException e -> e;
+            case AcquireTimeoutException e -> new PoolExhaustedException(e.getMessage(), server, endpoint, tool, e.getCause());
+            case PoolClosedException e -> new PoolExhaustedException(e.getMessage(), server, endpoint, tool, e);
+            case RequestTimeoutException e -> new CallTimeoutException(e.getMessage(), server, endpoint, tool, e);
+            case RpcErrorException e -> isUnknownTool(e.error(), tool)
+                    ? new UnknownToolException("the server does not know this tool: " + e.error().message(), server,
+                    endpoint, tool, e)
+                    : new ProtocolErrorException(e.getMessage(), server, endpoint, tool, e.error(), e);
+            case TransportException e -> new TransportFailureException(e.getMessage(), server, endpoint, tool, e);
+            case MalformedMessageException e -> new ProtocolErrorException("malformed answer: " + e.getMessage(), server,
+                    endpoint, tool, null, e);
+            default -> new TransportFailureException("unexpected failure: " + t, server, endpoint, tool, t);
+        };
+    }
+
+    /** Servers answer an unknown tool with -32602 (the spec's choice) and a message naming it. */
+    static boolean isUnknownTool(JsonRpcError error, String tool) {
+        if (tool == null || error.code() != JsonRpcError.INVALID_PARAMS && error.code() != JsonRpcError.METHOD_NOT_FOUND) {
+            return false;
+        }
+        String m = error.message() == null ? "" : error.message().toLowerCase(Locale.ROOT);
+        return m.contains("unknown tool") || m.contains("tool not found") || (m.contains("not found") && m.contains(tool.toLowerCase(Locale.ROOT)));
+    }
+}

@@ -1,0 +1,31 @@
+package io.mcppool.pool;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** The sessions of one endpoint, whatever the pool mode. */
+public interface EndpointPool {
+
+    /** Opens {@code minSessions} in the background. Returns at once. */
+    void start();
+
+    /**
+     * A slot for one request, within {@code timeoutNanos}. Fails with {@link AcquireTimeoutException}
+     * or {@link PoolClosedException}; never spawns a process or performs a handshake on the caller's thread.
+     *
+     * @param affinityKey used by sticky pools to pick the key's own session; ignored by the others (may be null)
+     */
+    CompletableFuture<Lease> acquire(String affinityKey, long timeoutNanos);
+
+    /** Periodic upkeep: top up, retire idle and old sessions, keepalive pings. Called by the owner's timer. */
+    void housekeep();
+
+    /** Ends the session bound to an affinity key, if any (sticky pools; a no-op elsewhere). */
+    default void releaseAffinity(String affinityKey) {
+    }
+
+    EndpointSnapshot snapshot();
+
+    /** Refuses new acquires, lets in-flight requests finish for up to {@code grace}, then closes every session. */
+    void close(Duration grace);
+}

@@ -1,0 +1,216 @@
+package io.mcppool.pool;
+
+import io.mcppool.config.PoolSettings;
+import io.mcppool.session.McpSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Sticky mode: a session of its own for each affinity key, for stateful servers (a browser, a
+ * shell). Each key gets a one-session {@link SessionPool}, so the key's calls share its session
+ * (multiplexed up to {@code maxConcurrentRequests}); at most {@code maxSessions} keys are bound at
+ * once. A key whose session stays idle for {@code idleTimeout} expires and frees its place. Calls
+ * without a key share the key {@code ""}.
+ */
+public final class StickySessionPool implements EndpointPool {
+    private final String server;
+    private final String endpoint;
+    private final PoolSettings settings;
+    private final PoolSettings perKey;
+    private final Duration connectTimeout;
+    private final SessionFactory factory;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService background;
+    private final Consumer<McpSession> onToolsChanged;
+    private final ConcurrentHashMap<String, SessionPool> byKey = new ConcurrentHashMap<>();
+    private final AtomicInteger boundKeys = new AtomicInteger();
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> placeWaiters = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+
+    public StickySessionPool(String server, String endpoint, PoolSettings settings, Duration connectTimeout,
+                             SessionFactory factory, ScheduledExecutorService timer, ExecutorService background,
+                             Consumer<McpSession> onToolsChanged) {
+        this.server = server;
+        this.endpoint = endpoint;
+        this.settings = settings;
+        this.perKey = settings.toBuilder().minSessions(0).maxSessions(1).build();
+        this.connectTimeout = connectTimeout;
+        this.factory = factory;
+        this.timer = timer;
+        this.background = background;
+        this.onToolsChanged = onToolsChanged;
+    }
+
+    @Override
+    public void start() {
+        // Sessions belong to keys; none exists before the first call with its key.
+    }
+
+    @Override
+    public CompletableFuture<Lease> acquire(String affinityKey, long timeoutNanos) {
+        String key = affinityKey == null ? "" : affinityKey;
+        long deadline = System.nanoTime() + timeoutNanos;
+        return acquireUntil(key, deadline);
+    }
+
+    private CompletableFuture<Lease> acquireUntil(String key, long deadline) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new PoolClosedException("pool of '" + server + "' is closed"));
+        }
+        SessionPool pool = byKey.get(key);
+        if (pool == null) {
+            if (!reservePlace()) {
+                return waitForPlace(deadline).thenCompose(v -> acquireUntil(key, deadline));
+            }
+            SessionPool created = new SessionPool(server, endpoint, perKey, connectTimeout, factory, timer, background,
+                    onToolsChanged);
+            pool = byKey.putIfAbsent(key, created);
+            if (pool == null) {
+                pool = created;
+            } else {
+                freePlace();
+            }
+        }
+        SessionPool chosen = pool;
+        long remaining = deadline - System.nanoTime();
+        return chosen.acquire(key, remaining).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof PoolClosedException && !closed) {
+                return acquireUntil(key, deadline); // the key expired as we came in: bind it anew
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private boolean reservePlace() {
+        while (true) {
+            int n = boundKeys.get();
+            if (n >= settings.maxSessions()) {
+                return false;
+            }
+            if (boundKeys.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void freePlace() {
+        boundKeys.decrementAndGet();
+        CompletableFuture<Void> w;
+        while ((w = placeWaiters.poll()) != null) {
+            if (w.complete(null)) {
+                return;
+            }
+        }
+    }
+
+    private CompletableFuture<Void> waitForPlace(long deadline) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return CompletableFuture.failedFuture(new AcquireTimeoutException("all " + settings.maxSessions()
+                    + " sticky sessions are bound to other affinity keys (maxSessions); none expired in time", null));
+        }
+        CompletableFuture<Void> w = new CompletableFuture<>();
+        placeWaiters.add(w);
+        if (boundKeys.get() < settings.maxSessions()) {
+            w.complete(null); // a place freed while we queued
+        }
+        timer.schedule(() -> {
+            if (w.completeExceptionally(new AcquireTimeoutException("all " + settings.maxSessions()
+                    + " sticky sessions are bound to other affinity keys (maxSessions); none expired in time", null))) {
+                placeWaiters.remove(w);
+            }
+        }, remaining, TimeUnit.NANOSECONDS);
+        return w;
+    }
+
+    @Override
+    public void housekeep() {
+        for (Map.Entry<String, SessionPool> e : byKey.entrySet()) {
+            SessionPool pool = e.getValue();
+            pool.housekeep();
+            if (pool.isEmpty() && byKey.remove(e.getKey(), pool)) {
+                pool.close(Duration.ZERO);
+                freePlace();
+            }
+        }
+    }
+
+    @Override
+    public void releaseAffinity(String affinityKey) {
+        SessionPool pool = byKey.remove(affinityKey == null ? "" : affinityKey);
+        if (pool != null) {
+            background.execute(() -> {
+                pool.close(Duration.ofSeconds(5));
+                freePlace();
+            });
+        }
+    }
+
+    /** The affinity keys bound to a session now. */
+    public List<String> boundKeys() {
+        return new ArrayList<>(byKey.keySet());
+    }
+
+    @Override
+    public EndpointSnapshot snapshot() {
+        int sessions = 0;
+        int idle = 0;
+        int opening = 0;
+        int inFlight = 0;
+        int capacity = 0;
+        int pending = 0;
+        long opened = 0;
+        long closedCount = 0;
+        long timeouts = 0;
+        String failure = null;
+        for (SessionPool pool : byKey.values()) {
+            EndpointSnapshot s = pool.snapshot();
+            sessions += s.sessions();
+            idle += s.idleSessions();
+            opening += s.opening();
+            inFlight += s.inFlight();
+            capacity += s.capacity();
+            pending += s.pendingAcquires();
+            opened += s.sessionsOpened();
+            closedCount += s.sessionsClosed();
+            timeouts += s.acquireTimeouts();
+            if (s.lastOpenFailure() != null) {
+                failure = s.lastOpenFailure();
+            }
+        }
+        return new EndpointSnapshot(endpoint, settings.mode().configName(), sessions, idle, opening, inFlight, capacity,
+                pending + placeWaiters.size(), opened, closedCount, timeouts, failure);
+    }
+
+    @Override
+    public void close(Duration grace) {
+        closed = true;
+        CompletableFuture<Void> w;
+        while ((w = placeWaiters.poll()) != null) {
+            w.completeExceptionally(new PoolClosedException("pool of '" + server + "' is closing"));
+        }
+        List<Thread> closers = new ArrayList<>();
+        for (SessionPool pool : byKey.values()) {
+            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + server).start(() -> pool.close(grace)));
+        }
+        for (Thread t : closers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        byKey.clear();
+    }
+}

@@ -1,0 +1,481 @@
+package io.mcppool.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcppool.protocol.InitializeResult;
+import io.mcppool.protocol.Json;
+import io.mcppool.protocol.JsonRpcError;
+import io.mcppool.protocol.JsonRpcMessage;
+import io.mcppool.protocol.JsonRpcNotification;
+import io.mcppool.protocol.JsonRpcRequest;
+import io.mcppool.protocol.JsonRpcResponse;
+import io.mcppool.protocol.MalformedMessageException;
+import io.mcppool.protocol.McpMethods;
+import io.mcppool.protocol.Progress;
+import io.mcppool.protocol.ProtocolVersion;
+import io.mcppool.protocol.RequestId;
+import io.mcppool.protocol.Root;
+import io.mcppool.transport.SessionExpiredException;
+import io.mcppool.transport.Transport;
+import io.mcppool.transport.TransportException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MCP client session over one transport: the handshake, many requests in flight at once, each
+ * with its own deadline, and everything the server sends back (responses, progress, pings, list
+ * changes, log messages, its own requests).
+ *
+ * <p>Request ids are ours: a counter per session, never reused. A request whose deadline passes is
+ * removed from the pending map, the server gets {@code notifications/cancelled} for it, and
+ * whatever it sends later for that id is dropped. When an HTTP server says the session is gone,
+ * the session re-initializes (once per request, shared by all requests that saw the same expiry)
+ * and sends the request again: the server did not process it.
+ */
+public final class McpSession implements Transport.Listener {
+    private static final Logger log = LoggerFactory.getLogger(McpSession.class);
+
+    private final Transport transport;
+    private final SessionOptions options;
+    private final ScheduledExecutorService timer;
+    private final SessionListener listener;
+    private final Logger serverLog;
+    private final AtomicLong ids = new AtomicLong();
+    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final ReentrantLock handshakeLock = new ReentrantLock();
+
+    private volatile InitializeResult initializeResult;
+    private volatile boolean closed;
+    private volatile Throwable closeCause;
+    /** Bumped by every handshake; a request remembers the generation it was sent under. */
+    private int generation;
+    private CompletableFuture<InitializeResult> handshake;
+
+    public McpSession(Transport transport, SessionOptions options, ScheduledExecutorService timer,
+                      SessionListener listener) {
+        this.transport = transport;
+        this.options = options;
+        this.timer = timer;
+        this.listener = listener == null ? SessionListener.NONE : listener;
+        this.serverLog = LoggerFactory.getLogger("mcp.server." + options.server());
+    }
+
+    /**
+     * Starts the transport and performs the handshake. Blocks while the transport starts (a process
+     * spawn), so the pool calls it off the caller's thread; the handshake itself is asynchronous.
+     */
+    public CompletableFuture<InitializeResult> open() {
+        try {
+            transport.start(this);
+        } catch (RuntimeException e) {
+            closed = true;
+            closeCause = e;
+            return CompletableFuture.failedFuture(e);
+        }
+        handshakeLock.lock();
+        try {
+            return startHandshake();
+        } finally {
+            handshakeLock.unlock();
+        }
+    }
+
+    private CompletableFuture<InitializeResult> startHandshake() {
+        generation++;
+        ObjectNode params = Json.object();
+        params.put("protocolVersion", ProtocolVersion.LATEST);
+        ObjectNode capabilities = params.putObject("capabilities");
+        if (!options.roots().isEmpty()) {
+            capabilities.putObject("roots").put("listChanged", false);
+        }
+        params.set("clientInfo", Json.toTree(options.clientInfo()));
+        long timeoutNanos = options.connectTimeout().toNanos();
+        CompletableFuture<InitializeResult> result = new CompletableFuture<>();
+        Pending init = newPending(McpMethods.INITIALIZE, params, null);
+        init.resent = true; // an expired session during initialize is a failure, not a reason to initialize again
+        send(init, timeoutNanos);
+        init.whenComplete((json, error) -> {
+            if (error != null) {
+                Throwable cause = unwrap(error);
+                result.completeExceptionally(new HandshakeException("initialize failed: " + cause.getMessage(), cause));
+                return;
+            }
+            InitializeResult init2;
+            try {
+                init2 = Json.fromTree(json, InitializeResult.class);
+            } catch (MalformedMessageException e) {
+                result.completeExceptionally(new HandshakeException("initialize result is malformed: " + e.getMessage(), e));
+                return;
+            }
+            if (init2.protocolVersion() == null || !ProtocolVersion.isSupported(init2.protocolVersion())) {
+                result.completeExceptionally(new HandshakeException("server answered protocol version '"
+                        + init2.protocolVersion() + "'; mcp-pool speaks " + String.join(", ", ProtocolVersion.SUPPORTED)
+                        + ", so the session is closed", null));
+                return;
+            }
+            initializeResult = init2;
+            transport.protocolVersionNegotiated(init2.protocolVersion());
+            transport.send(new JsonRpcNotification(McpMethods.INITIALIZED, null)).whenComplete((v, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(new HandshakeException("sending notifications/initialized failed: "
+                            + unwrap(e).getMessage(), unwrap(e)));
+                } else {
+                    result.complete(init2);
+                }
+            });
+        });
+        result.whenComplete((r, e) -> {
+            if (e != null) {
+                close(e);
+            }
+        });
+        handshake = result;
+        return result;
+    }
+
+    /**
+     * Sends a request. {@code params} becomes the session's (a progress token may be added to it).
+     * The future completes with the result, or fails with {@link RequestTimeoutException},
+     * {@link RpcErrorException} or {@link TransportException}; cancelling it cancels the request.
+     */
+    public CompletableFuture<JsonNode> request(String method, ObjectNode params, long timeoutNanos,
+                                               Consumer<Progress> onProgress) {
+        Pending p = newPending(method, params, onProgress);
+        if (onProgress != null) {
+            ObjectNode target = params == null ? Json.object() : params;
+            target.withObject("_meta").put("progressToken", p.id);
+            p.params = target;
+        }
+        send(p, timeoutNanos);
+        return p;
+    }
+
+    public CompletableFuture<JsonNode> ping(long timeoutNanos) {
+        return request(McpMethods.PING, null, timeoutNanos, null);
+    }
+
+    private Pending newPending(String method, ObjectNode params, Consumer<Progress> onProgress) {
+        return new Pending(this, ids.incrementAndGet(), method, params, onProgress);
+    }
+
+    private void send(Pending p, long timeoutNanos) {
+        pending.put(p.id, p);
+        if (closed) {
+            fail(p, closedException());
+            return;
+        }
+        p.timeoutNanos = timeoutNanos;
+        p.timeout = timer.schedule(p, timeoutNanos, TimeUnit.NANOSECONDS);
+        transmit(p);
+    }
+
+    private void transmit(Pending p) {
+        p.generation = currentGeneration();
+        transport.send(new JsonRpcRequest(RequestId.of(p.id), p.method, p.params)).whenComplete((v, error) -> {
+            if (error != null) {
+                onSendFailed(p, unwrap(error));
+            }
+        });
+    }
+
+    private int currentGeneration() {
+        handshakeLock.lock();
+        try {
+            return generation;
+        } finally {
+            handshakeLock.unlock();
+        }
+    }
+
+    private void onSendFailed(Pending p, Throwable error) {
+        if (p.isDone()) {
+            return;
+        }
+        if (error instanceof SessionExpiredException && !p.resent && !closed) {
+            p.resent = true;
+            log.info("server '{}' ({}) reports the session expired; re-initializing", options.server(), transport.describe());
+            reinitialize(p.generation).whenComplete((r, e) -> {
+                if (e != null) {
+                    fail(p, new TransportException("session expired and re-initializing failed: " + unwrap(e).getMessage(), unwrap(e)));
+                } else if (!p.isDone()) {
+                    transmit(p);
+                }
+            });
+            return;
+        }
+        fail(p, error);
+    }
+
+    private CompletableFuture<InitializeResult> reinitialize(int seenGeneration) {
+        handshakeLock.lock();
+        try {
+            if (generation != seenGeneration && handshake != null) {
+                return handshake; // someone else already started the new session
+            }
+            return startHandshake();
+        } finally {
+            handshakeLock.unlock();
+        }
+    }
+
+    /** The deadline of {@code p} passed. */
+    void timedOut(Pending p) {
+        if (!pending.remove(p.id, p)) {
+            return;
+        }
+        sendCancelled(p.id, "timeout");
+        p.completeExceptionally(new RequestTimeoutException(p.method, p.id, TimeUnit.NANOSECONDS.toMillis(p.timeoutNanos)));
+    }
+
+    /** The caller cancelled {@code p}. */
+    void cancelled(Pending p) {
+        if (pending.remove(p.id, p)) {
+            cancelTimeout(p);
+            sendCancelled(p.id, "cancelled by the caller");
+        }
+    }
+
+    private void sendCancelled(long id, String reason) {
+        if (closed) {
+            return;
+        }
+        ObjectNode params = Json.object();
+        params.put("requestId", id);
+        params.put("reason", reason);
+        transport.send(new JsonRpcNotification(McpMethods.CANCELLED, params)).exceptionally(e -> {
+            log.debug("server '{}': could not send notifications/cancelled for {}: {}", options.server(), id, e.toString());
+            return null;
+        });
+    }
+
+    private void fail(Pending p, Throwable error) {
+        if (pending.remove(p.id, p)) {
+            cancelTimeout(p);
+        }
+        p.completeExceptionally(error);
+    }
+
+    private static void cancelTimeout(Pending p) {
+        ScheduledFuture<?> t = p.timeout;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    @Override
+    public void onMessage(JsonRpcMessage message) {
+        switch (message) {
+            case JsonRpcResponse r -> onResponse(r);
+            case JsonRpcNotification n -> onNotification(n);
+            case JsonRpcRequest r -> onServerRequest(r);
+        }
+    }
+
+    private void onResponse(JsonRpcResponse r) {
+        if (r.id() == null || !r.id().isNumber()) {
+            log.warn("server '{}' ({}) sent a response with id {} that this client never used: {}", options.server(),
+                    transport.describe(), r.id(), r.isError() ? r.error().message() : "result");
+            return;
+        }
+        Pending p = pending.remove(r.id().number());
+        if (p == null) {
+            log.debug("server '{}': dropping late response for request {}", options.server(), r.id());
+            return;
+        }
+        cancelTimeout(p);
+        if (r.isError()) {
+            p.completeExceptionally(new RpcErrorException(p.method, r.error()));
+        } else {
+            p.complete(r.result());
+        }
+    }
+
+    private void onNotification(JsonRpcNotification n) {
+        switch (n.method()) {
+            case McpMethods.PROGRESS -> onProgress(n.params());
+            case McpMethods.TOOLS_LIST_CHANGED -> listener.onToolsListChanged(this);
+            case McpMethods.MESSAGE -> onLogMessage(n.params());
+            case McpMethods.CANCELLED, McpMethods.RESOURCES_LIST_CHANGED, McpMethods.PROMPTS_LIST_CHANGED -> {
+                // cancellations concern server-to-client requests, which are answered at once
+            }
+            default -> log.debug("server '{}': ignoring notification {}", options.server(), n.method());
+        }
+    }
+
+    private void onProgress(JsonNode params) {
+        if (params == null) {
+            return;
+        }
+        JsonNode token = params.get("progressToken");
+        if (token == null || !token.canConvertToLong()) {
+            return;
+        }
+        Pending p = pending.get(token.asLong());
+        if (p == null || p.onProgress == null) {
+            return; // progress for a finished request: ignore, as the spec says
+        }
+        JsonNode total = params.get("total");
+        JsonNode message = params.get("message");
+        Progress progress = new Progress(params.path("progress").asDouble(),
+                total == null || total.isNull() ? null : total.asDouble(),
+                message == null || message.isNull() ? null : message.asText());
+        try {
+            p.onProgress.accept(progress);
+        } catch (RuntimeException e) {
+            log.warn("server '{}': progress listener threw", options.server(), e);
+        }
+    }
+
+    private void onLogMessage(JsonNode params) {
+        if (params == null) {
+            return;
+        }
+        String level = params.path("level").asText("info");
+        JsonNode data = params.get("data");
+        String text = data == null ? "" : data.isTextual() ? data.textValue() : data.toString();
+        String logger = params.path("logger").asText(null);
+        String line = logger == null ? text : "[" + logger + "] " + text;
+        switch (level) {
+            case "debug" -> serverLog.debug("{}", line);
+            case "info", "notice" -> serverLog.info("{}", line);
+            case "warning" -> serverLog.warn("{}", line);
+            default -> serverLog.error("{} ({})", line, level);
+        }
+    }
+
+    private void onServerRequest(JsonRpcRequest r) {
+        JsonRpcResponse response = switch (r.method()) {
+            case McpMethods.PING -> JsonRpcResponse.success(r.id(), Json.object());
+            case McpMethods.ROOTS_LIST -> JsonRpcResponse.success(r.id(), rootsResult());
+            default -> JsonRpcResponse.failure(r.id(), JsonRpcError.of(JsonRpcError.METHOD_NOT_FOUND,
+                    "Method not found: " + r.method() + " (mcp-pool does not offer this capability)"));
+        };
+        transport.send(response).exceptionally(e -> {
+            log.debug("server '{}': could not answer {}: {}", options.server(), r.method(), e.toString());
+            return null;
+        });
+    }
+
+    private ObjectNode rootsResult() {
+        ObjectNode result = Json.object();
+        ArrayNode roots = result.putArray("roots");
+        for (Root root : options.roots()) {
+            ObjectNode node = roots.addObject();
+            node.put("uri", root.uri());
+            if (root.name() != null) {
+                node.put("name", root.name());
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        close(cause);
+    }
+
+    private void close(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeCause = cause;
+        if (cause != null) {
+            log.info("server '{}' ({}): session ended: {}", options.server(), transport.describe(), cause.getMessage());
+        }
+        TransportException failure = closedException();
+        for (Pending p : pending.values()) {
+            fail(p, failure);
+        }
+        try {
+            transport.close();
+        } finally {
+            listener.onClosed(this, cause);
+        }
+    }
+
+    private TransportException closedException() {
+        Throwable cause = closeCause;
+        return cause == null ? new TransportException("session closed")
+                : new TransportException(cause.getMessage(), cause);
+    }
+
+    /** Ends the session: fails what is in flight, then closes the transport the way its spec says. */
+    public void close() {
+        close(null);
+    }
+
+    public boolean isOpen() {
+        return !closed && transport.isOpen();
+    }
+
+    /** The handshake's result, or null before it completed. */
+    public InitializeResult initializeResult() {
+        return initializeResult;
+    }
+
+    public int inFlight() {
+        return pending.size();
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public String server() {
+        return options.server();
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** A request in flight: the future the caller holds, and the timer task that ends it at its deadline. */
+    static final class Pending extends CompletableFuture<JsonNode> implements Runnable {
+        final McpSession session;
+        final long id;
+        final String method;
+        final Consumer<Progress> onProgress;
+        ObjectNode params;
+        volatile ScheduledFuture<?> timeout;
+        long timeoutNanos;
+        int generation;
+        volatile boolean resent;
+
+        Pending(McpSession session, long id, String method, ObjectNode params, Consumer<Progress> onProgress) {
+            this.session = session;
+            this.id = id;
+            this.method = method;
+            this.params = params;
+            this.onProgress = onProgress;
+        }
+
+        @Override
+        public void run() {
+            session.timedOut(this);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                session.cancelled(this);
+            }
+            return cancelled;
+        }
+    }
+}

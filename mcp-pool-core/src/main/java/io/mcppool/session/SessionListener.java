@@ -1,0 +1,15 @@
+package io.mcppool.session;
+
+/** What a session tells its owner (the pool) about itself. Called from transport threads; must not block. */
+public interface SessionListener {
+    /** The server sent {@code notifications/tools/list_changed}. */
+    default void onToolsListChanged(McpSession session) {
+    }
+
+    /** The session can no longer be used; {@code cause} is null for a close we asked for. Called once. */
+    default void onClosed(McpSession session, Throwable cause) {
+    }
+
+    SessionListener NONE = new SessionListener() {
+    };
+}
