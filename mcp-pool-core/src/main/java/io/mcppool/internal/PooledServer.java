@@ -17,6 +17,7 @@ import io.mcppool.protocol.McpMethods;
 import io.mcppool.protocol.Progress;
 import io.mcppool.protocol.Tool;
 import io.mcppool.session.McpSession;
+import io.mcppool.session.NotSentException;
 import io.mcppool.session.SessionOptions;
 import io.mcppool.transport.StdioTransport;
 import io.mcppool.transport.StreamableHttpTransport;
@@ -121,6 +122,19 @@ public final class PooledServer {
      */
     public CompletableFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
                                                Consumer<Progress> onProgress) {
+        CompletableFuture<JsonNode> first = acquireAndSend(method, params, deadlineNanos, affinityKey, onProgress);
+        if (first.isDone() && !first.isCompletedExceptionally()) {
+            return first;
+        }
+        // A session that died between the lease and the send never saw the request: take one more slot.
+        return first.exceptionallyCompose(e -> Failures.unwrap(e) instanceof NotSentException
+                && deadlineNanos - System.nanoTime() > 0
+                ? acquireAndSend(method, params, deadlineNanos, affinityKey, onProgress)
+                : CompletableFuture.failedFuture(e));
+    }
+
+    private CompletableFuture<JsonNode> acquireAndSend(String method, ObjectNode params, long deadlineNanos,
+                                                       String affinityKey, Consumer<Progress> onProgress) {
         long remaining = deadlineNanos - System.nanoTime();
         long acquireWait = Math.min(remaining, config.pool().acquireTimeout().toNanos());
         CompletableFuture<Lease> acquired = pool.acquire(affinityKey, acquireWait);

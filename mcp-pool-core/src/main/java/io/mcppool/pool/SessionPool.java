@@ -117,7 +117,7 @@ public final class SessionPool implements EndpointPool {
             int bestLoad = Integer.MAX_VALUE;
             for (PooledSession ps : all) {
                 int load = ps.leased.get();
-                if (load >= 0 && load < slots && load < bestLoad && !ps.retiring) {
+                if (load >= 0 && load < slots && load < bestLoad && !ps.retiring && ps.session.isOpen()) {
                     best = ps;
                     bestLoad = load;
                     if (load == 0) {

@@ -172,7 +172,7 @@ public final class McpSession implements Transport.Listener {
     private void send(Pending p, long timeoutNanos) {
         pending.put(p.id, p);
         if (closed) {
-            fail(p, closedException());
+            fail(p, new NotSentException("session already closed: " + closedException().getMessage()));
             return;
         }
         p.timeoutNanos = timeoutNanos;
@@ -398,10 +398,17 @@ public final class McpSession implements Transport.Listener {
         for (Pending p : pending.values()) {
             fail(p, failure);
         }
+        // Tell the owner first, so the pool stops handing out this session before the (possibly slow)
+        // shutdown of the transport begins.
         try {
-            transport.close();
-        } finally {
             listener.onClosed(this, cause);
+        } finally {
+            if (cause == null) {
+                transport.close();
+            } else {
+                // Called from a transport thread (a reader, the process reaper): do not block it.
+                Thread.ofVirtual().name("mcp-pool-session-close").start(transport::close);
+            }
         }
     }
 

@@ -117,13 +117,13 @@ public final class StdioTransport implements Transport {
         try {
             while (true) {
                 int length = reader.next();
-                if (length < 0) {
-                    break;
-                }
                 if (length == LineReader.TOO_LONG) {
                     reportClosed(new TransportException("server sent a message larger than maxMessageSize ("
                             + maxMessageBytes + " bytes); closing the session"));
                     return;
+                }
+                if (length < 0) {
+                    break;
                 }
                 if (length == 0 || reader.isBlank(length)) {
                     continue;
@@ -172,12 +172,12 @@ public final class StdioTransport implements Transport {
         try {
             while (true) {
                 int length = reader.next();
-                if (length < 0) {
-                    return;
-                }
                 if (length == LineReader.TOO_LONG) {
                     serverLog.info("{}...", new String(reader.buffer(), 0, MAX_STDERR_LINE, StandardCharsets.UTF_8));
                     continue;
+                }
+                if (length < 0) {
+                    return;
                 }
                 if (length > 0 && serverLog.isInfoEnabled()) {
                     serverLog.info("{}", new String(reader.buffer(), 0, length, StandardCharsets.UTF_8));

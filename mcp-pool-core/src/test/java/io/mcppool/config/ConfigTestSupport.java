@@ -1,0 +1,37 @@
+package io.mcppool.config;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mcppool.InvalidConfigException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Shorthands for the config tests: parse text, or collect the problems it has. */
+final class ConfigTestSupport {
+    private ConfigTestSupport() {
+    }
+
+    static McpPoolConfig yaml(String text) {
+        return yaml(text, Map.of());
+    }
+
+    static McpPoolConfig yaml(String text, Map<String, String> env) {
+        return ConfigLoader.parse(text, ConfigLoader.Format.YAML, "test.yaml", env);
+    }
+
+    static List<String> problems(String yaml) {
+        return problems(yaml, Map.of());
+    }
+
+    static List<String> problems(String yaml, Map<String, String> env) {
+        return problems(ConfigLoader.Format.YAML, yaml, env);
+    }
+
+    static List<String> problems(ConfigLoader.Format format, String text, Map<String, String> env) {
+        AtomicReference<List<String>> out = new AtomicReference<>();
+        assertThatThrownBy(() -> ConfigLoader.parse(text, format, "test", env))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> out.set(e.problems()));
+        return out.get();
+    }
+}

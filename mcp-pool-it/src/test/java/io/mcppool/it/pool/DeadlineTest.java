@@ -1,0 +1,49 @@
+package io.mcppool.it.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mcppool.CallOptions;
+import io.mcppool.CallTimeoutException;
+import io.mcppool.McpPool;
+import io.mcppool.config.PoolSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Acceptance 5: a 200 ms deadline on sleep(5000) fails within 300 ms and the server sees the cancellation. */
+class DeadlineTest {
+
+    @Test
+    void deadlineFailsFastAndSendsCancelledForThatRequest() {
+        PoolSettings pool = PoolSettings.builder().minSessions(1).maxSessions(1).build();
+        try (McpPool mcp = McpPool.builder().server(Servers.testkit("slow", pool).build()).build()) {
+            mcp.callTool("slow", "echo", Map.of("message", "warm")); // session open, JIT warm
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> mcp.callTool("slow", "sleep", Map.of("ms", 5000),
+                    CallOptions.builder().timeout(Duration.ofMillis(200)).build()))
+                    .isInstanceOf(CallTimeoutException.class)
+                    .hasMessageContaining("server 'slow'")
+                    .hasMessageContaining("tool 'sleep'");
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(tookMs).as("timeout reported at the deadline").isGreaterThanOrEqualTo(195).isLessThan(300);
+
+            // The server ran the sleep under one request id and recorded notifications/cancelled for exactly it.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                JsonNode stats = mcp.callTool("slow", "stats", Map.of()).structuredContent();
+                List<String> cancelled = new ArrayList<>();
+                stats.path("cancelled").forEach(id -> cancelled.add(id.asText()));
+                assertThat(cancelled).hasSize(1);
+                JsonNode executed = stats.path("executionsByRequest").elements().next();
+                assertThat(executed.has(cancelled.get(0))).as("cancelled id %s is one the server executed: %s",
+                        cancelled.get(0), executed).isTrue();
+            });
+        }
+    }
+}
