@@ -1,0 +1,169 @@
+package io.mcppool.testkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a testkit server behaves, whichever way it is run. The same options exist as command-line
+ * flags ({@link #parse}, {@link #toArgs}) so a test can describe a child process and an in-code
+ * server the same way.
+ *
+ * @param toolsPageSize   tools per {@code tools/list} page ({@code --tools-page-size}, default 100)
+ * @param extraTools      trivial tools {@code tool_0001}.. added after the built-in ones, for pagination tests
+ *                        ({@code --extra-tools})
+ * @param slowStart       delay before answering {@code initialize} ({@code --slow-start MS})
+ * @param hangInitialize  never answer {@code initialize} ({@code --hang-initialize})
+ * @param protocolVersion the version to answer with whatever the client offers, or null to negotiate
+ *                        ({@code --protocol-version V})
+ * @param stderrNoise     write a line to stderr for every request ({@code --stderr-noise})
+ */
+public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowStart, boolean hangInitialize,
+                             String protocolVersion, boolean stderrNoise) {
+
+    public static final int DEFAULT_TOOLS_PAGE_SIZE = 100;
+
+    public TestkitOptions {
+        if (toolsPageSize < 1) {
+            throw new IllegalArgumentException("toolsPageSize must be at least 1, got " + toolsPageSize);
+        }
+        if (extraTools < 0 || extraTools > 9999) {
+            throw new IllegalArgumentException("extraTools must be between 0 and 9999, got " + extraTools);
+        }
+        slowStart = slowStart == null ? Duration.ZERO : slowStart;
+        if (slowStart.isNegative()) {
+            throw new IllegalArgumentException("slowStart must not be negative, got " + slowStart);
+        }
+    }
+
+    public static TestkitOptions defaults() {
+        return new TestkitOptions(DEFAULT_TOOLS_PAGE_SIZE, 0, Duration.ZERO, false, null, false);
+    }
+
+    public static Builder builder() {
+        return new Builder(defaults());
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Reads the flags documented on the record's components. Throws {@link IllegalArgumentException}
+     * naming the flag for anything it does not know or cannot read.
+     */
+    public static TestkitOptions parse(List<String> args) {
+        Builder b = builder();
+        for (int i = 0; i < args.size(); i++) {
+            String flag = args.get(i);
+            switch (flag) {
+                case "--tools-page-size" -> b.toolsPageSize(intValue(args, ++i, flag));
+                case "--extra-tools" -> b.extraTools(intValue(args, ++i, flag));
+                case "--slow-start" -> b.slowStart(Duration.ofMillis(intValue(args, ++i, flag)));
+                case "--hang-initialize" -> b.hangInitialize(true);
+                case "--protocol-version" -> b.protocolVersion(value(args, ++i, flag));
+                case "--stderr-noise" -> b.stderrNoise(true);
+                default -> throw new IllegalArgumentException("unknown option: " + flag);
+            }
+        }
+        return b.build();
+    }
+
+    /** The flags that {@link #parse} turns back into these options; defaults are left out. */
+    public List<String> toArgs() {
+        List<String> args = new ArrayList<>();
+        if (toolsPageSize != DEFAULT_TOOLS_PAGE_SIZE) {
+            args.add("--tools-page-size");
+            args.add(Integer.toString(toolsPageSize));
+        }
+        if (extraTools != 0) {
+            args.add("--extra-tools");
+            args.add(Integer.toString(extraTools));
+        }
+        if (!slowStart.isZero()) {
+            args.add("--slow-start");
+            args.add(Long.toString(slowStart.toMillis()));
+        }
+        if (hangInitialize) {
+            args.add("--hang-initialize");
+        }
+        if (protocolVersion != null) {
+            args.add("--protocol-version");
+            args.add(protocolVersion);
+        }
+        if (stderrNoise) {
+            args.add("--stderr-noise");
+        }
+        return args;
+    }
+
+    private static String value(List<String> args, int i, String flag) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static int intValue(List<String> args, int i, String flag) {
+        String v = value(args, i, flag);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    public static final class Builder {
+        private int toolsPageSize;
+        private int extraTools;
+        private Duration slowStart;
+        private boolean hangInitialize;
+        private String protocolVersion;
+        private boolean stderrNoise;
+
+        private Builder(TestkitOptions from) {
+            toolsPageSize = from.toolsPageSize;
+            extraTools = from.extraTools;
+            slowStart = from.slowStart;
+            hangInitialize = from.hangInitialize;
+            protocolVersion = from.protocolVersion;
+            stderrNoise = from.stderrNoise;
+        }
+
+        public Builder toolsPageSize(int value) {
+            toolsPageSize = value;
+            return this;
+        }
+
+        public Builder extraTools(int value) {
+            extraTools = value;
+            return this;
+        }
+
+        public Builder slowStart(Duration value) {
+            slowStart = Objects.requireNonNull(value, "slowStart");
+            return this;
+        }
+
+        public Builder hangInitialize(boolean value) {
+            hangInitialize = value;
+            return this;
+        }
+
+        public Builder protocolVersion(String value) {
+            protocolVersion = value;
+            return this;
+        }
+
+        public Builder stderrNoise(boolean value) {
+            stderrNoise = value;
+            return this;
+        }
+
+        public TestkitOptions build() {
+            return new TestkitOptions(toolsPageSize, extraTools, slowStart, hangInitialize, protocolVersion,
+                    stderrNoise);
+        }
+    }
+}
