@@ -385,16 +385,21 @@ public final class McpPool implements AutoCloseable {
             }
         }
         timer.shutdownNow();
+        // Background work still running (a session being retired, a handshake) gets a short while to end
+        // by itself before it is interrupted; an interrupted stdio close still follows the spec's steps.
+        background.shutdown();
+        try {
+            if (!background.awaitTermination(2, TimeUnit.SECONDS)) {
+                background.shutdownNow();
+                background.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         HttpClient c = httpClient;
         if (c != null) {
             c.shutdownNow();
-        }
-        background.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-            background.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         log.info("mcp-pool closed");
     }

@@ -46,6 +46,7 @@ public final class StdioTransport implements Transport {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean closedReported = new AtomicBoolean();
+    private final CompletableFuture<Void> shutdownDone = new CompletableFuture<>();
 
     private volatile Process process;
     private volatile OutputStream stdin;
@@ -225,8 +226,18 @@ public final class StdioTransport implements Transport {
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
+            // Someone else is shutting the process down: wait for that, so "closed" means the process is gone.
+            awaitUninterruptibly(shutdownDone, config.shutdownGrace().multipliedBy(3).plusSeconds(1));
             return;
         }
+        try {
+            shutdown();
+        } finally {
+            shutdownDone.complete(null);
+        }
+    }
+
+    private void shutdown() {
         Process p = process;
         if (p == null) {
             reportClosed(null);
@@ -264,17 +275,37 @@ public final class StdioTransport implements Transport {
         reportClosed(null);
     }
 
+    /**
+     * Waits for the process to exit. Uninterruptible on purpose: an interrupt (an executor shutting down)
+     * must not turn the spec's gentle shutdown into an immediate SIGKILL. The interrupt is kept.
+     */
     private static boolean waitFor(ProcessHandle handle, Duration timeout) {
+        awaitUninterruptibly(handle.onExit(), timeout);
+        return !handle.isAlive();
+    }
+
+    private static void awaitUninterruptibly(CompletableFuture<?> future, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
         try {
-            handle.onExit().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return !handle.isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !handle.isAlive();
-        } catch (java.util.concurrent.ExecutionException e) {
-            return !handle.isAlive();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    future.get(left, TimeUnit.NANOSECONDS);
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    return;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
