@@ -8,6 +8,7 @@ import io.mcppool.config.PoolMode;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.pool.EndpointPool;
 import io.mcppool.pool.Lease;
+import io.mcppool.pool.PoolContext;
 import io.mcppool.pool.SessionFactory;
 import io.mcppool.pool.SessionPool;
 import io.mcppool.pool.StickySessionPool;
@@ -61,12 +62,11 @@ public final class PooledServer {
                 SessionOptions.CLIENT_INFO);
         SessionFactory factory = listener -> new McpSession(transport(config, httpClient, background), options, timer,
                 listener);
-        Consumer<McpSession> onToolsChanged = s -> invalidateTools();
+        PoolContext context = new PoolContext(config.name(), endpointLabel, config.connectTimeout(), factory, timer,
+                background, s -> invalidateTools());
         this.pool = config.pool().mode() == PoolMode.STICKY
-                ? new StickySessionPool(config.name(), endpointLabel, config.pool(), config.connectTimeout(), factory,
-                timer, background, onToolsChanged)
-                : new SessionPool(config.name(), endpointLabel, config.pool(), config.connectTimeout(), factory, timer,
-                background, onToolsChanged);
+                ? new StickySessionPool(context, config.pool())
+                : new SessionPool(context, config.pool());
     }
 
     private static Transport transport(ServerConfig config, Supplier<HttpClient> httpClient, ExecutorService executor) {

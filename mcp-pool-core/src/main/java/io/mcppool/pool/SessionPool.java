@@ -63,18 +63,16 @@ public final class SessionPool implements EndpointPool {
     private final LongAdder sessionsClosed = new LongAdder();
     private final LongAdder acquireTimeouts = new LongAdder();
 
-    public SessionPool(String server, String endpoint, PoolSettings settings, Duration connectTimeout,
-                       SessionFactory factory, ScheduledExecutorService timer, ExecutorService background,
-                       Consumer<McpSession> onToolsChanged) {
-        this.server = server;
-        this.endpoint = endpoint;
+    public SessionPool(PoolContext context, PoolSettings settings) {
+        this.server = context.server();
+        this.endpoint = context.endpoint();
         this.settings = settings;
         this.slots = settings.slotsPerSession();
-        this.connectTimeout = connectTimeout;
-        this.factory = factory;
-        this.timer = timer;
-        this.background = background;
-        this.onToolsChanged = onToolsChanged;
+        this.connectTimeout = context.connectTimeout();
+        this.factory = context.factory();
+        this.timer = context.timer();
+        this.background = context.background();
+        this.onToolsChanged = context.onToolsChanged();
     }
 
     @Override

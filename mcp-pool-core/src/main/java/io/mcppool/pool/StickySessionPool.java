@@ -1,7 +1,6 @@
 package io.mcppool.pool;
 
 import io.mcppool.config.PoolSettings;
-import io.mcppool.session.McpSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * Sticky mode: a session of its own for each affinity key, for stateful servers (a browser, a
@@ -24,31 +22,23 @@ import java.util.function.Consumer;
  */
 public final class StickySessionPool implements EndpointPool {
     private final String server;
-    private final String endpoint;
+    private final PoolContext context;
     private final PoolSettings settings;
     private final PoolSettings perKey;
-    private final Duration connectTimeout;
-    private final SessionFactory factory;
     private final ScheduledExecutorService timer;
     private final ExecutorService background;
-    private final Consumer<McpSession> onToolsChanged;
     private final ConcurrentHashMap<String, SessionPool> byKey = new ConcurrentHashMap<>();
     private final AtomicInteger boundKeys = new AtomicInteger();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> placeWaiters = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
-    public StickySessionPool(String server, String endpoint, PoolSettings settings, Duration connectTimeout,
-                             SessionFactory factory, ScheduledExecutorService timer, ExecutorService background,
-                             Consumer<McpSession> onToolsChanged) {
-        this.server = server;
-        this.endpoint = endpoint;
+    public StickySessionPool(PoolContext context, PoolSettings settings) {
+        this.server = context.server();
+        this.context = context;
         this.settings = settings;
         this.perKey = settings.toBuilder().minSessions(0).maxSessions(1).build();
-        this.connectTimeout = connectTimeout;
-        this.factory = factory;
-        this.timer = timer;
-        this.background = background;
-        this.onToolsChanged = onToolsChanged;
+        this.timer = context.timer();
+        this.background = context.background();
     }
 
     @Override
@@ -72,8 +62,7 @@ public final class StickySessionPool implements EndpointPool {
             if (!reservePlace()) {
                 return waitForPlace(deadline).thenCompose(v -> acquireUntil(key, deadline));
             }
-            SessionPool created = new SessionPool(server, endpoint, perKey, connectTimeout, factory, timer, background,
-                    onToolsChanged);
+            SessionPool created = new SessionPool(context, perKey);
             pool = byKey.putIfAbsent(key, created);
             if (pool == null) {
                 pool = created;
@@ -189,7 +178,7 @@ public final class StickySessionPool implements EndpointPool {
                 failure = s.lastOpenFailure();
             }
         }
-        return new EndpointSnapshot(endpoint, settings.mode().configName(), sessions, idle, opening, inFlight, capacity,
+        return new EndpointSnapshot(context.endpoint(), settings.mode().configName(), sessions, idle, opening, inFlight, capacity,
                 pending + placeWaiters.size(), opened, closedCount, timeouts, failure);
     }
 

@@ -1,0 +1,18 @@
+package io.mcppool.pool;
+
+import io.mcppool.session.McpSession;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+/**
+ * What every pool of one endpoint shares: names for messages, how to make a session, and the
+ * owner's timer and background executor.
+ *
+ * @param onToolsChanged called when any session of the endpoint says its tool list changed
+ */
+public record PoolContext(String server, String endpoint, Duration connectTimeout, SessionFactory factory,
+                          ScheduledExecutorService timer, ExecutorService background,
+                          Consumer<McpSession> onToolsChanged) {
+}
