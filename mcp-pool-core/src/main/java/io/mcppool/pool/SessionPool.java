@@ -278,7 +278,8 @@ public final class SessionPool implements EndpointPool {
         McpSession session = null;
         try {
             session = factory.create(sessionListener);
-            session.open().get(connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            // The handshake has its own connectTimeout deadline; this wait is only a backstop behind it.
+            session.open().get(connectTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
             long now = System.nanoTime();
             PooledSession ps = new PooledSession(this, session, now, retireAt(now));
             boolean added = false;
@@ -312,8 +313,8 @@ public final class SessionPool implements EndpointPool {
         } catch (Throwable e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             if (e instanceof java.util.concurrent.TimeoutException) {
-                cause = new java.util.concurrent.TimeoutException("no answer to initialize within "
-                        + connectTimeout.toMillis() + " ms (connectTimeout)");
+                cause = new java.util.concurrent.TimeoutException("the handshake did not finish within "
+                        + connectTimeout.toMillis() + " ms (connectTimeout) and its own deadline did not fire");
             }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

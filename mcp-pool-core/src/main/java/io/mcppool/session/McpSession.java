@@ -108,7 +108,10 @@ public final class McpSession implements Transport.Listener {
         init.whenComplete((json, error) -> {
             if (error != null) {
                 Throwable cause = unwrap(error);
-                result.completeExceptionally(new HandshakeException("initialize failed: " + cause.getMessage(), cause));
+                String why = cause instanceof RequestTimeoutException
+                        ? "no answer to initialize within " + options.connectTimeout().toMillis() + " ms (connectTimeout)"
+                        : "initialize failed: " + cause.getMessage();
+                result.completeExceptionally(new HandshakeException(why, cause));
                 return;
             }
             InitializeResult init2;
@@ -234,7 +237,9 @@ public final class McpSession implements Transport.Listener {
         if (!pending.remove(p.id, p)) {
             return;
         }
-        sendCancelled(p.id, "timeout");
+        if (!McpMethods.INITIALIZE.equals(p.method)) { // the spec forbids cancelling initialize
+            sendCancelled(p.id, "timeout");
+        }
         p.completeExceptionally(new RequestTimeoutException(p.method, p.id, TimeUnit.NANOSECONDS.toMillis(p.timeoutNanos)));
     }
 
