@@ -153,8 +153,9 @@ public final class PooledServer {
             lease.release();
             return CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((r, e) -> lease.release());
-        return answer;
+        // The caller's stages hang off the returned stage, so the slot is free before anyone sees the answer
+        // (dependents of one future run in reverse order of registration).
+        return answer.whenComplete((r, e) -> lease.release());
     }
 
     // ------------------------------------------------------------------ tool list cache

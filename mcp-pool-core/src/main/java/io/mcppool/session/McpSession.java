@@ -58,9 +58,9 @@ public final class McpSession implements Transport.Listener {
     private volatile InitializeResult initializeResult;
     private volatile boolean closed;
     private volatile Throwable closeCause;
-    /** Bumped by every handshake; a request remembers the generation it was sent under. */
-    private int generation;
-    private CompletableFuture<InitializeResult> handshake;
+    /** Bumped by every handshake (under handshakeLock); a request remembers the generation it was sent under. */
+    private volatile int generation;
+    private volatile CompletableFuture<InitializeResult> handshake;
 
     public McpSession(Transport transport, SessionOptions options, ScheduledExecutorService timer,
                       SessionListener listener) {
@@ -184,21 +184,26 @@ public final class McpSession implements Transport.Listener {
     }
 
     private void transmit(Pending p) {
-        p.generation = currentGeneration();
+        CompletableFuture<InitializeResult> hs = handshake;
+        int gen = generation;
+        if (hs != null && !hs.isDone() && !McpMethods.INITIALIZE.equals(p.method)) {
+            // A new session is being set up after an expiry: requests wait for it rather than go out without one.
+            hs.whenComplete((r, e) -> {
+                if (e != null) {
+                    fail(p, new TransportException("session expired and re-initializing failed: " + unwrap(e).getMessage(),
+                            unwrap(e)));
+                } else if (!p.isDone()) {
+                    transmit(p);
+                }
+            });
+            return;
+        }
+        p.generation = gen;
         transport.send(new JsonRpcRequest(RequestId.of(p.id), p.method, p.params)).whenComplete((v, error) -> {
             if (error != null) {
                 onSendFailed(p, unwrap(error));
             }
         });
-    }
-
-    private int currentGeneration() {
-        handshakeLock.lock();
-        try {
-            return generation;
-        } finally {
-            handshakeLock.unlock();
-        }
     }
 
     private void onSendFailed(Pending p, Throwable error) {

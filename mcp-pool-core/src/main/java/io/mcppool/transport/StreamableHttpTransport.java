@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class StreamableHttpTransport implements Transport {
     private static final String ACCEPT_BOTH = "application/json, text/event-stream";
     private static final int MAX_RESUME_ATTEMPTS = 3;
     private static final int MAX_ERROR_BODY = 2048;
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
 
     private final String server;
     private final EndpointConfig.Http config;
@@ -53,6 +55,8 @@ public final class StreamableHttpTransport implements Transport {
 
     private volatile Listener listener;
     private volatile String sessionId;
+    /** Set once a session id was issued: from then on a request without one would be refused by the server. */
+    private volatile boolean hadSession;
     private volatile String protocolVersion;
     private volatile InputStream getStream;
 
@@ -113,6 +117,11 @@ public final class StreamableHttpTransport implements Transport {
 
     private void post(JsonRpcMessage message) throws IOException, InterruptedException {
         String sentSession = sessionId;
+        boolean initialize = message instanceof JsonRpcRequest r && McpMethods.INITIALIZE.equals(r.method());
+        if (sentSession == null && hadSession && !initialize) {
+            // The session expired and no new one exists yet: sending without an id would only earn a 400.
+            throw new SessionExpiredException("the session expired; not sent until a new one is initialized");
+        }
         HttpRequest request = request()
                 .header("Content-Type", "application/json")
                 .header("Accept", ACCEPT_BOTH)
@@ -125,14 +134,18 @@ public final class StreamableHttpTransport implements Transport {
                 return;
             }
             if (status >= 200 && status < 300) {
-                if (message instanceof JsonRpcRequest r && McpMethods.INITIALIZE.equals(r.method())) {
-                    response.headers().firstValue("Mcp-Session-Id").ifPresent(id -> sessionId = id);
+                if (initialize) {
+                    response.headers().firstValue("Mcp-Session-Id").ifPresent(id -> {
+                        sessionId = id;
+                        hadSession = true;
+                    });
                 }
                 String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
                 RequestIdTracker tracker = new RequestIdTracker(message);
                 if (type.startsWith("text/event-stream")) {
                     String lastEventId = readEventStream(body, tracker);
                     resumeIfCut(tracker, lastEventId);
+                    drainAfterAnswer(body);
                 } else if (type.startsWith("application/json")) {
                     byte[] bytes = readBounded(body);
                     if (bytes.length > 0) {
@@ -239,6 +252,32 @@ public final class StreamableHttpTransport implements Transport {
             throw e;
         }
         return bytes;
+    }
+
+    /**
+     * Reads the rest of an SSE stream after its answer arrived. Closing a chunked body early lets the JDK
+     * client hand the half-read connection to the next request (about 1 call in 250 failed with
+     * "connection closed locally"). The spec has the server close the stream after the response; a
+     * server that does not gets its stream cut after a few seconds. The caller already has its answer.
+     */
+    private void drainAfterAnswer(InputStream body) {
+        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> closeQuietly(body),
+                CompletableFuture.delayedExecutor(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS, executor));
+        try {
+            body.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // cut by the watchdog, or the server went away after answering: nothing was lost
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private static void closeQuietly(InputStream body) {
+        try {
+            body.close();
+        } catch (IOException ignored) {
+            // closing only to stop the drain
+        }
     }
 
     private static byte[] readErrorBody(InputStream body) throws IOException {

@@ -1,0 +1,66 @@
+package io.mcppool.it.interop;
+
+import io.mcppool.McpPool;
+import io.mcppool.config.EndpointConfig;
+import io.mcppool.config.PoolSettings;
+import io.mcppool.config.ServerConfig;
+import io.mcppool.protocol.Progress;
+import io.mcppool.protocol.Tool;
+import io.mcppool.testkit.TestkitCommand;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** Small shared pieces of the interop tests: pools of one server, testkit endpoints, progress recording. */
+final class Interop {
+    /** Per-request deadline for these tests: generous, but a hang still ends well inside the class timeout. */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+    private Interop() {
+    }
+
+    /** A pool of one server, {@code minSessions} warm, up to {@code maxSessions}. */
+    static McpPool pool(String name, EndpointConfig endpoint, int minSessions, int maxSessions) {
+        return McpPool.builder().server(server(name, endpoint, minSessions, maxSessions)).build();
+    }
+
+    static ServerConfig server(String name, EndpointConfig endpoint, int minSessions, int maxSessions) {
+        return ServerConfig.builder(name, endpoint)
+                .callTimeout(CALL_TIMEOUT)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .pool(PoolSettings.builder().minSessions(minSessions).maxSessions(maxSessions).build())
+                .build();
+    }
+
+    /** The testkit server as a child JVM speaking stdio, with these flags. */
+    static EndpointConfig.Stdio testkitStdio(String... args) {
+        List<String> cmd = TestkitCommand.stdio(args);
+        return new EndpointConfig.Stdio(cmd.get(0), cmd.subList(1, cmd.size()));
+    }
+
+    static List<String> names(List<Tool> tools) {
+        return tools.stream().map(Tool::name).toList();
+    }
+
+    /** Records the progress notifications of one call, in the order the listener saw them. */
+    static final class ProgressLog implements Consumer<Progress> {
+        private final List<Progress> seen = new CopyOnWriteArrayList<>();
+        private final List<String> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void accept(Progress p) {
+            seen.add(p);
+            threads.add(Thread.currentThread().getName());
+        }
+
+        List<Progress> all() {
+            return List.copyOf(seen);
+        }
+
+        List<Double> values() {
+            return seen.stream().map(Progress::progress).toList();
+        }
+    }
+}
