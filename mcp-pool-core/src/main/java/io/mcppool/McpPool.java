@@ -63,6 +63,9 @@ public final class McpPool implements AutoCloseable {
     private final ExecutorService background;
     private final ReentrantLock httpClientLock = new ReentrantLock();
     private final ScheduledFuture<?> housekeeping;
+    private final long housekeepingEveryNanos;
+    /** Touched only by the timer thread. */
+    private long lastHousekeepingNanos = System.nanoTime();
     private volatile HttpClient httpClient;
     private volatile boolean closed;
 
@@ -84,8 +87,13 @@ public final class McpPool implements AutoCloseable {
         for (PooledServer s : byName.values()) {
             s.start();
         }
+        // The timer ticks at least once a second even when housekeeping is rarer: with a task always due
+        // within a second at the head of its queue, scheduling a call's deadline (usually seconds away)
+        // does not wake the timer thread, which otherwise costs a context switch per call.
         long every = Math.max(10, config.housekeepingInterval().toMillis());
-        this.housekeeping = timer.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
+        long tick = Math.min(every, 1000);
+        this.housekeepingEveryNanos = TimeUnit.MILLISECONDS.toNanos(every);
+        this.housekeeping = timer.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
         log.info("mcp-pool started with {} server(s) from {}", servers.size(), config.source());
     }
 
@@ -348,6 +356,14 @@ public final class McpPool implements AutoCloseable {
             return httpClient;
         } finally {
             httpClientLock.unlock();
+        }
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (now - lastHousekeepingNanos >= housekeepingEveryNanos) {
+            lastHousekeepingNanos = now;
+            housekeep();
         }
     }
 
