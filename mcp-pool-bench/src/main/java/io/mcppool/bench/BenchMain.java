@@ -1,0 +1,86 @@
+package io.mcppool.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of {@code mcp-pool-bench.jar}.
+ *
+ * <pre>
+ * java -jar mcp-pool-bench.jar echo [--duration 10s] [--warmup 3s] [--concurrency 1,32] ...
+ * java -jar mcp-pool-bench.jar jmh [JMH options and benchmark regexps]
+ * </pre>
+ *
+ * {@code echo} runs {@link EchoScenario} (session per call vs one shared session vs the pool, against
+ * the testkit stdio echo server) and prints a Markdown table. {@code jmh} hands its arguments to
+ * JMH's own command line ({@code org.openjdk.jmh.Main}), adding short defaults for the options not
+ * given ({@link #JMH_DEFAULTS}): {@code jmh -h} lists JMH's options, {@code jmh -l} the benchmarks.
+ */
+public final class BenchMain {
+    /** Short runs unless told otherwise: one fork, 3 warm-up and 5 measured iterations of one second. */
+    static final List<String> JMH_DEFAULTS = List.of("-f", "1", "-wi", "3", "-i", "5", "-w", "1s", "-r", "1s");
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.println(usage());
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "echo" -> System.exit(EchoScenario.run(rest));
+            case "jmh" -> org.openjdk.jmh.Main.main(jmhArgs(rest));
+            default -> {
+                System.err.println("unknown command '" + args[0] + "'");
+                System.err.println(usage());
+                System.exit(2);
+            }
+        }
+    }
+
+    /** The user's JMH arguments plus each default option the user did not give. */
+    static String[] jmhArgs(String[] user) {
+        List<String> out = new ArrayList<>();
+        List<String> given = Arrays.asList(user);
+        boolean informational = given.contains("-h") || given.contains("-l") || given.contains("-lp")
+                || given.contains("-lprof") || given.contains("-lrf");
+        if (!informational) {
+            for (int i = 0; i < JMH_DEFAULTS.size(); i += 2) {
+                String flag = JMH_DEFAULTS.get(i);
+                if (!given.contains(flag)) {
+                    out.add(flag);
+                    out.add(JMH_DEFAULTS.get(i + 1));
+                }
+            }
+        }
+        out.addAll(given);
+        return out.toArray(new String[0]);
+    }
+
+    static String usage() {
+        return """
+                usage: java -jar mcp-pool-bench.jar <command> [options]
+
+                  echo   session-per-call vs one shared session vs the pool, against the testkit stdio
+                         echo tool; prints a Markdown table. Options (defaults in brackets):
+                           --duration 10s            measured time per strategy and concurrency
+                           --warmup 3s               warm-up per strategy before that
+                           --slice 200ms             shared session and pool are measured alternately,
+                                                     in slices of this length (A B B A A B ...)
+                           --concurrency 1,32        caller threads, one set of rows per level
+                           --strategies session-per-call,shared-session,pool
+                           --pool-min-sessions 1     pool: sessions opened at start
+                           --pool-max-sessions 4     pool: maxSessions
+                           --pool-max-concurrent 16  pool: maxConcurrentRequests per session
+                           --spc-duration 15s        session-per-call: callers start calls this long;
+                                                     every call counts, until the last one ends
+                           --threads platform        platform | virtual caller threads
+                           --payload-bytes 0         extra characters appended to every message
+                  jmh    the JMH benchmarks in this jar (in-process pool hot path); JMH options follow,
+                         defaults when not given: %s
+                """.formatted(String.join(" ", JMH_DEFAULTS));
+    }
+}
