@@ -98,6 +98,21 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /**
+     * Parses a duration as config files write it ({@code 250ms}, {@code 5s}, {@code 1m30s}, {@code 1d}),
+     * for tools that take durations outside a file (the CLI's {@code --timeout}).
+     *
+     * @throws IllegalArgumentException saying what is wrong and what to write instead
+     */
+    public static java.time.Duration parseDuration(String text) {
+        try {
+            return Durations.parse(text);
+        } catch (BadValue e) {
+            String message = "'" + text + "' " + e.whatIsWrong();
+            throw new IllegalArgumentException(e.allowed() == null ? message : message + "; " + e.allowed(), e);
+        }
+    }
+
     /** Loads {@code file} with the process environment. */
     public static McpPoolConfig load(Path file) {
         return load(file, System.getenv());
