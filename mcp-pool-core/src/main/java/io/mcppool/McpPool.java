@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.ServerConfig;
+import io.mcppool.internal.CallFuture;
 import io.mcppool.internal.Failures;
 import io.mcppool.internal.PooledServer;
 import io.mcppool.protocol.CallToolResult;
@@ -133,6 +134,24 @@ public final class McpPool implements AutoCloseable {
         return offReader(callToolInternal(server, tool, arguments, options));
     }
 
+    /**
+     * Cancelling the future a call returned stops the call: a caller waiting for a slot leaves the queue,
+     * and a request in flight is cancelled at the server with {@code notifications/cancelled}.
+     */
+    private CompletableFuture<CallToolResult> cancellable(CompletableFuture<CallToolResult> mapped,
+                                                          CallFuture<JsonNode> request) {
+        CallFuture<CallToolResult> out = new CallFuture<>();
+        out.upstream(request);
+        mapped.whenComplete((v, e) -> {
+            if (e != null) {
+                out.completeExceptionally(Failures.unwrap(e));
+            } else {
+                out.complete(v);
+            }
+        });
+        return out;
+    }
+
     private CompletableFuture<CallToolResult> callToolInternal(String serverName, String tool, Map<String, ?> arguments,
                                                                CallOptions options) {
         PooledServer server;
@@ -167,8 +186,9 @@ public final class McpPool implements AutoCloseable {
             params.set("_meta", Json.toTree(options.meta()));
         }
         String name = server.config().name();
-        return server.request(McpMethods.TOOLS_CALL, params, deadline, options.affinityKey().orElse(null),
-                options.onProgress().orElse(null)).handle((json, error) -> {
+        CallFuture<JsonNode> request = server.request(McpMethods.TOOLS_CALL, params, deadline,
+                options.affinityKey().orElse(null), options.onProgress().orElse(null));
+        return cancellable(request.handle((json, error) -> {
             if (error != null) {
                 throw asCompletion(Failures.map(error, name, server.endpointLabel(), tool));
             }
@@ -182,7 +202,7 @@ public final class McpPool implements AutoCloseable {
                 throw asCompletion(new ToolErrorException(name, server.endpointLabel(), tool, result));
             }
             return result;
-        });
+        }), request);
     }
 
     private static boolean containsTool(List<Tool> tools, String name) {
@@ -423,7 +443,8 @@ public final class McpPool implements AutoCloseable {
     // ------------------------------------------------------------------ helpers
 
     private <T> CompletableFuture<T> offReader(CompletableFuture<T> f) {
-        CompletableFuture<T> out = new CompletableFuture<>();
+        CallFuture<T> out = new CallFuture<>();
+        out.upstream(f);
         f.whenComplete((v, e) -> {
             Runnable complete = () -> {
                 if (e != null) {

@@ -120,42 +120,55 @@ public final class PooledServer {
      * Sends one request on a pooled session. The deadline covers the wait for a slot too; the wait is
      * also capped by the pool's acquire timeout. {@code params} becomes the session's.
      */
-    public CompletableFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
-                                               Consumer<Progress> onProgress) {
-        CompletableFuture<JsonNode> first = acquireAndSend(method, params, deadlineNanos, affinityKey, onProgress);
-        if (first.isDone() && !first.isCompletedExceptionally()) {
-            return first;
-        }
-        // A session that died between the lease and the send never saw the request: take one more slot.
-        return first.exceptionallyCompose(e -> Failures.unwrap(e) instanceof NotSentException
-                && deadlineNanos - System.nanoTime() > 0
-                ? acquireAndSend(method, params, deadlineNanos, affinityKey, onProgress)
-                : CompletableFuture.failedFuture(e));
+    public CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
+                                        Consumer<Progress> onProgress) {
+        CallFuture<JsonNode> result = new CallFuture<>();
+        attempt(result, method, params, deadlineNanos, affinityKey, onProgress, true);
+        return result;
     }
 
-    private CompletableFuture<JsonNode> acquireAndSend(String method, ObjectNode params, long deadlineNanos,
-                                                       String affinityKey, Consumer<Progress> onProgress) {
+    /**
+     * One try: a slot, then the request on it. A session that died between the lease and the send never
+     * saw the request ({@link NotSentException}), so the first try may be followed by one more.
+     */
+    private void attempt(CallFuture<JsonNode> result, String method, ObjectNode params, long deadlineNanos,
+                         String affinityKey, Consumer<Progress> onProgress, boolean mayRetry) {
         long remaining = deadlineNanos - System.nanoTime();
         long acquireWait = Math.min(remaining, config.pool().acquireTimeout().toNanos());
         CompletableFuture<Lease> acquired = pool.acquire(affinityKey, acquireWait);
-        if (acquired.isDone() && !acquired.isCompletedExceptionally()) {
-            return send(acquired.join(), method, params, deadlineNanos, onProgress); // the common case: no extra stage
-        }
-        return acquired.thenCompose(lease -> send(lease, method, params, deadlineNanos, onProgress));
-    }
-
-    private CompletableFuture<JsonNode> send(Lease lease, String method, ObjectNode params, long deadlineNanos,
-                                             Consumer<Progress> onProgress) {
-        CompletableFuture<JsonNode> answer;
-        try {
-            answer = lease.session().request(method, params, Math.max(1, deadlineNanos - System.nanoTime()), onProgress);
-        } catch (RuntimeException e) {
-            lease.release();
-            return CompletableFuture.failedFuture(e);
-        }
-        // The caller's stages hang off the returned stage, so the slot is free before anyone sees the answer
-        // (dependents of one future run in reverse order of registration).
-        return answer.whenComplete((r, e) -> lease.release());
+        result.upstream(acquired);
+        acquired.whenComplete((lease, acquireError) -> {
+            if (acquireError != null) {
+                result.completeExceptionally(acquireError);
+                return;
+            }
+            if (result.isDone()) {
+                lease.release(); // cancelled while the slot was being handed over
+                return;
+            }
+            CompletableFuture<JsonNode> answer;
+            try {
+                answer = lease.session().request(method, params, Math.max(1, deadlineNanos - System.nanoTime()),
+                        onProgress);
+            } catch (RuntimeException e) {
+                lease.release();
+                result.completeExceptionally(e);
+                return;
+            }
+            result.upstream(answer);
+            answer.whenComplete((json, error) -> {
+                // Release before completing, so the slot is free before anyone sees the answer.
+                lease.release();
+                if (error == null) {
+                    result.complete(json);
+                } else if (mayRetry && Failures.unwrap(error) instanceof NotSentException
+                        && deadlineNanos - System.nanoTime() > 0 && !result.isDone()) {
+                    attempt(result, method, params, deadlineNanos, affinityKey, onProgress, false);
+                } else {
+                    result.completeExceptionally(error);
+                }
+            });
+        });
     }
 
     // ------------------------------------------------------------------ tool list cache

@@ -46,4 +46,24 @@ class DeadlineTest {
             });
         }
     }
+
+    @Test
+    void cancellingTheFutureCancelsTheRequestAtTheServer() throws Exception {
+        PoolSettings pool = PoolSettings.builder().minSessions(1).maxSessions(1).build();
+        try (McpPool mcp = McpPool.builder().server(Servers.testkit("cancel", pool).build()).build()) {
+            mcp.callTool("cancel", "echo", Map.of("message", "warm"));
+            var call = mcp.callToolAsync("cancel", "sleep", Map.of("ms", 30_000));
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    mcp.snapshot().servers().get(0).endpoints().get(0).inFlight() == 1);
+            assertThat(call.cancel(true)).isTrue();
+            assertThat(call).isCancelled();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                JsonNode stats = mcp.callTool("cancel", "stats", Map.of()).structuredContent();
+                assertThat(stats.path("cancelled")).hasSize(1);
+            });
+            // the slot came back: nothing is left in flight but the stats call just made
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    mcp.snapshot().servers().get(0).endpoints().get(0).inFlight() == 0);
+        }
+    }
 }
