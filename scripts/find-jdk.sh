@@ -28,4 +28,9 @@ if ! _jdk=$(_mcp_pool_find_jdk); then
 fi
 export JAVA_HOME="$_jdk"
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven's own Guava touches sun.misc.Unsafe; JDK 24+ warns about it on every build. The flag that
+# allows it exists only from JDK 24, so add it only there.
+if (( $(_mcp_pool_java_major "$JAVA_HOME") >= 24 )) && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe-memory-access* ]]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
 unset _jdk

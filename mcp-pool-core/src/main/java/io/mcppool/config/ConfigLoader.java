@@ -108,7 +108,7 @@ public final class ConfigLoader {
         try {
             return Durations.parse(text);
         } catch (BadValue e) {
-            String message = "'" + text + "' " + e.whatIsWrong();
+            String message = "'" + text + "': " + e.whatIsWrong();
             throw new IllegalArgumentException(e.allowed() == null ? message : message + "; " + e.allowed(), e);
         }
     }

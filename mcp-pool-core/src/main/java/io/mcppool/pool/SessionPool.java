@@ -77,7 +77,7 @@ public final class SessionPool implements EndpointPool {
 
     @Override
     public void start() {
-        topUp();
+        maybeOpen(); // opens up to minSessions in the background
     }
 
     // ---------------------------------------------------------------- acquire and release
@@ -268,10 +268,6 @@ public final class SessionPool implements EndpointPool {
         if (f == null || f.isDone()) {
             scheduledOpen = timer.schedule(this::maybeOpen, delayNanos, TimeUnit.NANOSECONDS);
         }
-    }
-
-    private void topUp() {
-        maybeOpen();
     }
 
     private void openOne() {

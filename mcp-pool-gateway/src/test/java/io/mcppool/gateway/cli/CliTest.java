@@ -169,7 +169,7 @@ class CliTest {
         assertThat(run("call", "testkit", "echo", "--json", "{nope").code()).isEqualTo(2);
         Run timeout = run("call", "testkit", "echo", "--timeout", "30");
         assertThat(timeout.code()).isEqualTo(2);
-        assertThat(timeout.err()).contains("'30' is not a duration");
+        assertThat(timeout.err()).contains("'30': a bare number is not a duration; add a unit, e.g. 30s");
         Run unknown = run("frobnicate");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).startsWith("mcp-pool: Unmatched argument");
