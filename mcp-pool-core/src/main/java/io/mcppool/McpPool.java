@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.ServerConfig;
+import io.mcppool.events.AsyncPoolEvents;
+import io.mcppool.events.CallContext;
+import io.mcppool.events.CallOutcome;
+import io.mcppool.events.CompositePoolEvents;
+import io.mcppool.events.PoolEvents;
 import io.mcppool.internal.CallFuture;
 import io.mcppool.internal.Failures;
 import io.mcppool.internal.PooledServer;
@@ -60,6 +65,8 @@ public final class McpPool implements AutoCloseable {
 
     private final McpPoolConfig config;
     private final Map<String, PooledServer> servers;
+    private final CompositePoolEvents events;
+    private final List<AsyncPoolEvents> asyncListeners;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService background;
     private final ReentrantLock httpClientLock = new ReentrantLock();
@@ -70,8 +77,10 @@ public final class McpPool implements AutoCloseable {
     private volatile HttpClient httpClient;
     private volatile boolean closed;
 
-    private McpPool(McpPoolConfig config) {
+    private McpPool(McpPoolConfig config, List<PoolEvents> listeners, List<AsyncPoolEvents> asyncListeners) {
         this.config = config;
+        this.events = PoolEvents.compose(listeners);
+        this.asyncListeners = List.copyOf(asyncListeners);
         int id = POOL_IDS.incrementAndGet();
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "mcp-pool-" + id + "-timer");
@@ -82,7 +91,7 @@ public final class McpPool implements AutoCloseable {
         this.background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-pool-" + id + "-bg-", 0).factory());
         Map<String, PooledServer> byName = new LinkedHashMap<>();
         for (ServerConfig server : config.servers().values()) {
-            byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient));
+            byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient, events));
         }
         this.servers = Map.copyOf(byName);
         for (PooledServer s : byName.values()) {
@@ -104,7 +113,24 @@ public final class McpPool implements AutoCloseable {
     }
 
     public static McpPool create(McpPoolConfig config) {
-        return new McpPool(config);
+        return new McpPool(config, List.of(), List.of());
+    }
+
+    /** Starts a pool whose events go to {@code listeners} from the first session on (called synchronously). */
+    public static McpPool create(McpPoolConfig config, List<PoolEvents> listeners) {
+        return new McpPool(config, listeners, List.of());
+    }
+
+    /**
+     * Adds a listener to a running pool. Its hooks are called on the threads where the steps happen, so
+     * it must be fast; wrap a slow one in {@link AsyncPoolEvents} (and close that after the pool).
+     */
+    public void addEventListener(PoolEvents listener) {
+        events.add(listener);
+    }
+
+    public boolean removeEventListener(PoolEvents listener) {
+        return events.remove(listener);
     }
 
     public static Builder builder() {
@@ -160,46 +186,79 @@ public final class McpPool implements AutoCloseable {
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
         }
-        long deadline = System.nanoTime() + options.timeout().orElse(server.config().callTimeout()).toNanos();
+        long start = System.nanoTime();
+        long deadline = start + options.timeout().orElse(server.config().callTimeout()).toNanos();
+        CallContext call = new CallContext(serverName, McpMethods.TOOLS_CALL, tool, start);
+        events.callStarted(call);
         List<Tool> known = server.cachedTools();
         if (known != null && !containsTool(known, tool)) {
             // The cached list may be stale if the server did not announce a change: look once more.
             server.invalidateTools();
             return server.listTools().handle((fresh, e) -> {
                 if (e == null && !containsTool(fresh, tool)) {
-                    return CompletableFuture.<CallToolResult>failedFuture(new UnknownToolException(
+                    UnknownToolException unknown = new UnknownToolException(
                             "no such tool; the server lists " + fresh.size() + " tool(s)" + toolHint(fresh),
-                            serverName, server.endpointLabel(), tool, null));
+                            serverName, server.endpointLabel(), tool, null);
+                    ended(call, null, unknown);
+                    return CompletableFuture.<CallToolResult>failedFuture(unknown);
                 }
-                return sendCall(server, tool, arguments, options, deadline);
+                return sendCall(server, tool, arguments, options, deadline, call);
             }).thenCompose(Function.identity());
         }
-        return sendCall(server, tool, arguments, options, deadline);
+        return sendCall(server, tool, arguments, options, deadline, call);
+    }
+
+    private CallContext started(String server, String method) {
+        CallContext call = new CallContext(server, method, null, System.nanoTime());
+        events.callStarted(call);
+        return call;
+    }
+
+    /** Reports the end of a call before its caller can see it, so counters are exact when the call returns. */
+    private void ended(CallContext call, CallToolResult result, Throwable failure) {
+        long duration = System.nanoTime() - call.startNanos();
+        if (failure == null) {
+            boolean toolError = result != null && result.failed();
+            events.callEnded(call, toolError ? CallOutcome.TOOL_ERROR : CallOutcome.SUCCESS,
+                    toolError ? ErrorType.TOOL_ERROR : null, duration);
+        } else {
+            ErrorType type = Failures.classify(failure);
+            events.callEnded(call, type == ErrorType.TOOL_ERROR ? CallOutcome.TOOL_ERROR : CallOutcome.FAILURE, type,
+                    duration);
+        }
     }
 
     private CompletableFuture<CallToolResult> sendCall(PooledServer server, String tool, Map<String, ?> arguments,
-                                                       CallOptions options, long deadline) {
+                                                       CallOptions options, long deadline, CallContext call) {
         ObjectNode params = Json.object();
         params.put("name", tool);
         params.set("arguments", arguments == null ? Json.object() : Json.toTree(arguments));
-        if (!options.meta().isEmpty()) {
-            params.set("_meta", Json.toTree(options.meta()));
+        if (!options.meta().isEmpty() || !call.meta().isEmpty()) {
+            ObjectNode meta = params.putObject("_meta");
+            options.meta().forEach((k, v) -> meta.set(k, Json.toTree(v)));
+            call.meta().forEach((k, v) -> meta.set(k, Json.toTree(v)));
         }
         String name = server.config().name();
         CallFuture<JsonNode> request = server.request(McpMethods.TOOLS_CALL, params, deadline,
-                options.affinityKey().orElse(null), options.onProgress().orElse(null));
+                options.affinityKey().orElse(null), options.onProgress().orElse(null), call);
         return cancellable(request.handle((json, error) -> {
+            RuntimeException failure = null;
+            CallToolResult result = null;
             if (error != null) {
-                throw asCompletion(Failures.map(error, name, server.endpointLabel(), tool));
+                failure = Failures.map(error, name, server.endpointLabel(), tool);
+            } else {
+                try {
+                    result = Json.fromTree(json, CallToolResult.class);
+                } catch (RuntimeException e) {
+                    failure = Failures.map(e, name, server.endpointLabel(), tool);
+                }
+                if (result != null && result.failed() && options.failOnToolError()) {
+                    failure = new ToolErrorException(name, server.endpointLabel(), tool, result);
+                }
             }
-            CallToolResult result;
-            try {
-                result = Json.fromTree(json, CallToolResult.class);
-            } catch (RuntimeException e) {
-                throw asCompletion(Failures.map(e, name, server.endpointLabel(), tool));
-            }
-            if (result.failed() && options.failOnToolError()) {
-                throw asCompletion(new ToolErrorException(name, server.endpointLabel(), tool, result));
+            ended(call, result, failure);
+            if (failure != null) {
+                throw asCompletion(failure);
             }
             return result;
         }), request);
@@ -227,8 +286,9 @@ public final class McpPool implements AutoCloseable {
     public CompletableFuture<List<Tool>> listToolsAsync(String serverName) {
         try {
             PooledServer server = server(serverName);
+            CallContext call = started(serverName, McpMethods.TOOLS_LIST);
             return offReader(server.listTools().exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                    Failures.map(e, serverName, server.endpointLabel(), null))));
+                    Failures.map(e, serverName, server.endpointLabel(), null))).whenComplete((v, e) -> ended(call, null, e)));
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -291,15 +351,24 @@ public final class McpPool implements AutoCloseable {
         try {
             PooledServer server = server(serverName);
             long deadline = System.nanoTime() + server.config().callTimeout().toNanos();
-            return offReader(server.request(method, params, deadline, null, null).handle((json, error) -> {
+            CallContext call = started(serverName, method);
+            return offReader(server.request(method, params, deadline, null, null, call).handle((json, error) -> {
+                RuntimeException failure = null;
+                T value = null;
                 if (error != null) {
-                    throw asCompletion(Failures.map(error, serverName, server.endpointLabel(), null));
+                    failure = Failures.map(error, serverName, server.endpointLabel(), null);
+                } else {
+                    try {
+                        value = Json.fromTree(json, type);
+                    } catch (RuntimeException e) {
+                        failure = Failures.map(e, serverName, server.endpointLabel(), null);
+                    }
                 }
-                try {
-                    return Json.fromTree(json, type);
-                } catch (RuntimeException e) {
-                    throw asCompletion(Failures.map(e, serverName, server.endpointLabel(), null));
+                ended(call, null, failure);
+                if (failure != null) {
+                    throw asCompletion(failure);
                 }
+                return value;
             }));
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
@@ -309,14 +378,15 @@ public final class McpPool implements AutoCloseable {
     private <T> CompletableFuture<List<T>> listAll(String serverName, String method, String field, Class<T> type) {
         try {
             PooledServer server = server(serverName);
+            CallContext call = started(serverName, method);
             return offReader(server.listAll(method, field, json -> {
                 List<T> items = new ArrayList<>();
                 for (JsonNode item : json.path(field)) {
                     items.add(Json.fromTree(item, type));
                 }
                 return items;
-            }).exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                    Failures.map(e, serverName, server.endpointLabel(), null))));
+            }).exceptionallyCompose(e -> CompletableFuture.<List<T>>failedFuture(
+                    Failures.map(e, serverName, server.endpointLabel(), null))).whenComplete((v, e) -> ended(call, null, e)));
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -437,6 +507,9 @@ public final class McpPool implements AutoCloseable {
         if (c != null) {
             c.shutdownNow();
         }
+        for (AsyncPoolEvents async : asyncListeners) {
+            async.close(); // after the sessions, so their close events are delivered
+        }
         log.info("mcp-pool closed");
     }
 
@@ -479,6 +552,8 @@ public final class McpPool implements AutoCloseable {
     /** Builds a pool in code, without a config file. */
     public static final class Builder {
         private final Map<String, ServerConfig> servers = new LinkedHashMap<>();
+        private final List<PoolEvents> listeners = new ArrayList<>();
+        private final List<AsyncPoolEvents> asyncListeners = new ArrayList<>();
         private Duration housekeepingInterval = McpPoolConfig.DEFAULT_HOUSEKEEPING_INTERVAL;
         private Duration shutdownGrace = McpPoolConfig.DEFAULT_SHUTDOWN_GRACE;
 
@@ -502,8 +577,23 @@ public final class McpPool implements AutoCloseable {
             return this;
         }
 
+        /** A listener called synchronously on the hot path: it must be fast and must not block. */
+        public Builder eventListener(PoolEvents listener) {
+            listeners.add(listener);
+            return this;
+        }
+
+        /** A listener that may be slow: it gets a thread and a bounded queue of its own, ended with the pool. */
+        public Builder asyncEventListener(PoolEvents listener) {
+            AsyncPoolEvents async = new AsyncPoolEvents(listener);
+            asyncListeners.add(async);
+            listeners.add(async);
+            return this;
+        }
+
         public McpPool build() {
-            return create(new McpPoolConfig(servers, housekeepingInterval, shutdownGrace, "builder"));
+            return new McpPool(new McpPoolConfig(servers, housekeepingInterval, shutdownGrace, "builder"), listeners,
+                    asyncListeners);
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.mcppool.internal;
 
 import io.mcppool.CallTimeoutException;
+import io.mcppool.ErrorType;
+import io.mcppool.ToolErrorException;
+import io.mcppool.UnknownServerException;
 import io.mcppool.McpPoolException;
 import io.mcppool.PoolExhaustedException;
 import io.mcppool.ProtocolErrorException;
@@ -12,6 +15,8 @@ import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.MalformedMessageException;
 import io.mcppool.session.RequestTimeoutException;
 import io.mcppool.session.RpcErrorException;
+import io.mcppool.transport.HttpStatusException;
+import io.mcppool.transport.SessionExpiredException;
 import io.mcppool.transport.TransportException;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
@@ -57,5 +62,42 @@ public final class Failures {
         }
         String m = error.message() == null ? "" : error.message().toLowerCase(Locale.ROOT);
         return m.contains("unknown tool") || m.contains("tool not found") || (m.contains("not found") && m.contains(tool.toLowerCase(Locale.ROOT)));
+    }
+
+    /** The kind of a call's failure, as retries, breakers and metrics classify it. */
+    public static ErrorType classify(Throwable failure) {
+        Throwable t = unwrap(failure);
+        return switch (t) {
+            case CancellationException e -> ErrorType.CANCELLED;
+            case PoolExhaustedException e -> ErrorType.POOL_EXHAUSTED;
+            case AcquireTimeoutException e -> ErrorType.POOL_EXHAUSTED;
+            case PoolClosedException e -> ErrorType.POOL_EXHAUSTED;
+            case CallTimeoutException e -> ErrorType.TIMEOUT;
+            case RequestTimeoutException e -> ErrorType.TIMEOUT;
+            case ToolErrorException e -> ErrorType.TOOL_ERROR;
+            case UnknownToolException e -> ErrorType.INVALID_REQUEST;
+            case UnknownServerException e -> ErrorType.INVALID_REQUEST;
+            case ProtocolErrorException e -> e.error().map(Failures::classifyRpc).orElse(ErrorType.PROTOCOL_ERROR);
+            case RpcErrorException e -> classifyRpc(e.error());
+            case TransportFailureException e -> e.getCause() == null ? ErrorType.TRANSPORT_FAILURE : classifyTransport(e.getCause());
+            case TransportException e -> classifyTransport(e);
+            default -> ErrorType.TRANSPORT_FAILURE;
+        };
+    }
+
+    private static ErrorType classifyRpc(JsonRpcError error) {
+        return error.code() == JsonRpcError.INVALID_PARAMS || error.code() == JsonRpcError.INVALID_REQUEST
+                || error.code() == JsonRpcError.METHOD_NOT_FOUND ? ErrorType.INVALID_REQUEST : ErrorType.PROTOCOL_ERROR;
+    }
+
+    private static ErrorType classifyTransport(Throwable t) {
+        return switch (t) {
+            case SessionExpiredException e -> ErrorType.SESSION_EXPIRED;
+            case HttpStatusException e when e.isAuthFailure() -> ErrorType.AUTH_FAILURE;
+            case HttpStatusException e when e.isThrottled() -> ErrorType.THROTTLED;
+            case TransportException e when e.isConnectFailure() -> ErrorType.CONNECT_FAILURE;
+            case MalformedMessageException e -> ErrorType.PROTOCOL_ERROR;
+            default -> ErrorType.TRANSPORT_FAILURE;
+        };
     }
 }

@@ -6,6 +6,8 @@ import io.mcppool.PoolSnapshot;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.ServerConfig;
+import io.mcppool.events.CallContext;
+import io.mcppool.events.PoolEvents;
 import io.mcppool.pool.EndpointPool;
 import io.mcppool.pool.Lease;
 import io.mcppool.pool.PoolContext;
@@ -52,10 +54,11 @@ public final class PooledServer {
     private final ServerConfig config;
     private final String endpointLabel;
     private final EndpointPool pool;
+    private final PoolEvents events;
     private final AtomicReference<CompletableFuture<List<Tool>>> tools = new AtomicReference<>();
 
     public PooledServer(ServerConfig config, ScheduledExecutorService timer, ExecutorService background,
-                        Supplier<HttpClient> httpClient) {
+                        Supplier<HttpClient> httpClient, PoolEvents events) {
         this.config = config;
         this.endpointLabel = label(config.endpoint());
         SessionOptions options = new SessionOptions(config.name(), config.connectTimeout(), config.roots(),
@@ -63,7 +66,8 @@ public final class PooledServer {
         SessionFactory factory = listener -> new McpSession(transport(config, httpClient, background), options, timer,
                 listener);
         PoolContext context = new PoolContext(config.name(), endpointLabel, config.connectTimeout(), factory, timer,
-                background, s -> invalidateTools());
+                background, s -> invalidateTools(), events);
+        this.events = events;
         this.pool = config.pool().mode() == PoolMode.STICKY
                 ? new StickySessionPool(context, config.pool())
                 : new SessionPool(context, config.pool());
@@ -122,8 +126,14 @@ public final class PooledServer {
      */
     public CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
                                         Consumer<Progress> onProgress) {
+        return request(method, params, deadlineNanos, affinityKey, onProgress, null);
+    }
+
+    /** As above; {@code call} (may be null) receives the acquire and endpoint events of this request. */
+    public CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
+                                        Consumer<Progress> onProgress, CallContext call) {
         CallFuture<JsonNode> result = new CallFuture<>();
-        attempt(result, method, params, deadlineNanos, affinityKey, onProgress, true);
+        attempt(result, method, params, deadlineNanos, affinityKey, onProgress, call, true);
         return result;
     }
 
@@ -132,12 +142,20 @@ public final class PooledServer {
      * saw the request ({@link NotSentException}), so the first try may be followed by one more.
      */
     private void attempt(CallFuture<JsonNode> result, String method, ObjectNode params, long deadlineNanos,
-                         String affinityKey, Consumer<Progress> onProgress, boolean mayRetry) {
-        long remaining = deadlineNanos - System.nanoTime();
-        long acquireWait = Math.min(remaining, config.pool().acquireTimeout().toNanos());
+                         String affinityKey, Consumer<Progress> onProgress, CallContext call, boolean mayRetry) {
+        long acquireStart = System.nanoTime();
+        long acquireWait = Math.min(deadlineNanos - acquireStart, config.pool().acquireTimeout().toNanos());
+        if (call != null) {
+            call.endpoint(endpointLabel);
+            events.endpointPicked(call, endpointLabel);
+            events.acquireStarted(call);
+        }
         CompletableFuture<Lease> acquired = pool.acquire(affinityKey, acquireWait);
         result.upstream(acquired);
         acquired.whenComplete((lease, acquireError) -> {
+            if (call != null) {
+                events.acquireEnded(call, System.nanoTime() - acquireStart, acquireError == null);
+            }
             if (acquireError != null) {
                 result.completeExceptionally(acquireError);
                 return;
@@ -163,7 +181,7 @@ public final class PooledServer {
                     result.complete(json);
                 } else if (mayRetry && Failures.unwrap(error) instanceof NotSentException
                         && deadlineNanos - System.nanoTime() > 0 && !result.isDone()) {
-                    attempt(result, method, params, deadlineNanos, affinityKey, onProgress, false);
+                    attempt(result, method, params, deadlineNanos, affinityKey, onProgress, call, false);
                 } else {
                     result.completeExceptionally(error);
                 }

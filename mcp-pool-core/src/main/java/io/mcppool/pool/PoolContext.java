@@ -1,5 +1,6 @@
 package io.mcppool.pool;
 
+import io.mcppool.events.PoolEvents;
 import io.mcppool.session.McpSession;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -11,8 +12,9 @@ import java.util.function.Consumer;
  * owner's timer and background executor.
  *
  * @param onToolsChanged called when any session of the endpoint says its tool list changed
+ * @param events         where the pool reports session and process lifecycle steps
  */
 public record PoolContext(String server, String endpoint, Duration connectTimeout, SessionFactory factory,
                           ScheduledExecutorService timer, ExecutorService background,
-                          Consumer<McpSession> onToolsChanged) {
+                          Consumer<McpSession> onToolsChanged, PoolEvents events) {
 }

@@ -1,5 +1,6 @@
 package io.mcppool.pool;
 
+import io.mcppool.events.SessionCloseReason;
 import io.mcppool.session.McpSession;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +19,8 @@ final class PooledSession {
     final AtomicBoolean pinging = new AtomicBoolean();
     volatile long lastUsedNanos;
     volatile boolean retiring;
+    /** Why the pool is retiring it; reported when it closes. */
+    volatile SessionCloseReason closeReason = SessionCloseReason.IDLE;
 
     PooledSession(SessionPool pool, McpSession session, long openedAtNanos, long retireAtNanos) {
         this.pool = pool;

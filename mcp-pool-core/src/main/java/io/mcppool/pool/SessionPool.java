@@ -1,8 +1,11 @@
 package io.mcppool.pool;
 
 import io.mcppool.config.PoolSettings;
+import io.mcppool.events.PoolEvents;
+import io.mcppool.events.SessionCloseReason;
 import io.mcppool.session.McpSession;
 import io.mcppool.session.SessionListener;
+import io.mcppool.transport.StdioTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,6 +48,7 @@ public final class SessionPool implements EndpointPool {
     private final ExecutorService background;
     private final Duration connectTimeout;
     private final Consumer<McpSession> onToolsChanged;
+    private final PoolEvents events;
     private final SessionListener sessionListener = new Listener();
 
     private final ReentrantLock membership = new ReentrantLock();
@@ -54,6 +58,7 @@ public final class SessionPool implements EndpointPool {
     private final AtomicInteger waiterCount = new AtomicInteger();
 
     private volatile boolean closed;
+    private volatile SessionCloseReason shutdownReason = SessionCloseReason.POOL_CLOSED;
     private volatile Throwable lastOpenFailure;
     private volatile long nextOpenAllowedNanos;
     private final AtomicInteger consecutiveOpenFailures = new AtomicInteger();
@@ -73,6 +78,7 @@ public final class SessionPool implements EndpointPool {
         this.timer = context.timer();
         this.background = context.background();
         this.onToolsChanged = context.onToolsChanged();
+        this.events = context.events();
     }
 
     @Override
@@ -150,7 +156,7 @@ public final class SessionPool implements EndpointPool {
             log.info("server '{}' ({}): idle session failed validation ({}); replacing it", server, endpoint,
                     error.getMessage());
             ps.leased.decrementAndGet();
-            retire(ps, "failed validation");
+            retire(ps, SessionCloseReason.VALIDATION_FAILED, "failed validation");
             return acquire(null, timeoutNanos - (System.nanoTime() - started));
         }).thenCompose(f -> f);
     }
@@ -299,8 +305,13 @@ public final class SessionPool implements EndpointPool {
             lastOpenFailure = null;
             nextOpenAllowedNanos = 0;
             sessionsOpened.increment();
+            String version = session.initializeResult().protocolVersion();
             log.info("server '{}' ({}): session opened ({} of max {}), protocol {}", server, endpoint, sessions.length,
-                    settings.maxSessions(), session.initializeResult().protocolVersion());
+                    settings.maxSessions(), version);
+            if (session.transport() instanceof StdioTransport stdio) {
+                events.processStarted(server, endpoint, stdio.pid());
+            }
+            events.sessionOpened(server, endpoint, version);
             if (!session.isOpen()) {
                 onSessionClosed(session); // it died between the handshake and joining the pool
             }
@@ -325,6 +336,7 @@ public final class SessionPool implements EndpointPool {
 
     private void onOpenFailed(Throwable cause) {
         lastOpenFailure = cause;
+        events.sessionOpenFailed(server, endpoint, cause);
         int failures = consecutiveOpenFailures.incrementAndGet();
         long backoff = Math.min(MAX_OPEN_BACKOFF_NANOS, TimeUnit.MILLISECONDS.toNanos(100) << Math.min(failures - 1, 10));
         nextOpenAllowedNanos = System.nanoTime() + backoff;
@@ -361,6 +373,7 @@ public final class SessionPool implements EndpointPool {
 
     // ---------------------------------------------------------------- closing sessions
 
+    /** The session ended on its own (or under the pool's close); sessions the pool retired are reported by closeIfIdle. */
     private void onSessionClosed(McpSession session) {
         PooledSession gone = remove(session);
         if (gone == null) {
@@ -368,6 +381,11 @@ public final class SessionPool implements EndpointPool {
         }
         gone.leased.set(PooledSession.CLOSED);
         sessionsClosed.increment();
+        SessionCloseReason reason = closed ? shutdownReason : SessionCloseReason.BROKEN;
+        events.sessionClosed(server, endpoint, reason);
+        if (reason == SessionCloseReason.BROKEN && session.transport() instanceof StdioTransport stdio) {
+            events.processExited(server, endpoint, stdio.pid(), stdio.exitCode(), false);
+        }
         if (!closed) {
             log.info("server '{}' ({}): session lost; {} left, replacing in the background as needed", server, endpoint,
                     sessions.length);
@@ -395,9 +413,10 @@ public final class SessionPool implements EndpointPool {
     }
 
     /** Takes the session out of rotation; closes it now if idle, else when its last slot is released. */
-    private void retire(PooledSession ps, String reason) {
+    private void retire(PooledSession ps, SessionCloseReason reason, String detail) {
+        ps.closeReason = reason;
         ps.retiring = true;
-        log.info("server '{}' ({}): retiring a session ({})", server, endpoint, reason);
+        log.info("server '{}' ({}): retiring a session ({})", server, endpoint, detail);
         closeIfIdle(ps);
     }
 
@@ -405,6 +424,7 @@ public final class SessionPool implements EndpointPool {
         if (ps.tryCloseIfIdle()) {
             if (remove(ps.session) != null) {
                 sessionsClosed.increment();
+                events.sessionClosed(server, endpoint, ps.closeReason);
             }
             closeInBackground(ps.session);
             maybeOpen();
@@ -412,10 +432,20 @@ public final class SessionPool implements EndpointPool {
     }
 
     private void closeInBackground(McpSession session) {
-        try {
-            background.execute(session::close);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        Runnable close = () -> {
             session.close();
+            reportExpectedExit(session);
+        };
+        try {
+            background.execute(close);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            close.run();
+        }
+    }
+
+    private void reportExpectedExit(McpSession session) {
+        if (session.transport() instanceof StdioTransport stdio && stdio.pid() > 0) {
+            events.processExited(server, endpoint, stdio.pid(), stdio.exitCode(), true);
         }
     }
 
@@ -439,10 +469,10 @@ public final class SessionPool implements EndpointPool {
             }
             boolean idle = ps.leased.get() == 0;
             if (now - ps.retireAtNanos >= 0) {
-                retire(ps, "maxLifetime reached");
+                retire(ps, SessionCloseReason.MAX_LIFETIME, "maxLifetime reached");
                 remaining--;
             } else if (idle && idleLimit > 0 && remaining > settings.minSessions() && now - ps.lastUsedNanos > idleLimit) {
-                retire(ps, "idle for " + settings.idleTimeout());
+                retire(ps, SessionCloseReason.IDLE, "idle for " + settings.idleTimeout());
                 remaining--;
             } else if (idle && keepalive > 0 && now - ps.lastUsedNanos > keepalive) {
                 keepalive(ps);
@@ -460,7 +490,7 @@ public final class SessionPool implements EndpointPool {
             if (error != null) {
                 log.info("server '{}' ({}): keepalive ping failed ({}); replacing the session", server, endpoint,
                         error.getMessage());
-                retire(ps, "keepalive failed");
+                retire(ps, SessionCloseReason.KEEPALIVE_FAILED, "keepalive failed");
             }
         });
     }
@@ -469,6 +499,12 @@ public final class SessionPool implements EndpointPool {
 
     @Override
     public void close(Duration grace) {
+        close(grace, SessionCloseReason.POOL_CLOSED);
+    }
+
+    /** Closes the pool, reporting its sessions as closed for {@code reason}. */
+    void close(Duration grace, SessionCloseReason reason) {
+        shutdownReason = reason;
         closed = true;
         ScheduledFuture<?> f = scheduledOpen;
         if (f != null) {
@@ -494,7 +530,10 @@ public final class SessionPool implements EndpointPool {
         }
         List<Thread> closers = new ArrayList<>();
         for (PooledSession ps : sessions) {
-            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + server).start(ps.session::close));
+            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + server).start(() -> {
+                ps.session.close();
+                reportExpectedExit(ps.session);
+            }));
         }
         for (Thread t : closers) {
             try {

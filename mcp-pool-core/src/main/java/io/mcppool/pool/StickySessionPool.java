@@ -1,6 +1,7 @@
 package io.mcppool.pool;
 
 import io.mcppool.config.PoolSettings;
+import io.mcppool.events.SessionCloseReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,7 +141,7 @@ public final class StickySessionPool implements EndpointPool {
         SessionPool pool = byKey.remove(affinityKey == null ? "" : affinityKey);
         if (pool != null) {
             background.execute(() -> {
-                pool.close(Duration.ofSeconds(5));
+                pool.close(Duration.ofSeconds(5), SessionCloseReason.AFFINITY_RELEASED);
                 freePlace();
             });
         }

@@ -217,6 +217,12 @@ public final class StdioTransport implements Transport {
         return p != null && !closing.get() && p.isAlive() && !closedReported.get();
     }
 
+    /** The child's exit code, or -1 while it runs (or before it started). */
+    public int exitCode() {
+        Process p = process;
+        return p == null || p.isAlive() ? -1 : p.exitValue();
+    }
+
     /** The child's pid, or -1 before it started. */
     public long pid() {
         Process p = process;

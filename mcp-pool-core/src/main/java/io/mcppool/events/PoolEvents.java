@@ -1,0 +1,101 @@
+package io.mcppool.events;
+
+import io.mcppool.ErrorType;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A hook for each step of a call and of a session's life. Metrics, logs and traces are listeners;
+ * nothing in the engine updates a metric directly.
+ *
+ * <p>Every method has an empty default, so a listener implements only what it needs. Hooks are
+ * called on the thread where the step happens (a caller, a transport reader, the pool's timer), so
+ * they must be fast and must not block. A listener that may be slow is registered
+ * {@linkplain AsyncPoolEvents asynchronously}: its hooks then run on a thread of its own,
+ * behind a bounded queue. Whatever a hook throws is caught and logged; it never fails a call.
+ */
+public interface PoolEvents {
+
+    /** The call was made. Synchronous listeners may {@link CallContext#putMeta add to its _meta} here. */
+    default void callStarted(CallContext call) {
+    }
+
+    /** The call starts waiting for a session slot. */
+    default void acquireStarted(CallContext call) {
+    }
+
+    /** The wait for a slot ended: with a slot, or not ({@code acquired} false: pool exhausted or closed). */
+    default void acquireEnded(CallContext call, long waitedNanos, boolean acquired) {
+    }
+
+    /** An endpoint (replica) was chosen for the call. */
+    default void endpointPicked(CallContext call, String endpoint) {
+    }
+
+    /** Another attempt will be made after {@code backoff}, because of {@code cause}. */
+    default void retryScheduled(CallContext call, int nextAttempt, Duration backoff, ErrorType cause) {
+    }
+
+    /**
+     * The call ended. {@code errorType} is null for {@link CallOutcome#SUCCESS}, {@link ErrorType#TOOL_ERROR}
+     * for {@link CallOutcome#TOOL_ERROR}, and the failure's type otherwise.
+     */
+    default void callEnded(CallContext call, CallOutcome outcome, ErrorType errorType, long durationNanos) {
+    }
+
+    /** A session was opened (handshake done) and joined the pool. */
+    default void sessionOpened(String server, String endpoint, String protocolVersion) {
+    }
+
+    /** A session left the pool. */
+    default void sessionClosed(String server, String endpoint, SessionCloseReason reason) {
+    }
+
+    /** Opening a session failed. */
+    default void sessionOpenFailed(String server, String endpoint, Throwable cause) {
+    }
+
+    /** A stdio server process was started. */
+    default void processStarted(String server, String endpoint, long pid) {
+    }
+
+    /** A stdio server process ended; {@code exitCode} is -1 when unknown. {@code expected}: we asked it to. */
+    default void processExited(String server, String endpoint, long pid, int exitCode, boolean expected) {
+    }
+
+    /** A crashed process was restarted by supervision. */
+    default void processRestarted(String server, String endpoint, long pid, int restarts) {
+    }
+
+    /** An endpoint's circuit breaker changed state ({@code closed}, {@code open}, {@code half_open}, ...). */
+    default void breakerStateChanged(String server, String endpoint, String from, String to) {
+    }
+
+    /** An endpoint's health changed ({@code healthy}, {@code degraded}, {@code unhealthy}). */
+    default void healthChanged(String server, String endpoint, String from, String to, String reason) {
+    }
+
+    /** The result cache answered a call. */
+    default void cacheHit(String server, String tool) {
+    }
+
+    /** The result cache had no entry for a cacheable call. */
+    default void cacheMiss(String server, String tool) {
+    }
+
+    /** The configuration was reloaded. */
+    default void configReloaded(List<String> added, List<String> removed, List<String> changed) {
+    }
+
+    /** A listener that does nothing. */
+    PoolEvents NONE = new PoolEvents() {
+    };
+
+    /**
+     * One listener calling all of {@code listeners} in order, each shielded from the others' exceptions;
+     * more can be {@link CompositePoolEvents#add added} later.
+     */
+    static CompositePoolEvents compose(List<PoolEvents> listeners) {
+        return new CompositePoolEvents(listeners);
+    }
+}
