@@ -166,7 +166,7 @@ public class PoolHotPathBenchmark {
             PoolSettings settings = PoolSettings.builder().minSessions(1).maxSessions(4).maxConcurrentRequests(16).build();
             slots = new SessionPool(new PoolContext(SERVER, "inproc", Duration.ofSeconds(10),
                     listener -> new McpSession(server.newTransport(), options, timer, listener), timer, background, s -> {
-                    }), settings);
+                    }, io.mcppool.events.PoolEvents.NONE), settings);
             slots.start();
             slots.acquire(null, TimeUnit.SECONDS.toNanos(10)).get(10, TimeUnit.SECONDS).release(); // the session is open
         }
