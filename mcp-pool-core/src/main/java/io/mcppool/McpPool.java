@@ -208,6 +208,17 @@ public final class McpPool implements AutoCloseable {
         return sendCall(server, tool, arguments, options, deadline, call);
     }
 
+    /** {@code params} with the entries listeners put in the call's _meta (a trace context). */
+    private static ObjectNode withMeta(ObjectNode params, CallContext call) {
+        if (call.meta().isEmpty()) {
+            return params;
+        }
+        ObjectNode target = params == null ? Json.object() : params;
+        ObjectNode meta = target.withObject("_meta");
+        call.meta().forEach((k, v) -> meta.set(k, Json.toTree(v)));
+        return target;
+    }
+
     private CallContext started(String server, String method) {
         CallContext call = new CallContext(server, method, null, System.nanoTime());
         events.callStarted(call);
@@ -352,7 +363,8 @@ public final class McpPool implements AutoCloseable {
             PooledServer server = server(serverName);
             long deadline = System.nanoTime() + server.config().callTimeout().toNanos();
             CallContext call = started(serverName, method);
-            return offReader(server.request(method, params, deadline, null, null, call).handle((json, error) -> {
+            ObjectNode effective = withMeta(params, call);
+            return offReader(server.request(method, effective, deadline, null, null, call).handle((json, error) -> {
                 RuntimeException failure = null;
                 T value = null;
                 if (error != null) {

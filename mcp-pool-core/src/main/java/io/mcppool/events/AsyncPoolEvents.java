@@ -69,7 +69,8 @@ public final class AsyncPoolEvents implements PoolEvents, AutoCloseable {
             }
             try {
                 event.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                CompositePoolEvents.rethrowIfFatal(e);
                 log.warn("event listener {} threw; the call is not affected", delegate, e);
             }
         }

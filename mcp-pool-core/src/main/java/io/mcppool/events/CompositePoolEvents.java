@@ -54,7 +54,14 @@ public final class CompositePoolEvents implements PoolEvents {
         return Arrays.stream(entries).map(Entry::listener).toList();
     }
 
-    private static void failed(Entry e, String hook, RuntimeException error) {
+    /** An Error from a listener (an AssertionError in a test listener, say) must not break a call either. */
+    static void rethrowIfFatal(Throwable error) {
+        if (error instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+    }
+
+    private static void failed(Entry e, String hook, Throwable error) {
         long n = e.failures().incrementAndGet();
         if (n == 1 || n % 1000 == 0) {
             log.warn("event listener {} threw in {} ({} time(s) so far); the call is not affected", e.listener(), hook, n,
@@ -67,7 +74,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().callStarted(call);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "callStarted", error);
             }
         }
@@ -78,7 +86,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().acquireStarted(call);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "acquireStarted", error);
             }
         }
@@ -89,7 +98,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().acquireEnded(call, waitedNanos, acquired);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "acquireEnded", error);
             }
         }
@@ -100,7 +110,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().endpointPicked(call, endpoint);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "endpointPicked", error);
             }
         }
@@ -111,7 +122,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().retryScheduled(call, nextAttempt, backoff, cause);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "retryScheduled", error);
             }
         }
@@ -122,7 +134,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().callEnded(call, outcome, errorType, durationNanos);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "callEnded", error);
             }
         }
@@ -133,7 +146,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().sessionOpened(server, endpoint, protocolVersion);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "sessionOpened", error);
             }
         }
@@ -144,7 +158,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().sessionClosed(server, endpoint, reason);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "sessionClosed", error);
             }
         }
@@ -155,7 +170,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().sessionOpenFailed(server, endpoint, cause);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "sessionOpenFailed", error);
             }
         }
@@ -166,7 +182,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().processStarted(server, endpoint, pid);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "processStarted", error);
             }
         }
@@ -177,7 +194,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().processExited(server, endpoint, pid, exitCode, expected);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "processExited", error);
             }
         }
@@ -188,7 +206,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().processRestarted(server, endpoint, pid, restarts);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "processRestarted", error);
             }
         }
@@ -199,7 +218,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().breakerStateChanged(server, endpoint, from, to);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "breakerStateChanged", error);
             }
         }
@@ -210,7 +230,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().healthChanged(server, endpoint, from, to, reason);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "healthChanged", error);
             }
         }
@@ -221,7 +242,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().cacheHit(server, tool);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "cacheHit", error);
             }
         }
@@ -232,7 +254,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().cacheMiss(server, tool);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "cacheMiss", error);
             }
         }
@@ -243,7 +266,8 @@ public final class CompositePoolEvents implements PoolEvents {
         for (Entry e : entries) {
             try {
                 e.listener().configReloaded(added, removed, changed);
-            } catch (RuntimeException error) {
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
                 failed(e, "configReloaded", error);
             }
         }

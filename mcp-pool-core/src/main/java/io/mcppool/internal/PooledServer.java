@@ -8,6 +8,7 @@ import io.mcppool.config.PoolMode;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
+import io.mcppool.logging.Redaction;
 import io.mcppool.pool.EndpointPool;
 import io.mcppool.pool.Lease;
 import io.mcppool.pool.PoolContext;
@@ -88,13 +89,14 @@ public final class PooledServer {
      */
     static String label(EndpointConfig endpoint) {
         if (!(endpoint instanceof EndpointConfig.Stdio stdio)) {
-            return endpoint.describe();
+            return Redaction.endpoint(endpoint.describe());
         }
         StringBuilder sb = new StringBuilder(java.nio.file.Path.of(stdio.command()).getFileName().toString());
         for (String arg : stdio.args()) {
             sb.append(' ').append(arg.length() <= 48 ? arg : arg.substring(0, 20) + "..." + arg.substring(arg.length() - 20));
         }
-        return sb.length() <= 160 ? sb.toString() : sb.substring(0, 157) + "...";
+        // Labels go into logs, events (and so metric tags) and exception messages: never with a secret in them.
+        return Redaction.endpoint(sb.length() <= 160 ? sb.toString() : sb.substring(0, 157) + "...");
     }
 
     public void start() {

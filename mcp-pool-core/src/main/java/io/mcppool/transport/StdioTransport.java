@@ -1,6 +1,7 @@
 package io.mcppool.transport;
 
 import io.mcppool.config.EndpointConfig;
+import io.mcppool.logging.Redaction;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;
 import io.mcppool.protocol.MalformedMessageException;
@@ -208,7 +209,8 @@ public final class StdioTransport implements Transport {
     @Override
     public String describe() {
         Process p = process;
-        return p == null ? config.describe() : config.describe() + " [pid " + p.pid() + "]";
+        String command = Redaction.endpoint(config.describe()); // arguments may carry a token
+        return p == null ? command : command + " [pid " + p.pid() + "]";
     }
 
     @Override

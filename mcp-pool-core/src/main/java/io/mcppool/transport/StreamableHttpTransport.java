@@ -2,6 +2,7 @@ package io.mcppool.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.config.EndpointConfig;
+import io.mcppool.logging.Redaction;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;
@@ -167,7 +168,7 @@ public final class StreamableHttpTransport implements Transport {
                     sessionId = null;
                     getStreamStarted.set(false);
                 }
-                throw new SessionExpiredException("server no longer knows session " + sentSession + " (HTTP " + status + ")");
+                throw new SessionExpiredException("server no longer knows the session (HTTP " + status + ")");
             }
             throw new HttpStatusException(status, "HTTP " + status + " from " + describe() + errorDetail(text),
                     retryAfter(response));
@@ -442,7 +443,7 @@ public final class StreamableHttpTransport implements Transport {
 
     @Override
     public String describe() {
-        return config.url().toString();
+        return Redaction.endpoint(config.url().toString()); // a URL may carry a key in its query or user info
     }
 
     @Override
@@ -466,9 +467,9 @@ public final class StreamableHttpTransport implements Transport {
             try {
                 HttpRequest delete = request().timeout(Duration.ofSeconds(2)).DELETE().build();
                 HttpResponse<Void> r = client.send(delete, HttpResponse.BodyHandlers.discarding());
-                log.debug("server '{}': DELETE session {} -> HTTP {}", server, sid, r.statusCode());
+                log.debug("server '{}': DELETE session -> HTTP {}", server, r.statusCode());
             } catch (IOException e) {
-                log.debug("server '{}': DELETE session {} failed: {}", server, sid, e.toString());
+                log.debug("server '{}': DELETE session failed: {}", server, e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
