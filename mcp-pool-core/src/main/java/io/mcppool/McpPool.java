@@ -22,6 +22,10 @@ import io.mcppool.protocol.ReadResourceResult;
 import io.mcppool.protocol.Resource;
 import io.mcppool.protocol.ResourceTemplate;
 import io.mcppool.protocol.Tool;
+import io.mcppool.stats.HealthSummary;
+import io.mcppool.stats.PoolMetrics;
+import io.mcppool.stats.PoolStats;
+import io.mcppool.stats.ServerMetrics;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +70,7 @@ public final class McpPool implements AutoCloseable {
     private final McpPoolConfig config;
     private final Map<String, PooledServer> servers;
     private final CompositePoolEvents events;
+    private final PoolStats stats;
     private final List<AsyncPoolEvents> asyncListeners;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService background;
@@ -94,6 +99,7 @@ public final class McpPool implements AutoCloseable {
             byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient, events));
         }
         this.servers = Map.copyOf(byName);
+        this.stats = PoolStats.attach(this); // before any server starts, so no event is missed
         for (PooledServer s : byName.values()) {
             s.start();
         }
@@ -418,6 +424,39 @@ public final class McpPool implements AutoCloseable {
     /** Ends the session bound to an affinity key on a sticky server (a gateway client went away). */
     public void releaseAffinity(String server, String affinityKey) {
         server(server).pool().releaseAffinity(affinityKey);
+    }
+
+    /**
+     * The overall status ({@code healthy}, {@code degraded}, {@code unhealthy}) with the status of every
+     * server and endpoint and the reasons; the rule is in {@code docs/health-and-alerts.md}.
+     */
+    public HealthSummary healthSummary() {
+        return stats.healthSummary();
+    }
+
+    /** One server's figures over the recent window: calls, errors, latency percentiles, pool state. */
+    public ServerMetrics serverMetrics(String server) {
+        return stats.serverMetrics(server);
+    }
+
+    /** Every server's figures over the recent window. */
+    public PoolMetrics allMetrics() {
+        return stats.allMetrics();
+    }
+
+    /** The figures as {@code "json"} (Prometheus text comes from a Micrometer registry: see McpPoolMetrics). */
+    public String exportMetrics(String format) {
+        return stats.export(format);
+    }
+
+    /** Forgets the recent window's figures (for tests); breaker and health states are kept. */
+    public void resetMetrics() {
+        stats.reset();
+    }
+
+    /** The statistics behind the summaries, for alert rules ({@code Alerts.on(pool.stats())}). */
+    public PoolStats stats() {
+        return stats;
     }
 
     public PoolSnapshot snapshot() {

@@ -69,14 +69,15 @@ public final class TestkitCommand {
     }
 
     /**
-     * The jars and directories the server needs: the testkit, core and Jackson. A test JVM's own
+     * The jars and directories the server needs: the testkit, core and Jackson (with its java.time module). A test JVM's own
      * class path can be hundreds of entries, or a surefire manifest jar, and the child needs none
      * of it. Falls back to this JVM's class path when they cannot be located as files.
      */
     public static List<String> classPath() {
         List<String> entries = new ArrayList<>();
+        // One class from each jar the server loads; core's Json mapper registers the java.time module.
         for (Class<?> c : List.of(TestkitCommand.class, JsonRpcCodec.class, ObjectMapper.class, JsonFactory.class,
-                JsonProperty.class)) {
+                JsonProperty.class, com.fasterxml.jackson.datatype.jsr310.JavaTimeModule.class)) {
             String location = locationOf(c);
             if (location == null) {
                 return List.of(System.getProperty("java.class.path").split(File.pathSeparator));
