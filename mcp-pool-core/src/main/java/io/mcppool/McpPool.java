@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class McpPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(McpPool.class);
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
+    /** How long past a call's deadline a blocking caller waits before it gives up on the engine. */
+    private static final Duration SAFETY_MARGIN = Duration.ofSeconds(10);
 
     private final McpPoolConfig config;
     private final Map<String, PooledServer> servers;
@@ -150,7 +152,25 @@ public final class McpPool implements AutoCloseable {
     }
 
     public CallToolResult callTool(String server, String tool, Map<String, ?> arguments, CallOptions options) {
-        return await(callToolInternal(server, tool, arguments, options), server, tool);
+        CompletableFuture<CallToolResult> call = callToolInternal(server, tool, arguments, options);
+        // The engine ends every call by its deadline; a bounded wait keeps a bug from parking a caller forever.
+        Duration timeout = options.timeout().orElseGet(() -> {
+            ServerConfig config = this.config.servers().get(server);
+            return config == null ? Duration.ZERO : config.callTimeout();
+        });
+        try {
+            return call.get(timeout.plus(SAFETY_MARGIN).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            call.cancel(true);
+            throw new CallTimeoutException("the call did not end by its deadline plus " + SAFETY_MARGIN.toSeconds()
+                    + " s; it was cancelled (this is a bug in mcp-pool: please report it)", server, null, tool, e);
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CallTimeoutException("interrupted while waiting; the call was cancelled", server, null, tool, e);
+        } catch (java.util.concurrent.ExecutionException | CancellationException e) {
+            throw Failures.map(e, server, null, tool);
+        }
     }
 
     public CompletableFuture<CallToolResult> callToolAsync(String server, String tool, Map<String, ?> arguments) {

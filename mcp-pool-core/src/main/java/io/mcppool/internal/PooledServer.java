@@ -155,30 +155,45 @@ public final class PooledServer {
         CompletableFuture<Lease> acquired = pool.acquire(affinityKey, acquireWait);
         result.upstream(acquired);
         acquired.whenComplete((lease, acquireError) -> {
-            if (call != null) {
-                events.acquireEnded(call, System.nanoTime() - acquireStart, acquireError == null);
-            }
-            if (acquireError != null) {
-                result.completeExceptionally(acquireError);
-                return;
-            }
-            if (result.isDone()) {
-                lease.release(); // cancelled while the slot was being handed over
-                return;
-            }
-            CompletableFuture<JsonNode> answer;
             try {
-                answer = lease.session().request(method, params, Math.max(1, deadlineNanos - System.nanoTime()),
-                        onProgress);
-            } catch (RuntimeException e) {
-                lease.release();
-                result.completeExceptionally(e);
-                return;
+                onAcquired(result, lease, acquireError, acquireStart, method, params, deadlineNanos, affinityKey,
+                        onProgress, call, mayRetry);
+            } catch (RuntimeException | Error t) {
+                // Whatever goes wrong in here (a listener, a bug), the caller must get an answer, not hang.
+                result.completeExceptionally(t);
+                throw t;
             }
-            result.upstream(answer);
-            answer.whenComplete((json, error) -> {
+        });
+    }
+
+    private void onAcquired(CallFuture<JsonNode> result, Lease lease, Throwable acquireError, long acquireStart,
+                            String method, ObjectNode params, long deadlineNanos, String affinityKey,
+                            Consumer<Progress> onProgress, CallContext call, boolean mayRetry) {
+        if (call != null) {
+            events.acquireEnded(call, System.nanoTime() - acquireStart, acquireError == null);
+        }
+        if (acquireError != null) {
+            result.completeExceptionally(acquireError);
+            return;
+        }
+        if (result.isDone()) {
+            lease.release(); // cancelled while the slot was being handed over
+            return;
+        }
+        CompletableFuture<JsonNode> answer;
+        try {
+            answer = lease.session().request(method, params, Math.max(1, deadlineNanos - System.nanoTime()), onProgress);
+        } catch (RuntimeException e) {
+            lease.release();
+            result.completeExceptionally(e);
+            return;
+        }
+        result.upstream(answer);
+        answer.whenComplete((json, error) -> {
+            try {
                 // Release before completing, so the slot is free before anyone sees the answer.
                 lease.release();
+            } finally {
                 if (error == null) {
                     result.complete(json);
                 } else if (mayRetry && Failures.unwrap(error) instanceof NotSentException
@@ -187,7 +202,7 @@ public final class PooledServer {
                 } else {
                     result.completeExceptionally(error);
                 }
-            });
+            }
         });
     }
 
