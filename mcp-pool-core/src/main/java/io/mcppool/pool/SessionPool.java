@@ -349,10 +349,12 @@ public final class SessionPool implements EndpointPool {
         if (sessions.length == 0 && opening.get() == 0) {
             Waiter w;
             while ((w = pollWaiter()) != null) {
+                acquireTimeouts.increment(); // counted before the caller can see it
                 if (w.completeExceptionally(new AcquireTimeoutException(
                         "could not open a session: " + cause.getMessage(), cause))) {
                     w.cancelExpiry();
-                    acquireTimeouts.increment();
+                } else {
+                    acquireTimeouts.decrement();
                 }
             }
         }
@@ -593,13 +595,19 @@ public final class SessionPool implements EndpointPool {
             this.timeoutNanos = timeoutNanos;
         }
 
+        /** Expiry. The pool's state (queue, counts) is updated before the caller can see the failure. */
         @Override
         public void run() {
-            if (completeExceptionally(exhausted(timeoutNanos))) {
-                acquireTimeouts.increment();
-                if (waiters.remove(this)) {
-                    waiterCount.decrementAndGet();
-                }
+            if (isDone()) {
+                return;
+            }
+            if (waiters.remove(this)) {
+                waiterCount.decrementAndGet();
+            }
+            AcquireTimeoutException exhausted = exhausted(timeoutNanos);
+            acquireTimeouts.increment();
+            if (!completeExceptionally(exhausted)) {
+                acquireTimeouts.decrement(); // a slot reached it first
             }
         }
 
