@@ -186,24 +186,6 @@ public final class McpPool implements AutoCloseable {
         return offReader(callToolInternal(server, tool, arguments, options));
     }
 
-    /**
-     * Cancelling the future a call returned stops the call: a caller waiting for a slot leaves the queue,
-     * and a request in flight is cancelled at the server with {@code notifications/cancelled}.
-     */
-    private CompletableFuture<CallToolResult> cancellable(CompletableFuture<CallToolResult> mapped,
-                                                          CallFuture<JsonNode> request) {
-        CallFuture<CallToolResult> out = new CallFuture<>();
-        out.upstream(request);
-        mapped.whenComplete((v, e) -> {
-            if (e != null) {
-                out.completeExceptionally(Failures.unwrap(e));
-            } else {
-                out.complete(v);
-            }
-        });
-        return out;
-    }
-
     private CompletableFuture<CallToolResult> callToolInternal(String serverName, String tool, Map<String, ?> arguments,
                                                                CallOptions options) {
         PooledServer server;
@@ -270,15 +252,14 @@ public final class McpPool implements AutoCloseable {
         ObjectNode params = Json.object();
         params.put("name", tool);
         params.set("arguments", arguments == null ? Json.object() : Json.toTree(arguments));
-        if (!options.meta().isEmpty() || !call.meta().isEmpty()) {
-            ObjectNode meta = params.putObject("_meta");
-            options.meta().forEach((k, v) -> meta.set(k, Json.toTree(v)));
-            call.meta().forEach((k, v) -> meta.set(k, Json.toTree(v)));
+        if (!options.meta().isEmpty()) {
+            params.set("_meta", Json.toTree(options.meta()));
         }
+        withMeta(params, call); // listeners' entries (a trace context) go in after the caller's
         String name = server.config().name();
         CallFuture<JsonNode> request = server.request(McpMethods.TOOLS_CALL, params, deadline,
                 options.affinityKey().orElse(null), options.onProgress().orElse(null), call);
-        return cancellable(request.handle((json, error) -> {
+        return relay(request.handle((json, error) -> {
             RuntimeException failure = null;
             CallToolResult result = null;
             if (error != null) {
@@ -298,7 +279,7 @@ public final class McpPool implements AutoCloseable {
                 throw asCompletion(failure);
             }
             return result;
-        }), request);
+        }), request, Runnable::run);
     }
 
     private static boolean containsTool(List<Tool> tools, String name) {
@@ -417,7 +398,7 @@ public final class McpPool implements AutoCloseable {
         try {
             PooledServer server = server(serverName);
             CallContext call = started(serverName, method);
-            return offReader(server.listAll(method, field, json -> {
+            return offReader(server.listAll(method, json -> {
                 List<T> items = new ArrayList<>();
                 for (JsonNode item : json.path(field)) {
                     items.add(Json.fromTree(item, type));
@@ -586,10 +567,21 @@ public final class McpPool implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
+    /** {@code f}'s outcome, delivered on a pool thread, never on a transport's reader. */
     private <T> CompletableFuture<T> offReader(CompletableFuture<T> f) {
+        return relay(f, f, background);
+    }
+
+    /**
+     * A future that takes {@code source}'s outcome (on {@code executor}) and whose {@code cancel} reaches
+     * {@code upstream}: cancelling a call stops it, whether it waits for a slot or is in flight at the server
+     * (which then gets {@code notifications/cancelled}). A plain dependent stage would not cancel its source.
+     */
+    private static <T> CallFuture<T> relay(CompletableFuture<T> source, java.util.concurrent.Future<?> upstream,
+                                           java.util.concurrent.Executor executor) {
         CallFuture<T> out = new CallFuture<>();
-        out.upstream(f);
-        f.whenComplete((v, e) -> {
+        out.upstream(upstream);
+        source.whenComplete((v, e) -> {
             Runnable complete = () -> {
                 if (e != null) {
                     out.completeExceptionally(Failures.unwrap(e));
@@ -598,7 +590,7 @@ public final class McpPool implements AutoCloseable {
                 }
             };
             try {
-                background.execute(complete);
+                executor.execute(complete);
             } catch (java.util.concurrent.RejectedExecutionException rejected) {
                 complete.run();
             }

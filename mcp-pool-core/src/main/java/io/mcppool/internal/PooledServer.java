@@ -235,47 +235,27 @@ public final class PooledServer {
     }
 
     private void fetchAllTools(CompletableFuture<List<Tool>> target) {
-        List<Tool> all = new ArrayList<>();
-        fetchPage(null, all, new HashSet<>(), 0).whenComplete((v, e) -> {
+        listAll(McpMethods.TOOLS_LIST, json -> Json.fromTree(json, ListToolsResult.class).tools()).whenComplete((all, e) -> {
             if (e != null) {
                 tools.compareAndSet(target, null);
                 target.completeExceptionally(e);
             } else {
-                target.complete(List.copyOf(all));
+                target.complete(all);
             }
         });
     }
 
-    private CompletableFuture<Void> fetchPage(String cursor, List<Tool> into, Set<String> seenCursors, int page) {
-        ObjectNode params = null;
-        if (cursor != null) {
-            params = Json.object();
-            params.put("cursor", cursor);
-        }
-        long deadline = System.nanoTime() + config.callTimeout().toNanos();
-        return request(McpMethods.TOOLS_LIST, params, deadline, null, null).thenCompose(json -> {
-            ListToolsResult result = Json.fromTree(json, ListToolsResult.class);
-            into.addAll(result.tools());
-            String next = result.nextCursor();
-            if (next == null || next.isEmpty()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            if (!seenCursors.add(next) || page + 1 >= MAX_PAGES) {
-                return CompletableFuture.failedFuture(new io.mcppool.protocol.MalformedMessageException(
-                        "tools/list pagination does not end (cursor '" + next + "' repeated or over " + MAX_PAGES + " pages)"));
-            }
-            return fetchPage(next, into, seenCursors, page + 1);
-        });
-    }
-
-    /** Pages through any list method ({@code resources/list}, {@code prompts/list}, ...), collecting one array field. */
-    public <T> CompletableFuture<List<T>> listAll(String method, String field, Function<JsonNode, List<T>> read) {
+    /**
+     * Pages through a list method ({@code tools/list}, {@code resources/list}, ...) to its end; {@code read}
+     * takes the items out of one page.
+     */
+    public <T> CompletableFuture<List<T>> listAll(String method, Function<JsonNode, List<T>> read) {
         List<T> all = new ArrayList<>();
-        return listAllPages(method, field, read, null, all, new HashSet<>()).thenApply(v -> List.copyOf(all));
+        return listAllPages(method, read, null, all, new HashSet<>()).thenApply(v -> List.copyOf(all));
     }
 
-    private <T> CompletableFuture<Void> listAllPages(String method, String field, Function<JsonNode, List<T>> read,
-                                                     String cursor, List<T> into, Set<String> seen) {
+    private <T> CompletableFuture<Void> listAllPages(String method, Function<JsonNode, List<T>> read, String cursor,
+                                                     List<T> into, Set<String> seen) {
         ObjectNode params = null;
         if (cursor != null) {
             params = Json.object();
@@ -290,9 +270,10 @@ public final class PooledServer {
             }
             if (!seen.add(next) || seen.size() >= MAX_PAGES) {
                 return CompletableFuture.failedFuture(new io.mcppool.protocol.MalformedMessageException(
-                        method + " pagination does not end (cursor '" + next + "' repeated)"));
+                        method + " pagination does not end (cursor '" + next + "' repeated or over " + MAX_PAGES
+                                + " pages)"));
             }
-            return listAllPages(method, field, read, next, into, seen);
+            return listAllPages(method, read, next, into, seen);
         });
     }
 

@@ -582,10 +582,6 @@ public final class SessionPool implements EndpointPool {
         return sessions.length == 0 && opening.get() == 0 && waiterCount.get() == 0;
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     /** A caller waiting for a slot: completed by a release, a new session, or its own expiry. */
     private final class Waiter extends CompletableFuture<Lease> implements Runnable {
         private final long timeoutNanos;

@@ -147,11 +147,6 @@ public final class StickySessionPool implements EndpointPool {
         }
     }
 
-    /** The affinity keys bound to a session now. */
-    public List<String> boundKeys() {
-        return new ArrayList<>(byKey.keySet());
-    }
-
     @Override
     public EndpointSnapshot snapshot() {
         int sessions = 0;
