@@ -27,6 +27,8 @@ public enum ErrorType {
     AUTH_FAILURE,
     /** No slot within the acquire timeout (or the pool was closed); nothing was sent. */
     POOL_EXHAUSTED,
+    /** No endpoint of the server could take the call (breakers open, endpoints unhealthy); nothing was sent. */
+    UNAVAILABLE,
     /** The caller cancelled the call. */
     CANCELLED;
 

@@ -7,78 +7,121 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One named server as the pool runs it: where it is and every setting, defaults already applied.
- * Immutable; build with {@link #builder(String, EndpointConfig)} or get one from {@link ConfigLoader}.
+ * One named server as the pool runs it: its endpoints (replicas) and every setting, defaults already
+ * applied. Immutable; build with {@link #builder(String, EndpointConfig)} or get one from {@link ConfigLoader}.
  *
- * @param callTimeout     default deadline of a request (a call's options may shorten or extend it)
+ * @param replicas        the server's endpoints, one or more; each gets a session pool of its own
+ * @param balance         how a call picks one of several endpoints
+ * @param callTimeout     default deadline of a call, retries and their backoff included (a call's options may
+ *                        shorten or extend it)
  * @param connectTimeout  how long opening a session (start + initialize handshake) may take
  * @param trusted         whether the server's tool annotations may decide retries and caching
  * @param roots           answered to {@code roots/list}; none by default, and the capability is then not declared
  * @param maxMessageBytes a message from the server larger than this breaks the session
  * @param tools           per-tool settings by tool name
  */
-public record ServerConfig(String name, EndpointConfig endpoint, Duration callTimeout, Duration connectTimeout,
-                           PoolSettings pool, boolean trusted, List<Root> roots, int maxMessageBytes,
-                           Map<String, ToolConfig> tools) {
+public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy balance, Duration callTimeout,
+                           Duration connectTimeout, PoolSettings pool, RetrySettings retry, BreakerSettings breaker,
+                           HealthSettings health, SupervisionSettings supervision, boolean trusted, List<Root> roots,
+                           int maxMessageBytes, Map<String, ToolConfig> tools) {
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    /** Endpoints per server: the balancer keeps their availability in one 64-bit mask. */
+    public static final int MAX_REPLICAS = 64;
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(endpoint, "endpoint");
+        replicas = List.copyOf(replicas);
+        Objects.requireNonNull(balance, "balance");
         Objects.requireNonNull(callTimeout, "callTimeout");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(breaker, "breaker");
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(supervision, "supervision");
         roots = List.copyOf(roots);
         tools = Map.copyOf(tools);
+        if (replicas.isEmpty() || replicas.size() > MAX_REPLICAS) {
+            throw new IllegalArgumentException("a server needs 1 to " + MAX_REPLICAS + " endpoints, got "
+                    + replicas.size());
+        }
         if (maxMessageBytes < 1024) {
             throw new IllegalArgumentException("maxMessageBytes must be at least 1024, got " + maxMessageBytes);
         }
+    }
+
+    /** The first endpoint: the only one of a server that has one. */
+    public EndpointConfig endpoint() {
+        return replicas.get(0).endpoint();
     }
 
     public ToolConfig tool(String toolName) {
         return tools.getOrDefault(toolName, ToolConfig.DEFAULTS);
     }
 
+    /** The retry settings of one tool: its own if it has them, else the server's. */
+    public RetrySettings retry(String toolName) {
+        ToolConfig t = toolName == null ? null : tools.get(toolName);
+        return t == null ? retry : t.retry().orElse(retry);
+    }
+
     public static Builder builder(String name, EndpointConfig endpoint) {
-        return new Builder(name, endpoint);
+        return new Builder(name, List.of(Replica.of(endpoint)));
+    }
+
+    public static Builder builder(String name, List<Replica> replicas) {
+        return new Builder(name, replicas);
     }
 
     public Builder toBuilder() {
-        return new Builder(name, endpoint).callTimeout(callTimeout).connectTimeout(connectTimeout).pool(pool)
-                .trusted(trusted).roots(roots).maxMessageBytes(maxMessageBytes).tools(tools);
+        return new Builder(name, replicas).balance(balance).callTimeout(callTimeout).connectTimeout(connectTimeout)
+                .pool(pool).retry(retry).breaker(breaker).health(health).supervision(supervision).trusted(trusted)
+                .roots(roots).maxMessageBytes(maxMessageBytes).tools(tools);
     }
 
     public static final class Builder {
         private final String name;
-        private EndpointConfig endpoint;
+        private List<Replica> replicas;
+        private BalanceStrategy balance = BalanceStrategy.ROUND_ROBIN;
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private PoolSettings pool = PoolSettings.DEFAULTS;
+        private RetrySettings retry = RetrySettings.DEFAULTS;
+        private BreakerSettings breaker = BreakerSettings.DEFAULTS;
+        private HealthSettings health = HealthSettings.DEFAULTS;
+        private SupervisionSettings supervision = SupervisionSettings.DEFAULTS;
         private boolean trusted;
         private List<Root> roots = List.of();
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private Map<String, ToolConfig> tools = Map.of();
 
-        private Builder(String name, EndpointConfig endpoint) {
+        private Builder(String name, List<Replica> replicas) {
             this.name = name;
-            this.endpoint = endpoint;
+            this.replicas = replicas;
         }
 
-        public Builder endpoint(EndpointConfig v) { endpoint = v; return this; }
+        /** One endpoint, replacing any others. */
+        public Builder endpoint(EndpointConfig v) { replicas = List.of(Replica.of(v)); return this; }
+        public Builder replicas(List<Replica> v) { replicas = v; return this; }
+        public Builder balance(BalanceStrategy v) { balance = v; return this; }
         public Builder callTimeout(Duration v) { callTimeout = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder pool(PoolSettings v) { pool = v; return this; }
+        public Builder retry(RetrySettings v) { retry = v; return this; }
+        public Builder breaker(BreakerSettings v) { breaker = v; return this; }
+        public Builder health(HealthSettings v) { health = v; return this; }
+        public Builder supervision(SupervisionSettings v) { supervision = v; return this; }
         public Builder trusted(boolean v) { trusted = v; return this; }
         public Builder roots(List<Root> v) { roots = v; return this; }
         public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
         public Builder tools(Map<String, ToolConfig> v) { tools = v; return this; }
 
         public ServerConfig build() {
-            return new ServerConfig(name, endpoint, callTimeout, connectTimeout, pool, trusted, roots, maxMessageBytes,
-                    tools);
+            return new ServerConfig(name, replicas, balance, callTimeout, connectTimeout, pool, retry, breaker, health,
+                    supervision, trusted, roots, maxMessageBytes, tools);
         }
     }
 }

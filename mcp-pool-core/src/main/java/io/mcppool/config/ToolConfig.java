@@ -1,11 +1,27 @@
 package io.mcppool.config;
 
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * What the operator says about one tool, overriding (or standing in for) the server's annotations.
+ * An empty value means "not said": the server's annotations decide, if the server is trusted.
  *
- * @param idempotent true: safe to repeat whatever the server says (used by retries)
- * @param readOnly   true: has no side effects whatever the server says
+ * @param idempotent true: safe to repeat whatever the server says; false: never repeated, whatever it says
+ * @param readOnly   true: has no side effects whatever the server says; false: treated as writing
+ * @param retry      this tool's retry settings, when they differ from the server's
  */
-public record ToolConfig(boolean idempotent, boolean readOnly) {
-    public static final ToolConfig DEFAULTS = new ToolConfig(false, false);
+public record ToolConfig(Optional<Boolean> idempotent, Optional<Boolean> readOnly, Optional<RetrySettings> retry) {
+    public static final ToolConfig DEFAULTS = new ToolConfig(Optional.empty(), Optional.empty(), Optional.empty());
+
+    public ToolConfig {
+        Objects.requireNonNull(idempotent, "idempotent");
+        Objects.requireNonNull(readOnly, "readOnly");
+        Objects.requireNonNull(retry, "retry");
+    }
+
+    /** Both hints said explicitly, no retry override. */
+    public ToolConfig(boolean idempotent, boolean readOnly) {
+        this(Optional.of(idempotent), Optional.of(readOnly), Optional.empty());
+    }
 }

@@ -1,0 +1,362 @@
+package io.mcppool.resilience;
+
+import io.mcppool.config.BreakerSettings;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * One endpoint's circuit breaker: closed, open, half-open (plus the operator's forced states).
+ *
+ * <p>Made for the multiplexed, asynchronous call path: a call takes a permit when it is routed
+ * ({@link #tryAcquire()}, one volatile read while closed) and reports the outcome whenever its answer
+ * arrives, on whatever thread that is. A permit carries the breaker's epoch, so an outcome that arrives
+ * after the state changed (a slow call that started before the breaker opened) does not count towards
+ * the new state. Outcomes are recorded under a short lock; nothing ever waits on the breaker.
+ *
+ * <p>Opens on a failure rate or a slow-call rate over a window of the latest calls (once it holds
+ * {@code minCalls}), or on consecutive failures; after {@code openFor} it lets {@code halfOpenCalls}
+ * trial calls through: all succeed and it closes, one fails (or is slow) and it opens again. What
+ * counts as a failure is the caller's decision ({@link Retries#countsAgainstEndpoint}).
+ */
+public final class CircuitBreaker {
+
+    public enum State {
+        CLOSED, OPEN, HALF_OPEN, FORCED_OPEN, FORCED_CLOSED, DISABLED;
+
+        private final String tag = name().toLowerCase(Locale.ROOT);
+
+        /** {@code closed}, {@code open}, {@code half_open}, {@code forced_open}, {@code forced_closed}, {@code disabled}. */
+        public String tagValue() {
+            return tag;
+        }
+
+        /** Whether the state refuses calls (open or forced open). */
+        public boolean refuses() {
+            return this == OPEN || this == FORCED_OPEN;
+        }
+    }
+
+    /** Told of every state change, after it happened, outside the breaker's lock. */
+    @FunctionalInterface
+    public interface Listener {
+        void stateChanged(State from, State to, String reason);
+    }
+
+    /** Returned by {@link #tryAcquire()} when the breaker refuses the call. */
+    public static final long REFUSED = -1;
+
+    private static final byte FAILED = 1;
+    private static final byte SLOW = 2;
+
+    private final BreakerSettings settings;
+    private final LongSupplier nanoClock;
+    private final Listener listener;
+    private final long openForNanos;
+    private final long slowNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicInteger trialPermits = new AtomicInteger();
+
+    private volatile State state;
+    private volatile long epoch;
+    private volatile long openedAtNanos;
+    private volatile String lastReason = "";
+
+    // Guarded by lock.
+    private final byte[] window;
+    private int next;
+    private int size;
+    private int failures;
+    private int slowCalls;
+    private int consecutiveFailures;
+    private int trialSuccesses;
+    private long timesOpened;
+
+    public CircuitBreaker(BreakerSettings settings, LongSupplier nanoClock, Listener listener) {
+        this.settings = settings;
+        this.nanoClock = nanoClock;
+        this.listener = listener;
+        this.openForNanos = settings.openFor().toNanos();
+        this.slowNanos = settings.slowCall().toNanos();
+        this.window = new byte[settings.window()];
+        this.state = settings.enabled() ? State.CLOSED : State.DISABLED;
+    }
+
+    public CircuitBreaker(BreakerSettings settings) {
+        this(settings, System::nanoTime, (from, to, reason) -> { });
+    }
+
+    // ---------------------------------------------------------------- the call path
+
+    /** A permit for one call, or {@link #REFUSED}. Hand the permit back with exactly one of the outcome methods. */
+    public long tryAcquire() {
+        while (true) {
+            State s = state;
+            long e = epoch;
+            switch (s) {
+                case CLOSED, FORCED_CLOSED, DISABLED:
+                    return e;
+                case FORCED_OPEN:
+                    return REFUSED;
+                case OPEN:
+                    if (nanoClock.getAsLong() - openedAtNanos < openForNanos) {
+                        return REFUSED;
+                    }
+                    toHalfOpen(e);
+                    continue;
+                case HALF_OPEN:
+                    int left = trialPermits.get();
+                    if (left <= 0) {
+                        return REFUSED;
+                    }
+                    if (trialPermits.compareAndSet(left, left - 1)) {
+                        return epoch == e ? e : REFUSED; // the state moved on meanwhile
+                    }
+                    continue;
+                default:
+                    throw new IllegalStateException(s.name());
+            }
+        }
+    }
+
+    /**
+     * Whether a call would get a permit now, without taking one: for the balancer, which must not
+     * spend a half-open breaker's trial permits on endpoints it then does not pick.
+     */
+    public boolean permitsCalls() {
+        return switch (state) {
+            case CLOSED, FORCED_CLOSED, DISABLED -> true;
+            case FORCED_OPEN -> false;
+            case OPEN -> nanoClock.getAsLong() - openedAtNanos >= openForNanos;
+            case HALF_OPEN -> trialPermits.get() > 0;
+        };
+    }
+
+    public void onSuccess(long permit, long durationNanos) {
+        record(permit, durationNanos >= slowNanos ? SLOW : 0);
+    }
+
+    public void onFailure(long permit, long durationNanos) {
+        record(permit, (byte) (FAILED | (durationNanos >= slowNanos ? SLOW : 0)));
+    }
+
+    /** The call ended in a way that says nothing about the endpoint (cancelled, a bad request): the permit is returned. */
+    public void onIgnored(long permit) {
+        if (permit >= 0 && state == State.HALF_OPEN && permit == epoch) {
+            trialPermits.incrementAndGet();
+        }
+    }
+
+    private void record(long permit, byte outcome) {
+        State s = state;
+        if (permit < 0 || (s != State.CLOSED && s != State.HALF_OPEN)) {
+            return; // forced, disabled or open: outcomes do not move the breaker
+        }
+        Transition t = null;
+        lock.lock();
+        try {
+            if (permit != epoch) {
+                return;
+            }
+            if (state == State.CLOSED) {
+                t = recordClosed(outcome);
+            } else if (state == State.HALF_OPEN) {
+                t = recordHalfOpen(outcome);
+            }
+        } finally {
+            lock.unlock();
+        }
+        fire(t);
+    }
+
+    private Transition recordClosed(byte outcome) {
+        if (size == window.length) {
+            byte old = window[next];
+            failures -= old & FAILED;
+            slowCalls -= (old & SLOW) >> 1;
+        } else {
+            size++;
+        }
+        window[next] = outcome;
+        next = (next + 1) % window.length;
+        boolean failed = (outcome & FAILED) != 0;
+        failures += failed ? 1 : 0;
+        slowCalls += (outcome & SLOW) != 0 ? 1 : 0;
+        consecutiveFailures = failed ? consecutiveFailures + 1 : 0;
+
+        int limit = settings.consecutiveFailures();
+        if (limit > 0 && consecutiveFailures >= limit) {
+            return open(State.CLOSED, consecutiveFailures + " consecutive failures");
+        }
+        if (size >= settings.minCalls()) {
+            if (failures * 100 >= settings.failureRate() * size) {
+                return open(State.CLOSED, failures + " of the last " + size + " calls failed (threshold "
+                        + settings.failureRate() + "%)");
+            }
+            if (slowCalls * 100 >= settings.slowCallRate() * size) {
+                return open(State.CLOSED, slowCalls + " of the last " + size + " calls took over "
+                        + settings.slowCall().toMillis() + " ms (threshold " + settings.slowCallRate() + "%)");
+            }
+        }
+        return null;
+    }
+
+    private Transition recordHalfOpen(byte outcome) {
+        if (outcome != 0) {
+            return open(State.HALF_OPEN, (outcome & FAILED) != 0 ? "a trial call failed" : "a trial call was slow");
+        }
+        if (++trialSuccesses >= settings.halfOpenCalls()) {
+            clearWindow();
+            return enter(State.HALF_OPEN, State.CLOSED, trialSuccesses + " trial calls succeeded");
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    private record Transition(State from, State to, String reason) {
+    }
+
+    /** Under the lock. */
+    private Transition open(State from, String reason) {
+        openedAtNanos = nanoClock.getAsLong();
+        timesOpened++;
+        return enter(from, State.OPEN, reason);
+    }
+
+    /** Under the lock. */
+    private Transition enter(State from, State to, String reason) {
+        trialPermits.set(to == State.HALF_OPEN ? settings.halfOpenCalls() : 0);
+        trialSuccesses = 0;
+        lastReason = reason;
+        epoch++;
+        state = to;
+        return new Transition(from, to, reason);
+    }
+
+    private void toHalfOpen(long seenEpoch) {
+        Transition t = null;
+        lock.lock();
+        try {
+            if (epoch == seenEpoch && state == State.OPEN && nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
+                t = enter(State.OPEN, State.HALF_OPEN, "open for " + settings.openFor().toMillis() + " ms");
+            }
+        } finally {
+            lock.unlock();
+        }
+        fire(t);
+    }
+
+    /** Moves an open breaker whose time is up to half-open, so its state reads right without traffic. */
+    public void refresh() {
+        if (state == State.OPEN && nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
+            toHalfOpen(epoch);
+        }
+    }
+
+    private void fire(Transition t) {
+        if (t != null) {
+            listener.stateChanged(t.from, t.to, t.reason);
+        }
+    }
+
+    private void clearWindow() {
+        next = 0;
+        size = 0;
+        failures = 0;
+        slowCalls = 0;
+        consecutiveFailures = 0;
+    }
+
+    // ---------------------------------------------------------------- operator controls
+
+    /** Refuses every call until {@link #reset()} or {@link #forceClosed()}. */
+    public void forceOpen() {
+        force(State.FORCED_OPEN, "forced open by an operator");
+    }
+
+    /** Lets every call through, whatever happens, until {@link #reset()} or {@link #forceOpen()}. */
+    public void forceClosed() {
+        force(State.FORCED_CLOSED, "forced closed by an operator");
+    }
+
+    /** Back to closed with an empty window (or to disabled, if the breaker is switched off in config). */
+    public void reset() {
+        force(settings.enabled() ? State.CLOSED : State.DISABLED, "reset by an operator");
+    }
+
+    private void force(State to, String reason) {
+        Transition t;
+        lock.lock();
+        try {
+            State from = state;
+            clearWindow();
+            if (to == State.FORCED_OPEN) {
+                openedAtNanos = nanoClock.getAsLong();
+            }
+            t = enter(from, to, reason);
+            if (from == to) {
+                t = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        fire(t);
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    public State state() {
+        return state;
+    }
+
+    /** Why the breaker is in its state ("5 consecutive failures"); empty when it never changed. */
+    public String reason() {
+        return lastReason;
+    }
+
+    /** How long an open breaker still refuses calls; zero in any other state. */
+    public Duration remainingOpen() {
+        if (state != State.OPEN) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, openForNanos - (nanoClock.getAsLong() - openedAtNanos)));
+    }
+
+    /** A snapshot of the breaker's figures. */
+    public Snapshot snapshot() {
+        lock.lock();
+        try {
+            return new Snapshot(state, lastReason, size, size == 0 ? 0 : failures * 100.0 / size,
+                    size == 0 ? 0 : slowCalls * 100.0 / size, consecutiveFailures, timesOpened, remainingOpen().toMillis());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @param calls             calls in the window
+     * @param failureRate       percent of them that failed
+     * @param slowCallRate      percent of them that were slow
+     * @param timesOpened       how often the breaker opened since it was made
+     * @param remainingOpenMillis how long it still refuses calls, when open
+     */
+    public record Snapshot(State state, String reason, int calls, double failureRate, double slowCallRate,
+                           int consecutiveFailures, long timesOpened, long remainingOpenMillis) {
+    }
+
+    /** "open for 4.2 s more (5 consecutive failures)", "half_open", "closed": for error messages. */
+    public String describe() {
+        State s = state;
+        String why = lastReason.isEmpty() ? "" : " (" + lastReason + ")";
+        return switch (s) {
+            case OPEN -> "breaker open for " + TimeUnit.NANOSECONDS.toMillis(remainingOpen().toNanos()) + " ms more" + why;
+            case FORCED_OPEN -> "breaker forced open";
+            case HALF_OPEN -> "breaker half-open, " + Math.max(0, trialPermits.get()) + " trial call(s) left";
+            default -> "breaker " + s.tagValue();
+        };
+    }
+}
