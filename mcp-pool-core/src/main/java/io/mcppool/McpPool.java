@@ -22,6 +22,8 @@ import io.mcppool.protocol.ReadResourceResult;
 import io.mcppool.protocol.Resource;
 import io.mcppool.protocol.ResourceTemplate;
 import io.mcppool.protocol.Tool;
+import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.routing.EndpointStatus;
 import io.mcppool.stats.HealthSummary;
 import io.mcppool.stats.PoolMetrics;
 import io.mcppool.stats.PoolStats;
@@ -424,7 +426,34 @@ public final class McpPool implements AutoCloseable {
 
     /** Ends the session bound to an affinity key on a sticky server (a gateway client went away). */
     public void releaseAffinity(String server, String affinityKey) {
-        server(server).pool().releaseAffinity(affinityKey);
+        for (io.mcppool.routing.Endpoint ep : server(server).endpoints()) {
+            ep.pool().releaseAffinity(affinityKey);
+        }
+    }
+
+    /**
+     * Every endpoint of a server as operators see it: health with the reason and time of its last change,
+     * circuit breaker, requests in flight, process restarts and exit codes, and the session pool.
+     */
+    public List<EndpointStatus> endpoints(String server) {
+        return server(server).endpoints().stream().map(io.mcppool.routing.Endpoint::status).toList();
+    }
+
+    /**
+     * The circuit breaker of one endpoint, to read or to {@linkplain CircuitBreaker#forceOpen() force open},
+     * {@linkplain CircuitBreaker#forceClosed() force closed} or {@linkplain CircuitBreaker#reset() reset}.
+     *
+     * @param endpoint the endpoint's name, as {@link #endpoints(String)} and the metrics show it
+     */
+    public CircuitBreaker circuitBreaker(String server, String endpoint) {
+        PooledServer s = server(server);
+        io.mcppool.routing.Endpoint ep = s.endpoint(endpoint);
+        if (ep == null) {
+            throw new IllegalArgumentException("server '" + server + "' has no endpoint named '" + endpoint
+                    + "'; its endpoints: " + String.join(", ", s.endpoints().stream()
+                    .map(io.mcppool.routing.Endpoint::name).toList()));
+        }
+        return ep.breaker();
     }
 
     /**
@@ -511,11 +540,7 @@ public final class McpPool implements AutoCloseable {
 
     private void housekeep() {
         for (PooledServer s : servers.values()) {
-            try {
-                s.pool().housekeep();
-            } catch (RuntimeException e) {
-                log.warn("server '{}': housekeeping failed", s.config().name(), e);
-            }
+            s.housekeep();
         }
     }
 

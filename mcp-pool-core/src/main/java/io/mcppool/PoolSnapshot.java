@@ -1,6 +1,7 @@
 package io.mcppool;
 
 import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.routing.EndpointStatus;
 import java.time.Instant;
 import java.util.List;
 
@@ -8,9 +9,18 @@ import java.util.List;
 public record PoolSnapshot(Instant takenAt, List<ServerSnapshot> servers) {
 
     /**
-     * @param transport   {@code stdio}, {@code http} or {@code custom}
+     * @param transport   {@code stdio}, {@code http}, {@code custom}, or {@code mixed} for replicas of several kinds
+     * @param endpoints   each endpoint's session pool, in config order
      * @param toolCount   tools in the cached list, or -1 when the list is not cached
+     * @param balance     the balancing strategy's config name
+     * @param status      each endpoint's health, breaker, load and supervision, in config order
      */
-    public record ServerSnapshot(String name, String transport, List<EndpointSnapshot> endpoints, int toolCount) {
+    public record ServerSnapshot(String name, String transport, List<EndpointSnapshot> endpoints, int toolCount,
+                                 String balance, List<EndpointStatus> status) {
+
+        /** A server's pools without routing state (for tests and tools that build snapshots by hand). */
+        public ServerSnapshot(String name, String transport, List<EndpointSnapshot> endpoints, int toolCount) {
+            this(name, transport, endpoints, toolCount, "round_robin", List.of());
+        }
     }
 }

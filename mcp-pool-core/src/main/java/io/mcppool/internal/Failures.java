@@ -1,6 +1,8 @@
 package io.mcppool.internal;
 
 import io.mcppool.CallTimeoutException;
+import io.mcppool.ConnectFailureException;
+import io.mcppool.NoEndpointAvailableException;
 import io.mcppool.ErrorType;
 import io.mcppool.ToolErrorException;
 import io.mcppool.UnknownServerException;
@@ -41,6 +43,8 @@ public final class Failures {
         return switch (t) {
             case McpPoolException e -> e;
             case CancellationException e -> e;
+            case AcquireTimeoutException e when e.connectFailure() -> new ConnectFailureException(e.getMessage(), server,
+                    endpoint, tool, e.getCause());
             case AcquireTimeoutException e -> new PoolExhaustedException(e.getMessage(), server, endpoint, tool, e.getCause());
             case PoolClosedException e -> new PoolExhaustedException(e.getMessage(), server, endpoint, tool, e);
             case RequestTimeoutException e -> new CallTimeoutException(e.getMessage(), server, endpoint, tool, e);
@@ -70,6 +74,9 @@ public final class Failures {
         return switch (t) {
             case CancellationException e -> ErrorType.CANCELLED;
             case PoolExhaustedException e -> ErrorType.POOL_EXHAUSTED;
+            case NoEndpointAvailableException e -> ErrorType.UNAVAILABLE;
+            case ConnectFailureException e -> ErrorType.CONNECT_FAILURE;
+            case AcquireTimeoutException e when e.connectFailure() -> ErrorType.CONNECT_FAILURE;
             case AcquireTimeoutException e -> ErrorType.POOL_EXHAUSTED;
             case PoolClosedException e -> ErrorType.POOL_EXHAUSTED;
             case CallTimeoutException e -> ErrorType.TIMEOUT;

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.PoolSnapshot;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolMode;
+import io.mcppool.config.Replica;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.logging.Redaction;
 import io.mcppool.pool.EndpointPool;
+import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.pool.ProcessSupervisor;
 import io.mcppool.pool.Lease;
 import io.mcppool.pool.PoolContext;
 import io.mcppool.pool.SessionFactory;
@@ -20,8 +23,13 @@ import io.mcppool.protocol.ListToolsResult;
 import io.mcppool.protocol.McpMethods;
 import io.mcppool.protocol.Progress;
 import io.mcppool.protocol.Tool;
+import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.resilience.Retries;
+import io.mcppool.resilience.RetryBudget;
+import io.mcppool.routing.Balancer;
+import io.mcppool.routing.Endpoint;
+import io.mcppool.routing.EndpointStatus;
 import io.mcppool.session.McpSession;
-import io.mcppool.session.NotSentException;
 import io.mcppool.session.SessionOptions;
 import io.mcppool.transport.StdioTransport;
 import io.mcppool.transport.StreamableHttpTransport;
@@ -29,12 +37,17 @@ import io.mcppool.transport.Transport;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -43,9 +56,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One configured server at run time: its endpoint pool and its cached tool list. The request path
- * is: acquire a slot, send with the remaining deadline, release the slot when the answer (or
- * failure) arrives.
+ * One configured server at run time: its endpoints (each with a session pool, a breaker, supervision
+ * and health), the balancer that picks among them, the retry budget, and the cached tool list. A
+ * request goes through {@link RoutedCall}: endpoint, permit, slot, send, and maybe again.
  */
 public final class PooledServer {
     private static final Logger log = LoggerFactory.getLogger(PooledServer.class);
@@ -53,34 +66,76 @@ public final class PooledServer {
     private static final int MAX_PAGES = 10_000;
 
     private final ServerConfig config;
-    private final String endpointLabel;
-    private final EndpointPool pool;
+    private final List<Endpoint> endpoints;
+    private final Balancer balancer;
+    private final RetryBudget budget;
     private final PoolEvents events;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService background;
     private final AtomicReference<CompletableFuture<List<Tool>>> tools = new AtomicReference<>();
+    private volatile Map<String, Tool> toolsByName = Map.of();
+    private final List<ScheduledFuture<?>> healthChecks = new ArrayList<>();
+    private volatile boolean closed;
 
     public PooledServer(ServerConfig config, ScheduledExecutorService timer, ExecutorService background,
                         Supplier<HttpClient> httpClient, PoolEvents events) {
         this.config = config;
-        this.endpointLabel = label(config.endpoint());
+        this.events = events;
+        this.timer = timer;
+        this.background = background;
         SessionOptions options = new SessionOptions(config.name(), config.connectTimeout(), config.roots(),
                 SessionOptions.CLIENT_INFO);
-        SessionFactory factory = listener -> new McpSession(transport(config, httpClient, background), options, timer,
-                listener);
-        PoolContext context = new PoolContext(config.name(), endpointLabel, config.connectTimeout(), factory, timer,
-                background, s -> invalidateTools(), events);
-        this.events = events;
-        this.pool = config.pool().mode() == PoolMode.STICKY
-                ? new StickySessionPool(context, config.pool())
-                : new SessionPool(context, config.pool());
+        List<String> names = names(config.replicas());
+        List<Endpoint> list = new ArrayList<>();
+        for (int i = 0; i < config.replicas().size(); i++) {
+            Replica replica = config.replicas().get(i);
+            String name = names.get(i);
+            SessionFactory factory = listener -> new McpSession(transport(config, replica.endpoint(), httpClient,
+                    background), options, timer, listener);
+            ProcessSupervisor supervisor = new ProcessSupervisor(config.supervision());
+            PoolContext context = new PoolContext(config.name(), name, config.connectTimeout(), factory, timer,
+                    background, s -> invalidateTools(), events, supervisor);
+            EndpointPool pool = config.pool().mode() == PoolMode.STICKY
+                    ? new StickySessionPool(context, config.pool())
+                    : new SessionPool(context, config.pool());
+            Endpoint[] self = new Endpoint[1];
+            CircuitBreaker breaker = new CircuitBreaker(config.breaker(), System::nanoTime,
+                    (from, to, reason) -> breakerChanged(self[0], from, to, reason));
+            self[0] = new Endpoint(config.name(), i, name, replica, pool, breaker, supervisor, config.health(), events);
+            list.add(self[0]);
+        }
+        this.endpoints = List.copyOf(list);
+        this.balancer = Balancer.create(config.balance(), endpoints);
+        this.budget = new RetryBudget(config.retry());
     }
 
-    private static Transport transport(ServerConfig config, Supplier<HttpClient> httpClient, ExecutorService executor) {
-        return switch (config.endpoint()) {
+    private static Transport transport(ServerConfig config, EndpointConfig endpoint, Supplier<HttpClient> httpClient,
+                                       ExecutorService executor) {
+        return switch (endpoint) {
             case EndpointConfig.Stdio stdio -> new StdioTransport(config.name(), stdio, config.maxMessageBytes());
             case EndpointConfig.Http http -> new StreamableHttpTransport(config.name(), http, httpClient.get(), executor,
                     config.maxMessageBytes());
             case EndpointConfig.Custom custom -> custom.factory().create();
         };
+    }
+
+    /** Each endpoint's name: its own, else its label; the same label twice gets {@code #2}, {@code #3}, ... */
+    static List<String> names(List<Replica> replicas) {
+        List<String> out = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (Replica r : replicas) {
+            String base = r.name().orElseGet(() -> label(r.endpoint()));
+            int n = seen.merge(base, 1, Integer::sum);
+            out.add(n == 1 ? base : base + " #" + n);
+        }
+        // A later "#2" could collide with a literal name; names are unique or the metrics would merge.
+        Set<String> unique = new HashSet<>(out);
+        if (unique.size() != out.size()) {
+            for (int i = 0; i < out.size(); i++) {
+                out.set(i, out.get(i) + " [" + (i + 1) + "]");
+            }
+        }
+        return List.copyOf(out);
     }
 
     /**
@@ -99,8 +154,34 @@ public final class PooledServer {
         return Redaction.endpoint(sb.length() <= 160 ? sb.toString() : sb.substring(0, 157) + "...");
     }
 
+    private void breakerChanged(Endpoint ep, CircuitBreaker.State from, CircuitBreaker.State to, String reason) {
+        log.info("server '{}' ({}): circuit breaker {} -> {} ({})", config.name(), ep.name(), from.tagValue(),
+                to.tagValue(), reason);
+        events.breakerStateChanged(config.name(), ep.name(), from.tagValue(), to.tagValue());
+        if (to == CircuitBreaker.State.OPEN && !closed) {
+            try {
+                // So the state reads half-open on time even when no call comes to try it.
+                timer.schedule(ep.breaker()::refresh, config.breaker().openFor().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // the pool is closing
+            }
+        }
+    }
+
     public void start() {
-        pool.start();
+        for (Endpoint ep : endpoints) {
+            ep.pool().start();
+            ep.announce();
+        }
+        if (config.health().enabled()) {
+            long every = config.health().interval().toNanos();
+            for (Endpoint ep : endpoints) {
+                // Spread the endpoints' checks over the interval so they do not all ping at once.
+                long first = every / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, every / 2));
+                healthChecks.add(timer.scheduleWithFixedDelay(() -> runInBackground(() -> check(ep)), first, every,
+                        TimeUnit.NANOSECONDS));
+            }
+        }
         if (config.pool().minSessions() > 0 && config.pool().mode() != PoolMode.STICKY) {
             // Warm the tool list along with the first session, so the first call need not wait for it.
             listTools().exceptionally(e -> {
@@ -110,100 +191,132 @@ public final class PooledServer {
         }
     }
 
+    /** One active health check: a ping on a pooled session within the check's timeout. */
+    private void check(Endpoint ep) {
+        if (closed) {
+            return;
+        }
+        long timeout = config.health().timeout().toNanos();
+        long start = System.nanoTime();
+        ep.pool().acquire(null, timeout).thenCompose(lease -> {
+            CompletableFuture<JsonNode> ping;
+            try {
+                ping = lease.session().ping(Math.max(1, timeout - (System.nanoTime() - start)));
+            } catch (RuntimeException e) {
+                lease.release();
+                return CompletableFuture.failedFuture(e);
+            }
+            return ping.whenComplete((v, e) -> lease.release());
+        }).whenComplete((v, e) -> {
+            if (!closed) {
+                ep.checked(e == null ? null : Failures.unwrap(e));
+            }
+        });
+    }
+
     public ServerConfig config() {
         return config;
     }
 
+    /** The endpoint's name for a server with one endpoint; "n endpoints" otherwise (for messages). */
     public String endpointLabel() {
-        return endpointLabel;
+        return endpoints.size() == 1 ? endpoints.get(0).name() : endpoints.size() + " endpoints";
     }
 
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    /** The endpoint by name, or null. */
+    public Endpoint endpoint(String name) {
+        for (Endpoint ep : endpoints) {
+            if (ep.name().equals(name)) {
+                return ep;
+            }
+        }
+        return null;
+    }
+
+    /** The first endpoint's pool (for a server with one endpoint, its only one). */
     public EndpointPool pool() {
-        return pool;
+        return endpoints.get(0).pool();
+    }
+
+    Balancer balancer() {
+        return balancer;
+    }
+
+    RetryBudget budget() {
+        return budget;
+    }
+
+    PoolEvents events() {
+        return events;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    void runInBackground(Runnable task) {
+        try {
+            background.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            task.run();
+        }
+    }
+
+    /** Endpoints that may take a call now, as a bit mask by index. */
+    long availableMask() {
+        long mask = 0;
+        for (int i = 0; i < endpoints.size(); i++) {
+            if (endpoints.get(i).available()) {
+                mask |= 1L << i;
+            }
+        }
+        return mask;
+    }
+
+    /** Those of {@code candidates} whose pool has a session ready. */
+    long readyMask(long candidates) {
+        if (Long.bitCount(candidates) == 1) {
+            return candidates; // nothing to prefer
+        }
+        long mask = 0;
+        for (long m = candidates; m != 0; m &= m - 1) {
+            int i = Long.numberOfTrailingZeros(m);
+            if (endpoints.get(i).pool().ready()) {
+                mask |= 1L << i;
+            }
+        }
+        return mask;
+    }
+
+    /** Whether a request may run twice: list, read and get requests always; a tool by the safety rule. */
+    boolean safeToRepeat(String method, String tool) {
+        if (!McpMethods.TOOLS_CALL.equals(method)) {
+            return true;
+        }
+        Tool t = tool == null ? null : toolsByName.get(tool);
+        return Retries.safeToRepeat(t == null ? null : t.annotations(), config.trusted(), config.tool(tool));
     }
 
     /**
-     * Sends one request on a pooled session. The deadline covers the wait for a slot too; the wait is
-     * also capped by the pool's acquire timeout. {@code params} becomes the session's.
+     * Sends one request through the server's endpoints. The deadline covers everything: waits for a slot,
+     * retries and their backoff. {@code params} becomes the session's.
      */
     public CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
                                         Consumer<Progress> onProgress) {
         return request(method, params, deadlineNanos, affinityKey, onProgress, null);
     }
 
-    /** As above; {@code call} (may be null) receives the acquire and endpoint events of this request. */
+    /** As above; {@code call} (may be null) receives the routing, acquire and retry events of this request. */
     public CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
                                         Consumer<Progress> onProgress, CallContext call) {
         CallFuture<JsonNode> result = new CallFuture<>();
-        attempt(result, method, params, deadlineNanos, affinityKey, onProgress, call, true);
+        String tool = McpMethods.TOOLS_CALL.equals(method) && params != null ? params.path("name").asText(null) : null;
+        new RoutedCall(this, result, method, params, deadlineNanos, affinityKey, onProgress, call, tool).start();
         return result;
-    }
-
-    /**
-     * One try: a slot, then the request on it. A session that died between the lease and the send never
-     * saw the request ({@link NotSentException}), so the first try may be followed by one more.
-     */
-    private void attempt(CallFuture<JsonNode> result, String method, ObjectNode params, long deadlineNanos,
-                         String affinityKey, Consumer<Progress> onProgress, CallContext call, boolean mayRetry) {
-        long acquireStart = System.nanoTime();
-        long acquireWait = Math.min(deadlineNanos - acquireStart, config.pool().acquireTimeout().toNanos());
-        if (call != null) {
-            call.endpoint(endpointLabel);
-            events.endpointPicked(call, endpointLabel);
-            events.acquireStarted(call);
-        }
-        CompletableFuture<Lease> acquired = pool.acquire(affinityKey, acquireWait);
-        result.upstream(acquired);
-        acquired.whenComplete((lease, acquireError) -> {
-            try {
-                onAcquired(result, lease, acquireError, acquireStart, method, params, deadlineNanos, affinityKey,
-                        onProgress, call, mayRetry);
-            } catch (RuntimeException | Error t) {
-                // Whatever goes wrong in here (a listener, a bug), the caller must get an answer, not hang.
-                result.completeExceptionally(t);
-                throw t;
-            }
-        });
-    }
-
-    private void onAcquired(CallFuture<JsonNode> result, Lease lease, Throwable acquireError, long acquireStart,
-                            String method, ObjectNode params, long deadlineNanos, String affinityKey,
-                            Consumer<Progress> onProgress, CallContext call, boolean mayRetry) {
-        if (call != null) {
-            events.acquireEnded(call, System.nanoTime() - acquireStart, acquireError == null);
-        }
-        if (acquireError != null) {
-            result.completeExceptionally(acquireError);
-            return;
-        }
-        if (result.isDone()) {
-            lease.release(); // cancelled while the slot was being handed over
-            return;
-        }
-        CompletableFuture<JsonNode> answer;
-        try {
-            answer = lease.session().request(method, params, Math.max(1, deadlineNanos - System.nanoTime()), onProgress);
-        } catch (RuntimeException e) {
-            lease.release();
-            result.completeExceptionally(e);
-            return;
-        }
-        result.upstream(answer);
-        answer.whenComplete((json, error) -> {
-            try {
-                // Release before completing, so the slot is free before anyone sees the answer.
-                lease.release();
-            } finally {
-                if (error == null) {
-                    result.complete(json);
-                } else if (mayRetry && Failures.unwrap(error) instanceof NotSentException
-                        && deadlineNanos - System.nanoTime() > 0 && !result.isDone()) {
-                    attempt(result, method, params, deadlineNanos, affinityKey, onProgress, call, false);
-                } else {
-                    result.completeExceptionally(error);
-                }
-            }
-        });
     }
 
     // ------------------------------------------------------------------ tool list cache
@@ -240,6 +353,11 @@ public final class PooledServer {
                 tools.compareAndSet(target, null);
                 target.completeExceptionally(e);
             } else {
+                Map<String, Tool> byName = new HashMap<>();
+                for (Tool t : all) {
+                    byName.put(t.name(), t);
+                }
+                toolsByName = Map.copyOf(byName);
                 target.complete(all);
             }
         });
@@ -278,17 +396,49 @@ public final class PooledServer {
     }
 
     public PoolSnapshot.ServerSnapshot snapshot() {
-        String transport = switch (config.endpoint()) {
-            case EndpointConfig.Stdio s -> "stdio";
-            case EndpointConfig.Http h -> "http";
-            case EndpointConfig.Custom c -> "custom";
-        };
+        String transport = endpoints.stream().map(ep -> ep.status().transport()).distinct().reduce((a, b) -> "mixed")
+                .orElse("custom");
         List<Tool> cached = cachedTools();
-        return new PoolSnapshot.ServerSnapshot(config.name(), transport, List.of(pool.snapshot()),
-                cached == null ? -1 : cached.size());
+        List<EndpointSnapshot> pools = new ArrayList<>();
+        List<EndpointStatus> status = new ArrayList<>();
+        for (Endpoint ep : endpoints) {
+            EndpointStatus st = ep.status();
+            status.add(st);
+            pools.add(st.pool());
+        }
+        return new PoolSnapshot.ServerSnapshot(config.name(), transport, List.copyOf(pools),
+                cached == null ? -1 : cached.size(), config.balance().configName(), List.copyOf(status));
+    }
+
+    public void housekeep() {
+        for (Endpoint ep : endpoints) {
+            try {
+                ep.pool().housekeep();
+            } catch (RuntimeException e) {
+                log.warn("server '{}' ({}): housekeeping failed", config.name(), ep.name(), e);
+            }
+        }
     }
 
     public void close(Duration grace) {
-        pool.close(grace);
+        closed = true;
+        for (ScheduledFuture<?> f : healthChecks) {
+            f.cancel(false);
+        }
+        if (endpoints.size() == 1) {
+            endpoints.get(0).pool().close(grace);
+            return;
+        }
+        List<Thread> closers = new ArrayList<>();
+        for (Endpoint ep : endpoints) {
+            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + config.name()).start(() -> ep.pool().close(grace)));
+        }
+        for (Thread t : closers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -26,6 +26,11 @@ public interface EndpointPool {
 
     EndpointSnapshot snapshot();
 
+    /** Whether a call routed here now would find a session without waiting for one to start. */
+    default boolean ready() {
+        return true;
+    }
+
     /** Refuses new acquires, lets in-flight requests finish for up to {@code grace}, then closes every session. */
     void close(Duration grace);
 }

@@ -13,8 +13,17 @@ import java.util.function.Consumer;
  *
  * @param onToolsChanged called when any session of the endpoint says its tool list changed
  * @param events         where the pool reports session and process lifecycle steps
+ * @param supervisor     paces restarts of crashed server processes and tells crash loops
  */
 public record PoolContext(String server, String endpoint, Duration connectTimeout, SessionFactory factory,
                           ScheduledExecutorService timer, ExecutorService background,
-                          Consumer<McpSession> onToolsChanged, PoolEvents events) {
+                          Consumer<McpSession> onToolsChanged, PoolEvents events, ProcessSupervisor supervisor) {
+
+    /** With the default supervision settings. */
+    public PoolContext(String server, String endpoint, Duration connectTimeout, SessionFactory factory,
+                       ScheduledExecutorService timer, ExecutorService background,
+                       Consumer<McpSession> onToolsChanged, PoolEvents events) {
+        this(server, endpoint, connectTimeout, factory, timer, background, onToolsChanged, events,
+                new ProcessSupervisor(io.mcppool.config.SupervisionSettings.DEFAULTS));
+    }
 }

@@ -50,6 +50,7 @@ public final class SessionPool implements EndpointPool {
     private final Consumer<McpSession> onToolsChanged;
     private final PoolEvents events;
     private final SessionListener sessionListener = new Listener();
+    private final ProcessSupervisor supervisor;
 
     private final ReentrantLock membership = new ReentrantLock();
     private volatile PooledSession[] sessions = NONE;
@@ -79,6 +80,7 @@ public final class SessionPool implements EndpointPool {
         this.background = context.background();
         this.onToolsChanged = context.onToolsChanged();
         this.events = context.events();
+        this.supervisor = context.supervisor();
     }
 
     @Override
@@ -235,7 +237,7 @@ public final class SessionPool implements EndpointPool {
                 + all.length * slots + " slots in use, " + opening.get() + " opening";
         String why = cause == null ? "" : "; last attempt to open a session failed: " + cause.getMessage();
         return new AcquireTimeoutException("no session slot free within " + TimeUnit.NANOSECONDS.toMillis(waitedNanos)
-                + " ms (" + state + why + ")", cause);
+                + " ms (" + state + why + ")", cause, cause != null && all.length == 0);
     }
 
     // ---------------------------------------------------------------- opening sessions
@@ -310,6 +312,9 @@ public final class SessionPool implements EndpointPool {
                     settings.maxSessions(), version);
             if (session.transport() instanceof StdioTransport stdio) {
                 events.processStarted(server, endpoint, stdio.pid());
+                if (supervisor.started()) {
+                    events.processRestarted(server, endpoint, stdio.pid(), (int) supervisor.restarts());
+                }
             }
             events.sessionOpened(server, endpoint, version);
             if (!session.isOpen()) {
@@ -351,7 +356,7 @@ public final class SessionPool implements EndpointPool {
             while ((w = pollWaiter()) != null) {
                 acquireTimeouts.increment(); // counted before the caller can see it
                 if (w.completeExceptionally(new AcquireTimeoutException(
-                        "could not open a session: " + cause.getMessage(), cause))) {
+                        "could not open a session: " + cause.getMessage(), cause, true))) {
                     w.cancelExpiry();
                 } else {
                     acquireTimeouts.decrement();
@@ -387,6 +392,12 @@ public final class SessionPool implements EndpointPool {
         events.sessionClosed(server, endpoint, reason);
         if (reason == SessionCloseReason.BROKEN && session.transport() instanceof StdioTransport stdio) {
             events.processExited(server, endpoint, stdio.pid(), stdio.exitCode(), false);
+            // Supervision paces the replacement: a crash loop must not become a fork loop.
+            long delay = supervisor.crashed(stdio.exitCode(), System.nanoTime() - gone.openedAtNanos);
+            long allowed = System.nanoTime() + delay;
+            if (allowed - nextOpenAllowedNanos > 0) {
+                nextOpenAllowedNanos = allowed;
+            }
         }
         if (!closed) {
             log.info("server '{}' ({}): session lost; {} left, replacing in the background as needed", server, endpoint,
@@ -451,6 +462,21 @@ public final class SessionPool implements EndpointPool {
         }
     }
 
+    /**
+     * Whether a call routed here now would find a session without waiting for one to start: a session
+     * is open, or none is needed yet (nothing failed, nothing is starting, no restart is pending). A
+     * server with other endpoints sends its calls to those while this one is not ready.
+     */
+    @Override
+    public boolean ready() {
+        for (PooledSession ps : sessions) {
+            if (!ps.retiring && ps.session.isOpen()) {
+                return true;
+            }
+        }
+        return !closed && opening.get() == 0 && lastOpenFailure == null && nextOpenAllowedNanos - System.nanoTime() <= 0;
+    }
+
     // ---------------------------------------------------------------- housekeeping
 
     @Override
@@ -480,6 +506,7 @@ public final class SessionPool implements EndpointPool {
                 keepalive(ps);
             }
         }
+        supervisor.tick(remaining > 0);
         maybeOpen();
     }
 

@@ -21,6 +21,9 @@ public final class Backoff {
         }
         long initial = settings.initialBackoff().toNanos();
         long max = settings.maxBackoff().toNanos();
+        if (initial == 0) {
+            return 0;
+        }
         long base = switch (settings.policy()) {
             case FIXED -> initial;
             case LINEAR -> saturatingMultiply(initial, retry);

@@ -4,7 +4,7 @@ import io.mcppool.config.BreakerSettings;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -58,7 +58,14 @@ public final class CircuitBreaker {
     private final long openForNanos;
     private final long slowNanos;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger trialPermits = new AtomicInteger();
+    /**
+     * The half-open trial permits left, tagged with the epoch they belong to: {@code epoch << 20 | permits}.
+     * One CAS takes a permit of the right state, so a caller that raced a reopen cannot take (and lose)
+     * a permit of the next half-open period.
+     */
+    private final AtomicLong trial = new AtomicLong();
+    private static final int PERMIT_BITS = 20;
+    private static final long PERMIT_MASK = (1L << PERMIT_BITS) - 1;
 
     private volatile State state;
     private volatile long epoch;
@@ -108,12 +115,15 @@ public final class CircuitBreaker {
                     toHalfOpen(e);
                     continue;
                 case HALF_OPEN:
-                    int left = trialPermits.get();
-                    if (left <= 0) {
+                    long t = trial.get();
+                    if (t >>> PERMIT_BITS != e) {
+                        continue; // the state moved on since it was read
+                    }
+                    if ((t & PERMIT_MASK) == 0) {
                         return REFUSED;
                     }
-                    if (trialPermits.compareAndSet(left, left - 1)) {
-                        return epoch == e ? e : REFUSED; // the state moved on meanwhile
+                    if (trial.compareAndSet(t, t - 1)) {
+                        return e;
                     }
                     continue;
                 default:
@@ -131,22 +141,25 @@ public final class CircuitBreaker {
             case CLOSED, FORCED_CLOSED, DISABLED -> true;
             case FORCED_OPEN -> false;
             case OPEN -> nanoClock.getAsLong() - openedAtNanos >= openForNanos;
-            case HALF_OPEN -> trialPermits.get() > 0;
+            case HALF_OPEN -> (trial.get() & PERMIT_MASK) > 0;
         };
     }
 
     public void onSuccess(long permit, long durationNanos) {
-        record(permit, durationNanos >= slowNanos ? SLOW : 0);
+        record(permit, durationNanos > slowNanos ? SLOW : 0);
     }
 
     public void onFailure(long permit, long durationNanos) {
-        record(permit, (byte) (FAILED | (durationNanos >= slowNanos ? SLOW : 0)));
+        record(permit, (byte) (FAILED | (durationNanos > slowNanos ? SLOW : 0)));
     }
 
     /** The call ended in a way that says nothing about the endpoint (cancelled, a bad request): the permit is returned. */
     public void onIgnored(long permit) {
-        if (permit >= 0 && state == State.HALF_OPEN && permit == epoch) {
-            trialPermits.incrementAndGet();
+        while (permit >= 0 && state == State.HALF_OPEN) {
+            long t = trial.get();
+            if (t >>> PERMIT_BITS != permit || trial.compareAndSet(t, t + 1)) {
+                return;
+            }
         }
     }
 
@@ -229,10 +242,10 @@ public final class CircuitBreaker {
 
     /** Under the lock. */
     private Transition enter(State from, State to, String reason) {
-        trialPermits.set(to == State.HALF_OPEN ? settings.halfOpenCalls() : 0);
         trialSuccesses = 0;
         lastReason = reason;
         epoch++;
+        trial.set(epoch << PERMIT_BITS | (to == State.HALF_OPEN ? settings.halfOpenCalls() : 0));
         state = to;
         return new Transition(from, to, reason);
     }
@@ -355,7 +368,7 @@ public final class CircuitBreaker {
         return switch (s) {
             case OPEN -> "breaker open for " + TimeUnit.NANOSECONDS.toMillis(remainingOpen().toNanos()) + " ms more" + why;
             case FORCED_OPEN -> "breaker forced open";
-            case HALF_OPEN -> "breaker half-open, " + Math.max(0, trialPermits.get()) + " trial call(s) left";
+            case HALF_OPEN -> "breaker half-open, " + (trial.get() & PERMIT_MASK) + " trial call(s) left";
             default -> "breaker " + s.tagValue();
         };
     }

@@ -62,7 +62,7 @@ public final class RetryBudget {
                     r += retries.get(i);
                 }
             }
-            if (r >= Math.max(minRetries, (long) Math.floor(ratio * c))) {
+            if (r >= allowed(c)) {
                 return false;
             }
             retries.incrementAndGet(bucket(now));
@@ -84,7 +84,12 @@ public final class RetryBudget {
                 r += retries.get(i);
             }
         }
-        return Math.max(0, Math.max(minRetries, (long) Math.floor(ratio * c)) - r);
+        return Math.max(0, allowed(c) - r);
+    }
+
+    /** Retries a window with {@code calls} calls allows; the epsilon keeps 0.29 × 100 at 29, not 28.999... */
+    private long allowed(long calls) {
+        return Math.max(minRetries, (long) Math.floor(ratio * calls + 1e-9));
     }
 
     private long second() {

@@ -32,6 +32,7 @@ import io.mcppool.config.PoolSettings;
 import io.mcppool.metrics.McpPoolMetrics;
 import io.mcppool.pool.EndpointSnapshot;
 import io.mcppool.protocol.CallToolResult;
+import io.mcppool.resilience.CircuitBreaker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.Test;
 class PoolMetricsTest {
     static final int N = 20; // successful echo calls
     static final int M = 5;  // fail calls: results with isError
-    static final int K = 3;  // sleep calls that time out
+    static final int K = 5;  // sleep calls that time out: five in a row open the breaker (consecutiveFailures: 5)
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -82,9 +83,8 @@ class PoolMetricsTest {
                         CallOptions.builder().timeout(Duration.ofMillis(200)).build()))
                         .isInstanceOf(CallTimeoutException.class);
             }
-            // The breaker belongs to the resilience issue: simulate its opening through the same hook.
             ep = endpoint(pool, "tk").endpoint();
-            metrics.breakerStateChanged("tk", ep, "closed", "open");
+            assertThat(pool.circuitBreaker("tk", ep).state()).isEqualTo(CircuitBreaker.State.OPEN);
 
             // ---- calls: exact at return, one series per (tool, outcome, error type)
             assertThat(operation("echo", "success", "none").count()).isEqualTo(N);
@@ -116,12 +116,12 @@ class PoolMetricsTest {
             assertThat(gauge(ACQUIRE_PENDING, epTags)).isZero();
             assertThat(gauge(UTILIZATION, epTags)).isZero();
 
-            // ---- the simulated breaker opening; health not checked yet
+            // ---- the breaker opened by the timeouts; health as announced at start (no check has run yet)
             assertThat(gauge(BREAKER_STATE, epTags)).isEqualTo(2.0);
             assertThat(counter(BREAKER_TRANSITIONS, "server", "tk", "endpoint", ep, "from", "closed", "to", "open"))
                     .isEqualTo(1.0);
             assertThat(registry.find(BREAKER_TRANSITIONS).counters()).hasSize(1);
-            assertThat(gauge(HEALTH, epTags)).isEqualTo(-1.0);
+            assertThat(gauge(HEALTH, epTags)).isEqualTo(2.0);
 
             // ---- the counters agree with the pool's own
             EndpointSnapshot snapshot = endpoint(pool, "tk");

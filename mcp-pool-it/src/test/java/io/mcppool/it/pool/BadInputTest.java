@@ -3,6 +3,7 @@ package io.mcppool.it.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mcppool.ConnectFailureException;
 import io.mcppool.InvalidConfigException;
 import io.mcppool.McpPool;
 import io.mcppool.PoolExhaustedException;
@@ -71,7 +72,7 @@ class BadInputTest {
         try (McpPool mcp = McpPool.builder().server(server).build()) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> mcp.callTool("mute2", "echo", Map.of("message", "x")))
-                    .isInstanceOf(PoolExhaustedException.class)
+                    .isInstanceOf(ConnectFailureException.class)
                     .hasMessageContaining("could not open a session")
                     .hasMessageContaining("no answer to initialize within 800 ms");
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(4000);
@@ -85,7 +86,7 @@ class BadInputTest {
         try (McpPool mcp = McpPool.builder().server(server).build()) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> mcp.callTool("ghost", "echo", Map.of()))
-                    .isInstanceOf(PoolExhaustedException.class)
+                    .isInstanceOf(ConnectFailureException.class)
                     .hasMessageContaining("server 'ghost'")
                     .hasMessageContaining("cannot start '/nonexistent/mcp-server --x'");
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);

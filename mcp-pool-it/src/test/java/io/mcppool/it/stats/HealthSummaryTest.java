@@ -165,7 +165,7 @@ class HealthSummaryTest {
             EndpointMetrics e = stats.serverMetrics("broken").endpoints().get(0);
             assertThat(e.lifecycle().openFailing()).isTrue();
             assertThat(e.lifecycle().sessionOpenFailures()).isPositive();
-            assertThat(e.window().errorsByType()).containsKey("pool_exhausted");
+            assertThat(e.window().errorsByType()).containsKey("connect_failure");
         }
     }
 

@@ -1,0 +1,269 @@
+package io.mcppool.routing;
+
+import io.mcppool.config.HealthSettings;
+import io.mcppool.config.Replica;
+import io.mcppool.events.PoolEvents;
+import io.mcppool.pool.EndpointPool;
+import io.mcppool.pool.ProcessSupervisor;
+import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.stats.HealthStatus;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One endpoint (replica) of a server at run time: its session pool, circuit breaker, process
+ * supervision and health, and the figures balancers read (requests in flight, latency).
+ *
+ * <p>Health has three inputs: active checks (pings at an interval), supervision (a crash loop), and the
+ * breaker (read separately: an open breaker refuses calls by itself). An endpoint that is
+ * {@link HealthStatus#UNHEALTHY} gets no calls while another endpoint can take them.
+ */
+public final class Endpoint implements Balancer.Balanced {
+    /** Latency samples older than this weigh 1/e of a fresh one. */
+    private static final double LATENCY_DECAY_NANOS = 5e9;
+
+    private final String server;
+    private final int index;
+    private final String name;
+    private final Replica replica;
+    private final EndpointPool pool;
+    private final CircuitBreaker breaker;
+    private final ProcessSupervisor supervisor;
+    private final HealthSettings healthSettings;
+    private final PoolEvents events;
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private volatile double latencyNanos;
+    private volatile long lastSampleNanos;
+    /** The failure last counted against the breaker: a session's death fails every call on it with one instance. */
+    private volatile Throwable lastCounted;
+
+    private final ReentrantLock healthLock = new ReentrantLock();
+    private volatile HealthStatus health = HealthStatus.HEALTHY;
+    private volatile String healthReason = "not checked yet";
+    private volatile Instant healthSince = Instant.now();
+    /** Unhealthy by active checks or a crash loop: no calls while another endpoint can take them. */
+    private volatile boolean down;
+    // Guarded by healthLock.
+    private int checkFailures;
+    private int checkSuccesses;
+    private boolean checksFailing;
+    private String lastCheckError = "";
+    private boolean crashLoop;
+    private String crashLoopReason = "";
+
+    public Endpoint(String server, int index, String name, Replica replica, EndpointPool pool, CircuitBreaker breaker,
+                    ProcessSupervisor supervisor, HealthSettings healthSettings, PoolEvents events) {
+        this.server = server;
+        this.index = index;
+        this.name = name;
+        this.replica = replica;
+        this.pool = pool;
+        this.breaker = breaker;
+        this.supervisor = supervisor;
+        this.healthSettings = healthSettings;
+        this.events = events;
+        supervisor.listener(this::crashLoopChanged);
+    }
+
+    public int index() {
+        return index;
+    }
+
+    /** The endpoint's name in metrics, logs and errors; unique within its server. */
+    public String name() {
+        return name;
+    }
+
+    public Replica replica() {
+        return replica;
+    }
+
+    public EndpointPool pool() {
+        return pool;
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    public ProcessSupervisor supervisor() {
+        return supervisor;
+    }
+
+    @Override
+    public int weight() {
+        return replica.weight();
+    }
+
+    @Override
+    public int tier() {
+        return replica.tier();
+    }
+
+    @Override
+    public int outstanding() {
+        return outstanding.get();
+    }
+
+    @Override
+    public double latencyNanos() {
+        return latencyNanos;
+    }
+
+    // ---------------------------------------------------------------- the call path
+
+    /** Whether the endpoint may take a call now: not down, and its breaker would give a permit. */
+    public boolean available() {
+        return !down && breaker.permitsCalls();
+    }
+
+    public void callStarted() {
+        outstanding.incrementAndGet();
+    }
+
+    public void callEnded() {
+        outstanding.decrementAndGet();
+    }
+
+    /** A call succeeded after {@code nanos}. */
+    public void succeeded(long permit, long nanos) {
+        breaker.onSuccess(permit, nanos);
+        long now = System.nanoTime();
+        long last = lastSampleNanos;
+        double old = latencyNanos;
+        // A time-decaying average: a sample weighs more the longer it has been since the last one.
+        double w = old == 0 ? 0 : Math.exp(-(now - last) / LATENCY_DECAY_NANOS);
+        latencyNanos = old * w + nanos * (1 - w);
+        lastSampleNanos = now;
+    }
+
+    /**
+     * A call failed in a way that counts against the endpoint. When its session died, every call in flight on
+     * it fails with the same exception: that is one failure of the endpoint, not one per call.
+     */
+    public void failed(long permit, long nanos, Throwable cause) {
+        if (cause != null && cause == lastCounted) {
+            breaker.onIgnored(permit);
+            return;
+        }
+        lastCounted = cause;
+        breaker.onFailure(permit, nanos);
+    }
+
+    // ---------------------------------------------------------------- health
+
+    public HealthStatus health() {
+        return health;
+    }
+
+    public String healthReason() {
+        return healthReason;
+    }
+
+    public Instant healthSince() {
+        return healthSince;
+    }
+
+    /** The result of one active check: {@code error} null for a success. */
+    public void checked(Throwable error) {
+        healthLock.lock();
+        try {
+            if (error == null) {
+                checkFailures = 0;
+                checkSuccesses++;
+                if (checksFailing && checkSuccesses >= healthSettings.healthyAfter()) {
+                    checksFailing = false;
+                }
+                lastCheckError = "";
+            } else {
+                checkSuccesses = 0;
+                checkFailures++;
+                lastCheckError = String.valueOf(error.getMessage());
+                if (checkFailures >= healthSettings.unhealthyAfter()) {
+                    checksFailing = true;
+                }
+            }
+            recompute();
+        } finally {
+            healthLock.unlock();
+        }
+    }
+
+    private void crashLoopChanged(boolean loop, String reason) {
+        healthLock.lock();
+        try {
+            crashLoop = loop;
+            crashLoopReason = reason;
+            recompute();
+        } finally {
+            healthLock.unlock();
+        }
+    }
+
+    /** Under healthLock. Fires the change event while holding it, so listeners see changes in order. */
+    private void recompute() {
+        HealthStatus status;
+        String reason;
+        if (crashLoop) {
+            status = HealthStatus.UNHEALTHY;
+            reason = crashLoopReason;
+        } else if (checksFailing) {
+            status = HealthStatus.UNHEALTHY;
+            reason = checkFailures > 0
+                    ? checkFailures + " health check(s) in a row failed: " + lastCheckError
+                    : "recovering: " + checkSuccesses + " of " + healthSettings.healthyAfter() + " checks passed";
+        } else if (checkFailures > 0) {
+            status = HealthStatus.DEGRADED;
+            reason = checkFailures + " of " + healthSettings.unhealthyAfter() + " health checks failed: " + lastCheckError;
+        } else {
+            status = HealthStatus.HEALTHY;
+            reason = "ok";
+        }
+        down = status == HealthStatus.UNHEALTHY;
+        HealthStatus from = health;
+        if (from != status) {
+            health = status;
+            healthReason = reason;
+            healthSince = Instant.now();
+            events.healthChanged(server, name, from.tagValue(), status.tagValue(), reason);
+        } else {
+            healthReason = reason;
+        }
+    }
+
+    /** Reports the starting status, so listeners know every endpoint from the start. */
+    public void announce() {
+        events.healthChanged(server, name, "unknown", health.tagValue(), healthReason);
+    }
+
+    /** Why the endpoint cannot take a call now, for error messages; "available" when it can. */
+    public String describeState() {
+        StringBuilder sb = new StringBuilder();
+        if (down) {
+            sb.append(health.tagValue()).append(" (").append(healthReason).append(')');
+        }
+        if (!breaker.permitsCalls()) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append(breaker.describe());
+        }
+        if (sb.isEmpty()) {
+            sb.append("available, ").append(breaker.describe());
+            String failure = pool.snapshot().lastOpenFailure();
+            if (failure != null) {
+                sb.append(", last attempt to open a session failed: ").append(failure);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The endpoint as operators see it. */
+    public EndpointStatus status() {
+        return new EndpointStatus(name, replica.endpoint() instanceof io.mcppool.config.EndpointConfig.Stdio ? "stdio"
+                : replica.endpoint() instanceof io.mcppool.config.EndpointConfig.Http ? "http" : "custom",
+                replica.weight(), replica.tier(), health, healthReason, healthSince, available(), pool.ready(),
+                breaker.snapshot(), outstanding.get(), latencyNanos / 1e6, supervisor.snapshot(), pool.snapshot());
+    }
+}
