@@ -19,6 +19,8 @@ public final class CallContext {
     private final String tool;
     private final long startNanos;
     private volatile String endpoint;
+    private volatile long requestId = -1;
+    private volatile String sessionId;
     private Map<Object, Object> attachments;
     private Map<String, Object> meta;
 
@@ -55,6 +57,22 @@ public final class CallContext {
 
     public void endpoint(String value) {
         endpoint = value;
+    }
+
+    /** The JSON-RPC id of the call's request (of its last attempt, when it was retried); -1 before it was sent. */
+    public long requestId() {
+        return requestId;
+    }
+
+    /** The server's session id ({@code Mcp-Session-Id}, Streamable HTTP only) the request went on, or null. */
+    public String sessionId() {
+        return sessionId;
+    }
+
+    /** Set by the engine when the request is sent. */
+    public void sent(long requestId, String sessionId) {
+        this.requestId = requestId;
+        this.sessionId = sessionId;
     }
 
     /** {@link System#nanoTime()} when the call was made. */

@@ -196,18 +196,7 @@ public final class PooledServer {
         if (closed) {
             return;
         }
-        long timeout = config.health().timeout().toNanos();
-        long start = System.nanoTime();
-        ep.pool().acquire(null, timeout).thenCompose(lease -> {
-            CompletableFuture<JsonNode> ping;
-            try {
-                ping = lease.session().ping(Math.max(1, timeout - (System.nanoTime() - start)));
-            } catch (RuntimeException e) {
-                lease.release();
-                return CompletableFuture.failedFuture(e);
-            }
-            return ping.whenComplete((v, e) -> lease.release());
-        }).whenComplete((v, e) -> {
+        ep.pool().ping(config.health().timeout().toNanos()).whenComplete((v, e) -> {
             if (!closed) {
                 ep.checked(e == null ? null : Failures.unwrap(e));
             }
@@ -266,15 +255,24 @@ public final class PooledServer {
         }
     }
 
-    /** Endpoints that may take a call now, as a bit mask by index. */
+    /**
+     * Endpoints that may take a call now, as a bit mask by index: those that are not unhealthy and whose
+     * breaker permits a call. When every endpoint is unhealthy, those whose breaker permits a call: health
+     * is a preference (checks can be wrong, and a crash loop may be over), an open breaker is a refusal.
+     */
     long availableMask() {
-        long mask = 0;
+        long healthy = 0;
+        long permitted = 0;
         for (int i = 0; i < endpoints.size(); i++) {
-            if (endpoints.get(i).available()) {
-                mask |= 1L << i;
+            Endpoint ep = endpoints.get(i);
+            if (ep.breaker().permitsCalls()) {
+                permitted |= 1L << i;
+                if (!ep.down()) {
+                    healthy |= 1L << i;
+                }
             }
         }
-        return mask;
+        return healthy != 0 ? healthy : permitted;
     }
 
     /** Those of {@code candidates} whose pool has a session ready. */

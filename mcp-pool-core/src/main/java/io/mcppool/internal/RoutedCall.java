@@ -13,6 +13,7 @@ import io.mcppool.resilience.Backoff;
 import io.mcppool.resilience.CircuitBreaker;
 import io.mcppool.resilience.Retries;
 import io.mcppool.routing.Endpoint;
+import io.mcppool.session.McpSession;
 import io.mcppool.session.NotSentException;
 import io.mcppool.transport.HttpStatusException;
 import java.time.Duration;
@@ -154,6 +155,9 @@ final class RoutedCall {
             return;
         }
         result.upstream(answer);
+        if (call != null) {
+            call.sent(McpSession.requestId(answer), lease.session().sessionId());
+        }
         answer.whenComplete((json, error) -> {
             long took = System.nanoTime() - now;
             // Release before completing, so the slot is free before anyone sees the answer.

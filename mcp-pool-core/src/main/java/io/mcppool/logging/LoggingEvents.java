@@ -44,8 +44,8 @@ import org.slf4j.event.Level;
  * {@value #SERVER}, {@value #ENDPOINT}, {@value #EVENT} on every line; calls add {@value #METHOD},
  * {@value #TOOL}, {@value #OUTCOME}, {@value #ERROR_TYPE}, {@value #DURATION_MS}, and {@value #TRACE_ID} /
  * {@value #SPAN_ID} when a tracing listener put a {@code traceparent} in the call's {@code _meta};
- * processes add {@value #PID}. {@value #REQUEST_ID} is reserved: the JSON-RPC request id is not in the
- * event stream yet. The MDC entries are set only around each line and the thread's own MDC is
+ * processes add {@value #PID}. A call's line and its retry lines carry {@value #REQUEST_ID} (the JSON-RPC id
+ * of its last attempt, unique within a session) and, on Streamable HTTP, {@value #SESSION_ID}. The MDC entries are set only around each line and the thread's own MDC is
  * restored after it, since hooks run on the caller's thread.
  *
  * <h2>Secrets</h2>
@@ -63,8 +63,10 @@ public final class LoggingEvents implements PoolEvents {
     public static final String ENDPOINT = "endpoint";
     public static final String METHOD = "method";
     public static final String TOOL = "tool";
-    /** Reserved: set once the event stream carries the JSON-RPC request id. */
+    /** The JSON-RPC id of the call's (last) request. */
     public static final String REQUEST_ID = "request_id";
+    /** The server's {@code Mcp-Session-Id} (Streamable HTTP only). */
+    public static final String SESSION_ID = "session_id";
     public static final String OUTCOME = "outcome";
     public static final String ERROR_TYPE = "error_type";
     public static final String DURATION_MS = "duration_ms";
@@ -112,7 +114,7 @@ public final class LoggingEvents implements PoolEvents {
         String endpoint = safeEndpoint(call.endpoint());
         String tool = call.toolOrNull();
         double ms = Math.round(durationNanos / 100_000.0) / 10.0;
-        try (Mdc mdc = new Mdc(10)) {
+        try (Mdc mdc = new Mdc(12)) {
             mdc.put(EVENT, "call");
             mdc.put(SERVER, call.server());
             mdc.put(ENDPOINT, endpoint);
@@ -121,6 +123,7 @@ public final class LoggingEvents implements PoolEvents {
             mdc.put(OUTCOME, outcome.tagValue());
             mdc.put(ERROR_TYPE, errorType == null ? null : errorType.tagValue());
             mdc.put(DURATION_MS, Double.toString(ms));
+            requestIds(mdc, call);
             traceIds(mdc, call);
             calls.atLevel(level).log("{}{} on server '{}'{}: {}{} in {} ms", call.method(), tool == null ? "" : " " + tool,
                     call.server(), endpoint == null ? "" : " (" + endpoint + ")", outcome.tagValue(),
@@ -135,13 +138,14 @@ public final class LoggingEvents implements PoolEvents {
         }
         String endpoint = safeEndpoint(call.endpoint());
         String tool = call.toolOrNull();
-        try (Mdc mdc = new Mdc(8)) {
+        try (Mdc mdc = new Mdc(10)) {
             mdc.put(EVENT, "retry");
             mdc.put(SERVER, call.server());
             mdc.put(ENDPOINT, endpoint);
             mdc.put(METHOD, call.method());
             mdc.put(TOOL, tool);
             mdc.put(ERROR_TYPE, cause == null ? null : cause.tagValue());
+            requestIds(mdc, call);
             traceIds(mdc, call);
             calls.debug("{}{} on server '{}': attempt {} in {} ms after {}", call.method(),
                     tool == null ? "" : " " + tool, call.server(), nextAttempt, backoff.toMillis(),
@@ -335,6 +339,14 @@ public final class LoggingEvents implements PoolEvents {
     @Override
     public String toString() {
         return "LoggingEvents[" + calls.getName() + ", " + sessions.getName() + "]";
+    }
+
+    private static void requestIds(Mdc mdc, CallContext call) {
+        long id = call.requestId();
+        if (id >= 0) {
+            mdc.put(REQUEST_ID, Long.toString(id));
+        }
+        mdc.put(SESSION_ID, call.sessionId());
     }
 
     /** MDC entries for one line; restores what the thread had before. */

@@ -26,6 +26,23 @@ public interface EndpointPool {
 
     EndpointSnapshot snapshot();
 
+    /**
+     * An active health check: a ping on one of the endpoint's sessions (opening one if none is open), within
+     * {@code timeoutNanos}. Completes normally when the endpoint answered.
+     */
+    default CompletableFuture<Void> ping(long timeoutNanos) {
+        long start = System.nanoTime();
+        return acquire(null, timeoutNanos).thenCompose(lease -> {
+            try {
+                return lease.session().ping(Math.max(1, timeoutNanos - (System.nanoTime() - start)))
+                        .whenComplete((v, e) -> lease.release()).thenApply(v -> (Void) null);
+            } catch (RuntimeException e) {
+                lease.release();
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
     /** Whether a call routed here now would find a session without waiting for one to start. */
     default boolean ready() {
         return true;

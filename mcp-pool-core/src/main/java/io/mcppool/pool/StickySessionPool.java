@@ -54,6 +54,18 @@ public final class StickySessionPool implements EndpointPool {
         return acquireUntil(key, deadline);
     }
 
+    /**
+     * Sessions here belong to affinity keys: a check pings a session some key holds, and never opens one
+     * (that would take a key's place). With no key bound there is nothing to check.
+     */
+    @Override
+    public CompletableFuture<Void> ping(long timeoutNanos) {
+        for (SessionPool keyPool : byKey.values()) {
+            return keyPool.ping(timeoutNanos);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
     private CompletableFuture<Lease> acquireUntil(String key, long deadline) {
         if (closed) {
             return CompletableFuture.failedFuture(new PoolClosedException("pool of '" + server + "' is closed"));

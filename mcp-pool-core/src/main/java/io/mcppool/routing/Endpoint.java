@@ -118,6 +118,11 @@ public final class Endpoint implements Balancer.Balanced {
         return !down && breaker.permitsCalls();
     }
 
+    /** Unhealthy by active checks or a crash loop: it gets calls only while no healthy endpoint can take them. */
+    public boolean down() {
+        return down;
+    }
+
     public void callStarted() {
         outstanding.incrementAndGet();
     }

@@ -462,6 +462,16 @@ public final class McpSession implements Transport.Listener {
     }
 
     /** A request in flight: the future the caller holds, and the timer task that ends it at its deadline. */
+    /** The JSON-RPC id of a request this session's {@link #request} returned; -1 for any other future. */
+    public static long requestId(CompletableFuture<?> request) {
+        return request instanceof Pending p ? p.id : -1;
+    }
+
+    /** The server's {@code Mcp-Session-Id} on Streamable HTTP; null on stdio or before the handshake. */
+    public String sessionId() {
+        return transport instanceof io.mcppool.transport.StreamableHttpTransport http ? http.sessionId() : null;
+    }
+
     static final class Pending extends CompletableFuture<JsonNode> implements Runnable {
         final McpSession session;
         final long id;

@@ -76,6 +76,8 @@ public final class McpTracing implements PoolEvents {
     public static final AttributeKey<String> NETWORK_TRANSPORT = AttributeKey.stringKey("network.transport");
     public static final AttributeKey<String> NETWORK_PROTOCOL_NAME = AttributeKey.stringKey("network.protocol.name");
     /** The pool's name for the server (the config key). */
+    public static final AttributeKey<String> JSONRPC_REQUEST_ID = AttributeKey.stringKey("jsonrpc.request.id");
+    public static final AttributeKey<String> MCP_SESSION_ID = AttributeKey.stringKey("mcp.session.id");
     public static final AttributeKey<String> POOL_SERVER = AttributeKey.stringKey("mcp_pool.server");
     /** The endpoint the call went to, as the pool labels it, secrets masked. */
     public static final AttributeKey<String> POOL_ENDPOINT = AttributeKey.stringKey("mcp_pool.endpoint");
@@ -216,6 +218,14 @@ public final class McpTracing implements PoolEvents {
         // Known only once a process was started for the endpoint, which may be after the call began.
         if (endpoint != null && span.isRecording() && stdioEndpoints.containsKey(endpoint)) {
             span.setAttribute(NETWORK_TRANSPORT, "pipe");
+        }
+        if (span.isRecording()) {
+            if (call.requestId() >= 0) {
+                span.setAttribute(JSONRPC_REQUEST_ID, Long.toString(call.requestId()));
+            }
+            if (call.sessionId() != null) {
+                span.setAttribute(MCP_SESSION_ID, call.sessionId());
+            }
         }
         if (outcome != CallOutcome.SUCCESS) {
             String type = errorType != null ? errorType.tagValue()

@@ -41,22 +41,25 @@ class LoggingEventsTest {
             logging.endpointPicked(call, STDIO);
             logging.acquireStarted(call);
             logging.acquireEnded(call, 1000, true);
+            call.sent(42, "sess-1");
             logging.callEnded(call, CallOutcome.SUCCESS, null, TimeUnit.MICROSECONDS.toNanos(3250));
             ILoggingEvent line = log.only();
             assertThat(line.getLevel()).isEqualTo(Level.DEBUG);
             assertThat(line.getLoggerName()).isEqualTo("mcp.pool.calls");
             assertThat(line.getFormattedMessage())
                     .isEqualTo("tools/call read_file on server 'files' (" + STDIO + "): success in 3.3 ms");
-            assertThat(line.getMDCPropertyMap()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "event", "call",
-                    "server", "files",
-                    "endpoint", STDIO,
-                    "method", "tools/call",
-                    "tool", "read_file",
-                    "outcome", "success",
-                    "duration_ms", "3.3",
-                    "trace_id", "4bf92f3577b34da6a3ce929d0e0e4736",
-                    "span_id", "00f067aa0ba902b7"));
+            assertThat(line.getMDCPropertyMap()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                    Map.entry("event", "call"),
+                    Map.entry("server", "files"),
+                    Map.entry("endpoint", STDIO),
+                    Map.entry("method", "tools/call"),
+                    Map.entry("tool", "read_file"),
+                    Map.entry("outcome", "success"),
+                    Map.entry("duration_ms", "3.3"),
+                    Map.entry("request_id", "42"),
+                    Map.entry("session_id", "sess-1"),
+                    Map.entry("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"),
+                    Map.entry("span_id", "00f067aa0ba902b7")));
         }
     }
 

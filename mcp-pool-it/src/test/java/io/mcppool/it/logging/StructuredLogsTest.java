@@ -140,6 +140,9 @@ class StructuredLogsTest {
         assertThat(calls.get(2).getMDCPropertyMap()).containsEntry("error_type", "timeout")
                 .containsEntry("server", "tk").containsEntry("method", "tools/call");
         assertThat(Double.parseDouble(calls.get(2).getMDCPropertyMap().get("duration_ms"))).isBetween(150.0, 4000.0);
+        // Each call carries its JSON-RPC id; on one session they are distinct.
+        assertThat(calls).extracting(e -> e.getMDCPropertyMap().get("request_id")).allMatch(id -> id.matches("[0-9]+"))
+                .doesNotHaveDuplicates();
         assertThat(calls.get(0).getFormattedMessage()).startsWith("tools/call echo on server 'tk' (java ")
                 .contains("): success in ");
     }

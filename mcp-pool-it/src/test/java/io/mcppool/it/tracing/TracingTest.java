@@ -121,6 +121,8 @@ class TracingTest {
         assertThat(echo.getAttributes().get(McpTracing.GEN_AI_OPERATION_NAME)).isEqualTo("execute_tool");
         assertThat(echo.getAttributes().get(McpTracing.POOL_ENDPOINT)).startsWith("java "); // the pool's label: command line, cut
         assertThat(echo.getAttributes().get(McpTracing.NETWORK_TRANSPORT)).isEqualTo("pipe");
+        assertThat(echo.getAttributes().get(McpTracing.JSONRPC_REQUEST_ID)).matches("[0-9]+");
+        assertThat(echo.getAttributes().get(McpTracing.MCP_SESSION_ID)).isNull(); // stdio has no session id
         SpanData list = calls.get(2);
         assertThat(list.getAttributes().get(McpTracing.MCP_METHOD_NAME)).isEqualTo("tools/list");
         assertThat(list.getAttributes().get(McpTracing.GEN_AI_OPERATION_NAME)).isNull();
@@ -177,6 +179,8 @@ class TracingTest {
             assertThat(echo.getAttributes().get(McpTracing.SERVER_PORT)).isEqualTo((long) http.port());
             assertThat(echo.getAttributes().get(McpTracing.NETWORK_TRANSPORT)).isEqualTo("tcp");
             assertThat(echo.getAttributes().get(McpTracing.POOL_ENDPOINT)).isEqualTo(http.url());
+            assertThat(echo.getAttributes().get(McpTracing.JSONRPC_REQUEST_ID)).matches("[0-9]+");
+            assertThat(echo.getAttributes().get(McpTracing.MCP_SESSION_ID)).isNotBlank();
             assertThat(stats.path("lastMeta").path("traceparent").asText()).isEqualTo(traceparent(echo));
             assertThat(exporter.getFinishedSpanItems()).allSatisfy(s ->
                     assertThat(s.getAttributes().asMap().toString()).doesNotContain("not-in-any-span"));
