@@ -1,5 +1,6 @@
 package io.mcppool.resilience;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.mcppool.config.BreakerSettings;
 import java.time.Duration;
 import java.util.Locale;
@@ -30,6 +31,7 @@ public final class CircuitBreaker {
         private final String tag = name().toLowerCase(Locale.ROOT);
 
         /** {@code closed}, {@code open}, {@code half_open}, {@code forced_open}, {@code forced_closed}, {@code disabled}. */
+        @JsonValue
         public String tagValue() {
             return tag;
         }
