@@ -39,13 +39,90 @@ final class ConfigBinder {
     private static final int MIN_MESSAGE_BYTES = 1024;
     private static final String DEFAULTS = "defaults";
 
+    private static final int MAX_COUNT = 10_000;
+    private static final int MAX_TIER = 1000;
+
     private static final Map<String, PoolMode> MODES = new LinkedHashMap<>();
+    private static final Map<String, BalanceStrategy> BALANCES = new LinkedHashMap<>();
+    private static final Map<String, BackoffPolicy> POLICIES = new LinkedHashMap<>();
+    /** Strategies that pick without looking at weights: a weight there is allowed but has no effect. */
+    private static final Set<BalanceStrategy> WEIGHTLESS = Set.of(BalanceStrategy.ROUND_ROBIN,
+            BalanceStrategy.LEAST_OUTSTANDING, BalanceStrategy.LATENCY, BalanceStrategy.RANDOM);
 
     static {
         for (PoolMode m : PoolMode.values()) {
             MODES.put(m.configName(), m);
         }
+        for (BalanceStrategy b : BalanceStrategy.values()) {
+            BALANCES.put(b.configName(), b);
+        }
+        for (BackoffPolicy b : BackoffPolicy.values()) {
+            POLICIES.put(b.configName(), b);
+        }
     }
+
+    /** One key of a settings map and how its value is read. */
+    private record Setting(String key, Function<ConfigNode, ? extends Optional<?>> reader) {
+    }
+
+    /**
+     * A map of settings inside a server or {@code defaults} ({@code pool}, {@code retry}, ...), merged key by
+     * key: a server writing one key keeps the others from {@code defaults}.
+     */
+    private record Section(String name, Keys.KeySet keys, String example, List<Setting> settings) {
+    }
+
+    private static final Section POOL = new Section("pool", Keys.POOL, "e.g. { maxSessions: 4 }", List.of(
+            new Setting("mode", n -> n.oneOf(MODES)),
+            new Setting("minSessions", n -> n.integer(0, MAX_POOL_SIZE)),
+            new Setting("maxSessions", n -> n.integer(1, MAX_POOL_SIZE)),
+            new Setting("maxConcurrentRequests", n -> n.integer(1, MAX_CONCURRENT_REQUESTS)),
+            new Setting("acquireTimeout", n -> n.duration(false)),
+            new Setting("idleTimeout", n -> n.duration(false)),
+            new Setting("maxLifetime", n -> n.duration(true)),
+            new Setting("keepaliveInterval", n -> n.duration(true)),
+            new Setting("validateAfterIdle", n -> n.duration(true))));
+
+    private static final Section RETRY = new Section("retry", Keys.RETRY,
+            "e.g. { maxAttempts: 3 }; maxAttempts: 1 turns retries off", List.of(
+            new Setting("policy", n -> n.oneOf(POLICIES)),
+            new Setting("maxAttempts", n -> n.integer(1, 100)),
+            new Setting("initialBackoff", n -> n.duration(true)),
+            new Setting("maxBackoff", n -> n.duration(true)),
+            new Setting("jitter", ConfigNode::bool),
+            new Setting("budget", ConfigNode::fraction),
+            new Setting("budgetWindow", n -> n.duration(Duration.ofSeconds(1), "1s")),
+            new Setting("minRetries", n -> n.integer(0, MAX_COUNT))));
+
+    private static final Section BREAKER = new Section("breaker", Keys.BREAKER,
+            "e.g. { failureRate: 50 }, or { enabled: false }", List.of(
+            new Setting("enabled", ConfigNode::bool),
+            new Setting("failureRate", n -> n.percent(1, 100)),
+            new Setting("consecutiveFailures", n -> n.integer(0, MAX_COUNT)),
+            new Setting("slowCall", n -> n.duration(false)),
+            new Setting("slowCallRate", n -> n.percent(1, 100)),
+            new Setting("window", n -> n.integer(1, MAX_COUNT)),
+            new Setting("minCalls", n -> n.integer(1, MAX_COUNT)),
+            new Setting("openFor", n -> n.duration(false)),
+            new Setting("halfOpenCalls", n -> n.integer(1, MAX_COUNT))));
+
+    private static final Section HEALTH = new Section("health", Keys.HEALTH,
+            "e.g. { interval: 30s }, or { enabled: false }", List.of(
+            new Setting("enabled", ConfigNode::bool),
+            new Setting("interval", n -> n.duration(Duration.ofMillis(10), "10ms")),
+            new Setting("timeout", n -> n.duration(Duration.ofMillis(1), "1ms")),
+            new Setting("unhealthyAfter", n -> n.integer(1, MAX_COUNT)),
+            new Setting("healthyAfter", n -> n.integer(1, MAX_COUNT))));
+
+    private static final Section SUPERVISION = new Section("supervision", Keys.SUPERVISION,
+            "e.g. { maxBackoff: 30s }", List.of(
+            new Setting("initialBackoff", n -> n.duration(true)),
+            new Setting("maxBackoff", n -> n.duration(true)),
+            new Setting("crashLoopRestarts", n -> n.integer(1, MAX_COUNT)),
+            new Setting("crashLoopWindow", n -> n.duration(false)),
+            new Setting("stableAfter", n -> n.duration(true))));
+
+    private static final List<Section> SECTIONS = List.of(POOL, RETRY, BREAKER, HEALTH, SUPERVISION);
 
     private enum Kind { STDIO, HTTP }
 
@@ -53,22 +130,30 @@ final class ConfigBinder {
     private record Located<T>(T value, String path) {
     }
 
-    /** The settings given at one level, defaults or one server, before merging. */
+    /** The settings given at one level, defaults or one server or one tool, before merging. */
     private static final class Layer {
         private final Map<String, Located<?>> values = new HashMap<>();
         private final Set<String> invalid = new HashSet<>();
 
-        <T> void read(String key, ConfigNode node, Function<ConfigNode, Optional<T>> reader) {
+        void read(String key, ConfigNode node, Function<ConfigNode, ? extends Optional<?>> reader) {
             if (node.absent()) {
                 return;
             }
-            Optional<T> v = reader.apply(node);
+            Optional<?> v = reader.apply(node);
             if (v.isPresent()) {
                 values.put(key, new Located<>(v.get(), node.path()));
             } else {
                 invalid.add(key);
             }
         }
+    }
+
+    /** A layer and the path of the map it was read from. */
+    private record Level(Layer layer, String path) {
+    }
+
+    /** What a tool says, before its retry settings are merged with the server's. */
+    private record ToolDraft(Optional<Boolean> idempotent, Optional<Boolean> readOnly, Level retry) {
     }
 
     private final Problems problems;
@@ -133,34 +218,33 @@ final class ConfigBinder {
         layer.read("maxMessageSize", node.field("maxMessageSize"), n -> n.size(MIN_MESSAGE_BYTES));
         layer.read("roots", node.field("roots"), this::roots);
         layer.read("shutdownGrace", node.field("shutdownGrace"), n -> n.duration(true));
+        layer.read("balance", node.field("balance"), n -> n.oneOf(BALANCES));
+        for (Section section : SECTIONS) {
+            readSection(node, section, layer);
+        }
+    }
 
-        ConfigNode pool = node.field("pool");
-        if (pool.absent()) {
+    /** Reads {@code node}'s map {@code section} into {@code layer}, each key as {@code section.key}. */
+    private static void readSection(ConfigNode node, Section section, Layer layer) {
+        ConfigNode map = node.field(section.name());
+        if (map.absent()) {
             return;
         }
-        if (!pool.isMap()) {
-            pool.problem("must be a map of pool settings, e.g. { maxSessions: 4 }");
-            layer.invalid.add("pool.minSessions");
-            layer.invalid.add("pool.maxSessions");
+        if (!map.isMap()) {
+            map.problem("must be a map of " + section.name() + " settings, " + section.example());
+            // Every key is then unknown here: none may fall back to defaults as if this level had not spoken.
+            section.settings().forEach(s -> layer.invalid.add(section.name() + "." + s.key()));
             return;
         }
-        pool.checkKeys(Keys.POOL);
-        layer.read("pool.mode", pool.field("mode"), n -> n.oneOf(MODES));
-        layer.read("pool.minSessions", pool.field("minSessions"), n -> n.integer(0, MAX_POOL_SIZE));
-        layer.read("pool.maxSessions", pool.field("maxSessions"), n -> n.integer(1, MAX_POOL_SIZE));
-        layer.read("pool.maxConcurrentRequests", pool.field("maxConcurrentRequests"),
-                n -> n.integer(1, MAX_CONCURRENT_REQUESTS));
-        layer.read("pool.acquireTimeout", pool.field("acquireTimeout"), n -> n.duration(false));
-        layer.read("pool.idleTimeout", pool.field("idleTimeout"), n -> n.duration(false));
-        layer.read("pool.maxLifetime", pool.field("maxLifetime"), n -> n.duration(true));
-        layer.read("pool.keepaliveInterval", pool.field("keepaliveInterval"), n -> n.duration(true));
-        layer.read("pool.validateAfterIdle", pool.field("validateAfterIdle"), n -> n.duration(true));
+        map.checkKeys(section.keys());
+        for (Setting s : section.settings()) {
+            layer.read(section.name() + "." + s.key(), map.field(s.key()), s.reader());
+        }
     }
 
     // ---- one server --------------------------------------------------------------------------------------
 
     private ServerConfig server(String name, ConfigNode node, Layer defaults) {
-        int before = problems.count();
         if (!node.isMap()) {
             node.problem("must be a map with command (a local stdio server) or url (a Streamable HTTP server)");
             return null;
@@ -185,22 +269,38 @@ final class ConfigBinder {
                 own.read("callTimeout", timeout, ConfigNode::millisOrDuration);
             }
         }
+        List<Level> chain = List.of(new Level(own, node.path()), new Level(defaults, DEFAULTS));
 
-        EndpointConfig endpoint = endpoint(node, transport(node), own, defaults);
-        Map<String, ToolConfig> tools = tools(node.field("tools"));
+        List<Replica> replicas = replicas(node, chain);
+        Map<String, ToolDraft> tools = tools(node.field("tools"), chain);
         PoolSettings pool = pool(node.path(), own, defaults);
-        if (endpoint == null || pool == null || problems.count() != before) {
+        boolean ordered = retryOrdered(chain)
+                & ordered(BREAKER, "minCalls", BreakerSettings.DEFAULTS.minCalls(), "window",
+                        BreakerSettings.DEFAULTS.window(), true, chain)
+                & ordered(SUPERVISION, "initialBackoff", SupervisionSettings.DEFAULTS.initialBackoff(), "maxBackoff",
+                        SupervisionSettings.DEFAULTS.maxBackoff(), false, chain);
+        // With a problem anywhere the config is refused, and building would only risk a record's own
+        // message about a stand-in value repeating a problem already reported.
+        if (replicas == null || pool == null || !ordered || !problems.isEmpty()) {
             return null;
         }
         try {
-            return ServerConfig.builder(name, endpoint)
-                    .callTimeout(pick("callTimeout", own, defaults, ServerConfig.DEFAULT_CALL_TIMEOUT).value())
-                    .connectTimeout(pick("connectTimeout", own, defaults, ServerConfig.DEFAULT_CONNECT_TIMEOUT).value())
-                    .trusted(pick("trusted", own, defaults, false).value())
-                    .maxMessageBytes(pick("maxMessageSize", own, defaults, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES).value())
-                    .roots(pick("roots", own, defaults, List.<Root>of()).value())
+            Map<String, ToolConfig> toolConfigs = new LinkedHashMap<>();
+            tools.forEach((tool, t) -> toolConfigs.put(tool, new ToolConfig(t.idempotent(), t.readOnly(),
+                    Optional.ofNullable(t.retry()).map(r -> retry(concat(r, chain))))));
+            return ServerConfig.builder(name, replicas)
+                    .balance(pick("balance", BalanceStrategy.ROUND_ROBIN, chain).value())
+                    .callTimeout(pick("callTimeout", ServerConfig.DEFAULT_CALL_TIMEOUT, chain).value())
+                    .connectTimeout(pick("connectTimeout", ServerConfig.DEFAULT_CONNECT_TIMEOUT, chain).value())
+                    .trusted(pick("trusted", false, chain).value())
+                    .maxMessageBytes(pick("maxMessageSize", ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, chain).value())
+                    .roots(pick("roots", List.<Root>of(), chain).value())
                     .pool(pool)
-                    .tools(tools)
+                    .retry(retry(chain))
+                    .breaker(breaker(chain))
+                    .health(health(chain))
+                    .supervision(supervision(chain))
+                    .tools(toolConfigs)
                     .build();
         } catch (IllegalArgumentException | NullPointerException e) {
             // The reads above should have caught everything the records check; this keeps a gap from
@@ -210,13 +310,13 @@ final class ConfigBinder {
         }
     }
 
-    /** The transport a server declares with {@code type} or {@code transport}, if any. */
+    /** The transport a server (or one endpoint) declares with {@code type} or {@code transport}, if any. */
     private record Declared(Kind kind, ConfigNode at) {
     }
 
     private Declared transport(ConfigNode server) {
         Declared found = null;
-        for (String key : List.of("type", "transport")) {
+        for (String key : Keys.TRANSPORT_KEYS) {
             ConfigNode n = server.field(key);
             Optional<String> value = n.absent() ? Optional.empty() : n.string();
             if (value.isEmpty()) {
@@ -246,7 +346,109 @@ final class ConfigBinder {
         return found;
     }
 
-    private EndpointConfig endpoint(ConfigNode node, Declared declared, Layer own, Layer defaults) {
+    /**
+     * A server's endpoints: its one {@code command} or {@code url}, or its {@code endpoints} list. Null when
+     * they cannot be read; the problems are recorded.
+     */
+    private List<Replica> replicas(ConfigNode server, List<Level> chain) {
+        Duration grace = pick("shutdownGrace", DEFAULT_STDIO_SHUTDOWN_GRACE, chain).value();
+        // Only a grace written on this server can be wrong; one from defaults is meant for stdio servers.
+        Located<?> ownGrace = chain.get(0).layer().values.get("shutdownGrace");
+        ConfigNode list = server.field("endpoints");
+        if (list.absent()) {
+            EndpointConfig e = endpoint(server, "server", grace);
+            if (ownGrace != null && server.has("url") && !server.has("command")) {
+                problems.add(ownGrace.path(), "only for stdio servers (with command); this server has url");
+            }
+            return e == null ? null : List.of(Replica.of(e));
+        }
+
+        for (String key : List.of("command", "url")) {
+            if (server.has(key)) {
+                server.problemWithoutValue("has both " + key + " and endpoints; keep endpoints and move " + key
+                        + " into it as one more endpoint, or remove endpoints for a server with one endpoint");
+            }
+        }
+        for (String key : concat(Keys.TRANSPORT_KEYS, Keys.STDIO_KEYS, Keys.HTTP_KEYS)) {
+            if (!key.equals("command") && !key.equals("url") && server.has(key)) {
+                server.field(key).problemWithoutValue("belongs to one endpoint; a server with endpoints gives "
+                        + key + " inside each endpoint that needs it");
+            }
+        }
+        Optional<List<ConfigNode>> elements = list.elements(
+                "must be a list of endpoints, each a map with command (a local stdio server) or url"
+                        + " (a Streamable HTTP server)");
+        if (elements.isEmpty()) {
+            return null;
+        }
+        if (elements.get().isEmpty()) {
+            list.problem("must list at least one endpoint", "remove endpoints, or give each endpoint's command or url");
+            return null;
+        }
+        if (elements.get().size() > ServerConfig.MAX_REPLICAS) {
+            list.problemWithoutValue("has " + elements.get().size() + " endpoints; a server may have at most "
+                    + ServerConfig.MAX_REPLICAS);
+            return null;
+        }
+
+        Located<BalanceStrategy> balance = pick("balance", BalanceStrategy.ROUND_ROBIN, chain);
+        boolean balanceKnown = valid("balance", chain);
+        Map<String, String> names = new HashMap<>();
+        List<Replica> out = new ArrayList<>();
+        boolean ok = true;
+        boolean anyStdio = false;
+        for (ConfigNode e : elements.get()) {
+            if (e.absent()) {
+                e.nullIsWrong("must be a map with command (a local stdio server) or url (a Streamable HTTP server)");
+                ok = false;
+                continue;
+            }
+            if (!e.isMap()) {
+                e.problem("must be a map with command (a local stdio server) or url (a Streamable HTTP server)");
+                ok = false;
+                continue;
+            }
+            e.checkKeys(Keys.ENDPOINT);
+            ConfigNode nameNode = e.field("name");
+            Optional<String> name = nameNode.parsed("must be a string", ConfigBinder::endpointName);
+            ok &= nameNode.absent() || name.isPresent();
+            if (name.isPresent()) {
+                String earlier = names.putIfAbsent(name.get(), e.path());
+                if (earlier != null) {
+                    nameNode.problem("another endpoint of this server has this name ("
+                            + earlier.substring(server.path().length() + 1) + ")",
+                            "endpoint names must be unique within a server");
+                    ok = false;
+                }
+            }
+            ConfigNode weightNode = e.field("weight");
+            Optional<Integer> weight = weightNode.integer(1, Replica.MAX_WEIGHT);
+            ConfigNode tierNode = e.field("tier");
+            Optional<Integer> tier = tierNode.integer(0, MAX_TIER);
+            ok &= (weightNode.absent() || weight.isPresent()) && (tierNode.absent() || tier.isPresent());
+            if (balanceKnown && weight.orElse(1) != 1 && WEIGHTLESS.contains(balance.value())) {
+                LOG.warn("{}: weight {} has no effect with balance: {}; only weighted_round_robin, priority and"
+                        + " consistent_hash use weights", problems.describe(weightNode.path()), weight.get(),
+                        balance.value().configName());
+            }
+            EndpointConfig endpoint = endpoint(e, "endpoint", grace);
+            if (endpoint == null) {
+                ok = false;
+                continue;
+            }
+            anyStdio |= endpoint instanceof EndpointConfig.Stdio;
+            out.add(new Replica(name, endpoint, weight.orElse(1), tier.orElse(0)));
+        }
+        if (ok && !anyStdio && ownGrace != null) {
+            problems.add(ownGrace.path(), "only for stdio endpoints (with command); every endpoint of this server"
+                    + " has url");
+        }
+        return ok ? out : null;
+    }
+
+    /** The endpoint of {@code node}, a server with one endpoint or one element of a server's endpoints. */
+    private EndpointConfig endpoint(ConfigNode node, String what, Duration grace) {
+        Declared declared = transport(node);
         boolean hasCommand = node.has("command");
         boolean hasUrl = node.has("url");
         if (hasCommand && hasUrl) {
@@ -258,17 +460,18 @@ final class ConfigBinder {
             node.problemWithoutValue("needs command (a local stdio server) or url (a Streamable HTTP server); got neither");
             return null;
         }
-        return hasCommand ? stdio(node, declared, own, defaults) : http(node, declared, own);
+        return hasCommand ? stdio(node, what, declared, grace) : http(node, what, declared);
     }
 
-    private EndpointConfig stdio(ConfigNode node, Declared declared, Layer own, Layer defaults) {
+    private EndpointConfig stdio(ConfigNode node, String what, Declared declared, Duration grace) {
         if (declared != null && declared.kind() == Kind.HTTP) {
-            declared.at().problem("declares an HTTP server, but the server has command",
+            declared.at().problem("declares an HTTP server, but the " + what + " has command",
                     "use url for a Streamable HTTP server, or type stdio");
         }
         for (String key : Keys.HTTP_KEYS) {
             if (!key.equals("url") && node.has(key)) {
-                node.field(key).problemWithoutValue("only for Streamable HTTP servers (with url); this server has command");
+                node.field(key).problemWithoutValue("only for Streamable HTTP servers (with url); this " + what
+                        + " has command");
             }
         }
         Optional<String> command = node.field("command").nonBlankString();
@@ -276,24 +479,19 @@ final class ConfigBinder {
         Map<String, String> env = node.field("env").stringMap("a map of environment variable names to values")
                 .orElse(Map.of());
         Optional<Path> cwd = node.field("cwd").parsed("must be a directory path", ConfigBinder::directory);
-        Duration grace = pick("shutdownGrace", own, defaults, DEFAULT_STDIO_SHUTDOWN_GRACE).value();
         return command.map(c -> new EndpointConfig.Stdio(c, args, env, cwd, grace)).orElse(null);
     }
 
-    private EndpointConfig http(ConfigNode node, Declared declared, Layer own) {
+    private EndpointConfig http(ConfigNode node, String what, Declared declared) {
         if (declared != null && declared.kind() == Kind.STDIO) {
-            declared.at().problem("declares a stdio server, but the server has url",
+            declared.at().problem("declares a stdio server, but the " + what + " has url",
                     "use command for a stdio server, or type http");
         }
         for (String key : Keys.STDIO_KEYS) {
             if (!key.equals("command") && node.has(key)) {
-                node.field(key).problemWithoutValue("only for stdio servers (with command); this server has url");
+                node.field(key).problemWithoutValue("only for stdio servers (with command); this " + what
+                        + " has url");
             }
-        }
-        // Only a grace written on this server is wrong; one inherited from defaults is meant for its stdio servers.
-        Located<?> grace = own.values.get("shutdownGrace");
-        if (grace != null) {
-            problems.add(grace.path(), "only for stdio servers (with command); this server has url");
         }
         Optional<URI> url = node.field("url").parsed("must be a URL", ConfigBinder::httpUrl);
         ConfigNode headersNode = node.field("headers");
@@ -307,17 +505,17 @@ final class ConfigBinder {
         return url.map(u -> new EndpointConfig.Http(u, headers)).orElse(null);
     }
 
-    private Map<String, ToolConfig> tools(ConfigNode node) {
-        Map<String, ToolConfig> out = new LinkedHashMap<>();
+    private Map<String, ToolDraft> tools(ConfigNode node, List<Level> chain) {
+        Map<String, ToolDraft> out = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> e
-                : node.entries("must be a map from tool name to { idempotent, readOnly }").entrySet()) {
+                : node.entries("must be a map from tool name to { idempotent, readOnly, retry }").entrySet()) {
             ConfigNode t = e.getValue();
             if (e.getKey().isBlank()) {
                 t.problemWithoutValue("a tool name must not be empty");
                 continue;
             }
             if (t.absent()) {
-                out.put(e.getKey(), ToolConfig.DEFAULTS);
+                out.put(e.getKey(), new ToolDraft(Optional.empty(), Optional.empty(), null));
                 continue;
             }
             if (!t.isMap()) {
@@ -325,8 +523,13 @@ final class ConfigBinder {
                 continue;
             }
             t.checkKeys(Keys.TOOL);
-            out.put(e.getKey(), new ToolConfig(t.field("idempotent").bool().orElse(false),
-                    t.field("readOnly").bool().orElse(false)));
+            Level retry = null;
+            if (t.has("retry")) {
+                retry = new Level(new Layer(), t.path());
+                readSection(t, RETRY, retry.layer());
+                retryOrdered(concat(retry, chain));
+            }
+            out.put(e.getKey(), new ToolDraft(t.field("idempotent").bool(), t.field("readOnly").bool(), retry));
         }
         return out;
     }
@@ -368,19 +571,59 @@ final class ConfigBinder {
 
     // ---- merging -----------------------------------------------------------------------------------------
 
-    /** The server's own value, else the one from defaults, else the built-in one. */
+    /**
+     * The value of {@code key} from the innermost level that writes it, else the built-in one. A level that
+     * wrote a wrong value stops the search: the value from an outer level would be a guess at what was meant.
+     */
     @SuppressWarnings("unchecked")
-    private static <T> Located<T> pick(String key, Layer own, Layer defaults, T builtIn) {
-        Located<?> v = own.values.get(key);
-        if (v == null && !own.invalid.contains(key)) {
-            v = defaults.values.get(key);
+    private static <T> Located<T> pick(String key, T builtIn, List<Level> chain) {
+        for (Level level : chain) {
+            Located<?> v = level.layer().values.get(key);
+            if (v != null) {
+                return (Located<T>) v;
+            }
+            if (level.layer().invalid.contains(key)) {
+                break;
+            }
         }
-        return v != null ? (Located<T>) v : new Located<>(builtIn, null);
+        return new Located<>(builtIn, null);
     }
 
-    /** Whether the merged value of {@code key} is one actually written, not a stand-in for a wrong one. */
+    /** Whether the merged value of {@code key} is one actually written (or built in), not a stand-in for a wrong one. */
+    private static boolean valid(String key, List<Level> chain) {
+        for (Level level : chain) {
+            if (level.layer().values.containsKey(key)) {
+                return true;
+            }
+            if (level.layer().invalid.contains(key)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static <T> Located<T> pick(String key, Layer own, Layer defaults, T builtIn) {
+        return pick(key, builtIn, List.of(new Level(own, ""), new Level(defaults, DEFAULTS)));
+    }
+
     private static boolean valid(String key, Layer own, Layer defaults) {
-        return !own.invalid.contains(key) && (own.values.containsKey(key) || !defaults.invalid.contains(key));
+        return valid(key, List.of(new Level(own, ""), new Level(defaults, DEFAULTS)));
+    }
+
+    private static List<Level> concat(Level first, List<Level> rest) {
+        List<Level> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        List<String> all = new ArrayList<>();
+        for (List<String> l : lists) {
+            all.addAll(l);
+        }
+        return all;
     }
 
     private PoolSettings pool(String serverPath, Layer own, Layer defaults) {
@@ -415,6 +658,96 @@ final class ConfigBinder {
         return b.minSessions(min.value()).maxSessions(max.value()).build();
     }
 
+    /**
+     * Checks that the merged {@code section.low} does not exceed the merged {@code section.high}. A problem
+     * is reported in the innermost level that wrote either of them (so a mistake in defaults is said once,
+     * not once per server), at the one written there (at {@code low} when both are, if {@code atLow}), and
+     * says where the other came from.
+     *
+     * @return whether both are valid and in order
+     */
+    private <T extends Comparable<? super T>> boolean ordered(Section section, String low, T lowBuiltIn, String high,
+                                                              T highBuiltIn, boolean atLow, List<Level> chain) {
+        String lowKey = section.name() + "." + low;
+        String highKey = section.name() + "." + high;
+        if (!valid(lowKey, chain) || !valid(highKey, chain)) {
+            return false;
+        }
+        Located<T> lo = pick(lowKey, lowBuiltIn, chain);
+        Located<T> hi = pick(highKey, highBuiltIn, chain);
+        if (lo.value().compareTo(hi.value()) <= 0) {
+            return true;
+        }
+        // Built-in values are in order, so a disorder always involves a written one.
+        String home = chain.stream().map(Level::path).filter(p -> isIn(lo, p) || isIn(hi, p)).findFirst()
+                .orElse(DEFAULTS);
+        boolean lowHere = isIn(lo, home);
+        boolean reportAtLow = lowHere && (atLow || !isIn(hi, home));
+        String at = ConfigPath.child(ConfigPath.child(home, section.name()), reportAtLow ? low : high);
+        if (reportAtLow) {
+            problems.add(at, "must not exceed " + high + " (" + show(hi.value()) + whence(hi, home) + "); got "
+                    + show(lo.value()) + whence(lo, home));
+        } else {
+            problems.add(at, "must not be below " + low + " (" + show(lo.value()) + whence(lo, home) + "); got "
+                    + show(hi.value()) + whence(hi, home));
+        }
+        return false;
+    }
+
+    private boolean retryOrdered(List<Level> chain) {
+        return ordered(RETRY, "initialBackoff", RetrySettings.DEFAULTS.initialBackoff(), "maxBackoff",
+                RetrySettings.DEFAULTS.maxBackoff(), false, chain);
+    }
+
+    private RetrySettings retry(List<Level> chain) {
+        RetrySettings d = RetrySettings.DEFAULTS;
+        return RetrySettings.builder()
+                .policy(pick("retry.policy", d.policy(), chain).value())
+                .maxAttempts(pick("retry.maxAttempts", d.maxAttempts(), chain).value())
+                .initialBackoff(pick("retry.initialBackoff", d.initialBackoff(), chain).value())
+                .maxBackoff(pick("retry.maxBackoff", d.maxBackoff(), chain).value())
+                .jitter(pick("retry.jitter", d.jitter(), chain).value())
+                .budget(pick("retry.budget", d.budget(), chain).value())
+                .budgetWindow(pick("retry.budgetWindow", d.budgetWindow(), chain).value())
+                .minRetries(pick("retry.minRetries", d.minRetries(), chain).value())
+                .build();
+    }
+
+    private BreakerSettings breaker(List<Level> chain) {
+        BreakerSettings d = BreakerSettings.DEFAULTS;
+        return BreakerSettings.builder()
+                .enabled(pick("breaker.enabled", d.enabled(), chain).value())
+                .failureRate(pick("breaker.failureRate", d.failureRate(), chain).value())
+                .consecutiveFailures(pick("breaker.consecutiveFailures", d.consecutiveFailures(), chain).value())
+                .slowCall(pick("breaker.slowCall", d.slowCall(), chain).value())
+                .slowCallRate(pick("breaker.slowCallRate", d.slowCallRate(), chain).value())
+                .window(pick("breaker.window", d.window(), chain).value())
+                .minCalls(pick("breaker.minCalls", d.minCalls(), chain).value())
+                .openFor(pick("breaker.openFor", d.openFor(), chain).value())
+                .halfOpenCalls(pick("breaker.halfOpenCalls", d.halfOpenCalls(), chain).value())
+                .build();
+    }
+
+    private HealthSettings health(List<Level> chain) {
+        HealthSettings d = HealthSettings.DEFAULTS;
+        return new HealthSettings(
+                pick("health.enabled", d.enabled(), chain).value(),
+                pick("health.interval", d.interval(), chain).value(),
+                pick("health.timeout", d.timeout(), chain).value(),
+                pick("health.unhealthyAfter", d.unhealthyAfter(), chain).value(),
+                pick("health.healthyAfter", d.healthyAfter(), chain).value());
+    }
+
+    private SupervisionSettings supervision(List<Level> chain) {
+        SupervisionSettings d = SupervisionSettings.DEFAULTS;
+        return new SupervisionSettings(
+                pick("supervision.initialBackoff", d.initialBackoff(), chain).value(),
+                pick("supervision.maxBackoff", d.maxBackoff(), chain).value(),
+                pick("supervision.crashLoopRestarts", d.crashLoopRestarts(), chain).value(),
+                pick("supervision.crashLoopWindow", d.crashLoopWindow(), chain).value(),
+                pick("supervision.stableAfter", d.stableAfter(), chain).value());
+    }
+
     private static boolean isIn(Located<?> v, String path) {
         return v.path() != null && ConfigPath.within(v.path(), path);
     }
@@ -424,6 +757,34 @@ final class ConfigBinder {
             return ", the default";
         }
         return isIn(v, home) ? "" : " from " + problems.describe(v.path());
+    }
+
+    /** A value as a problem shows it: durations the way a config file writes them. */
+    static String show(Object value) {
+        if (!(value instanceof Duration d)) {
+            return String.valueOf(value);
+        }
+        if (d.isZero()) {
+            return "0";
+        }
+        if (d.toNanos() % 1_000_000 != 0) {
+            return d.toNanos() + "ns";
+        }
+        long ms = d.toMillis();
+        if (ms % 1000 != 0) {
+            return ms + "ms";
+        }
+        long s = ms / 1000;
+        StringBuilder sb = new StringBuilder();
+        long[] units = {86_400, 3600, 60, 1};
+        String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            if (s >= units[i]) {
+                sb.append(s / units[i]).append(names[i]);
+                s %= units[i];
+            }
+        }
+        return sb.toString();
     }
 
     // ---- value parsers -----------------------------------------------------------------------------------
@@ -456,6 +817,13 @@ final class ConfigBinder {
             // falls through to the same message as a relative URI
         }
         throw new BadValue("must be an absolute URI", "e.g. file:///srv/data");
+    }
+
+    private static String endpointName(String text) {
+        if (!SERVER_NAME.matcher(text).matches()) {
+            throw new BadValue("an endpoint name must be 1 to 64 letters, digits, _ or -");
+        }
+        return text;
     }
 
     private static Path directory(String text) {

@@ -2,6 +2,7 @@ package io.mcppool.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 final class ConfigNode {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
     private static final Pattern WHOLE = Pattern.compile("[+-]?\\d+");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?");
     private static final int SHOWN_MAX = 120;
 
     private final JsonNode value;
@@ -191,6 +193,74 @@ final class ConfigNode {
             problem(e.whatIsWrong(), s.get(), e.allowed());
             return Optional.empty();
         }
+    }
+
+    /** A duration of at least {@code min}, which {@code minText} writes the way a config file would. */
+    Optional<Duration> duration(Duration min, String minText) {
+        Optional<Duration> d = duration(true);
+        if (d.isPresent() && d.get().compareTo(min) < 0) {
+            problem("must be at least " + minText, scalar(Durations.LIKE).orElseThrow());
+            return Optional.empty();
+        }
+        return d;
+    }
+
+    /** A whole percentage from {@code min} to {@code max}: {@code 50} or {@code 50%}. */
+    Optional<Integer> percent(int min, int max) {
+        String rule = "must be a whole percentage from " + min + " to " + max;
+        Optional<Scalar> s = scalar(rule);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        String text = s.get().text().strip();
+        if (text.endsWith("%")) {
+            text = text.substring(0, text.length() - 1).strip();
+        }
+        if (!WHOLE.matcher(text).matches()) {
+            problem(rule, s.get(), "e.g. 50 or 50%");
+            return Optional.empty();
+        }
+        BigInteger n = new BigInteger(text);
+        if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
+            problem(rule, s.get());
+            return Optional.empty();
+        }
+        return Optional.of(n.intValueExact());
+    }
+
+    /**
+     * A fraction from 0 to 1: {@code 0.2}, or a percentage from 0% to 100%: {@code 20%}. A bare number above 1
+     * is refused with the two ways to write what was probably meant, since {@code 20} is most likely 20%.
+     */
+    Optional<Double> fraction() {
+        String rule = "must be a fraction from 0 to 1, or a percentage from 0% to 100%";
+        Optional<Scalar> s = scalar(rule);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        String text = s.get().text().strip();
+        boolean percent = text.endsWith("%");
+        String number = percent ? text.substring(0, text.length() - 1).strip() : text;
+        BigDecimal n;
+        try {
+            n = number.isEmpty() || !DECIMAL.matcher(number).matches() ? null : new BigDecimal(number);
+        } catch (NumberFormatException e) {
+            n = null;
+        }
+        if (n == null) {
+            problem(rule, s.get(), "e.g. 0.2 or 20%");
+            return Optional.empty();
+        }
+        BigDecimal max = percent ? BigDecimal.valueOf(100) : BigDecimal.ONE;
+        if (n.signum() < 0 || n.compareTo(max) > 0) {
+            String hint = !percent && n.compareTo(BigDecimal.valueOf(100)) <= 0 && n.signum() > 0
+                    ? "write " + n.movePointLeft(2).stripTrailingZeros().toPlainString() + " or "
+                            + n.stripTrailingZeros().toPlainString() + "%"
+                    : null;
+            problem(rule, s.get(), hint);
+            return Optional.empty();
+        }
+        return Optional.of((percent ? n.movePointLeft(2) : n).doubleValue());
     }
 
     /** A size in bytes that fits an int, at least {@code min}. */

@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code MCP_POOL__SEGMENT__SEGMENT...}: any key, matched ignoring case, {@code _} and {@code -};</li>
  *   <li>the {@code MCP_*} names older deployments already set (see the seeds), mapped onto {@code defaults}.</li>
  * </ul>
- * The generic names are applied last, so they win over the seed names, which win over the file.
+ * The generic names are applied after the seed names, so they win over them, which win over the file.
+ * Last come the switches that override every server's own setting: {@code MCP_DISABLE_HEALTH_CHECKS=true}
+ * and {@code MCP_ENABLE_CIRCUIT_BREAKERS=false} written into the tree, {@code MCP_SINGLE_CONNECTION} returned
+ * to the binder.
  */
 final class EnvOverrides {
     static final String PREFIX = "MCP_POOL__";
@@ -40,24 +43,44 @@ final class EnvOverrides {
     private record Seed(String name, List<String> path, boolean seconds) {
     }
 
+    static final String DISABLE_HEALTH_CHECKS = "MCP_DISABLE_HEALTH_CHECKS";
+    static final String ENABLE_CIRCUIT_BREAKERS = "MCP_ENABLE_CIRCUIT_BREAKERS";
+
     static final List<String> SEED_NAMES;
     private static final List<Seed> SEEDS = List.of(
             new Seed("MCP_DEFAULT_MIN_CONNECTIONS", List.of("defaults", "pool", "minSessions"), false),
             new Seed("MCP_DEFAULT_MAX_CONNECTIONS", List.of("defaults", "pool", "maxSessions"), false),
             new Seed("MCP_CONNECTION_TIMEOUT", List.of("defaults", "connectTimeout"), true),
             new Seed("MCP_CLEANUP_INTERVAL", List.of("housekeepingInterval"), true),
-            // Until health checks exist, the keepalive ping is the health check.
-            new Seed("MCP_HEALTH_CHECK_INTERVAL", List.of("defaults", "pool", "keepaliveInterval"), true));
+            new Seed("MCP_HEALTH_CHECK_INTERVAL", List.of("defaults", "health", "interval"), true),
+            // The seeds' breaker opened after this many failures in a row, then waited this long to try again.
+            new Seed("MCP_CIRCUIT_BREAKER_FAILURE_THRESHOLD", List.of("defaults", "breaker", "consecutiveFailures"),
+                    false),
+            new Seed("MCP_CIRCUIT_BREAKER_RECOVERY_TIMEOUT", List.of("defaults", "breaker", "openFor"), true));
+
+    /**
+     * Switches that turn a feature off everywhere, a server's own setting included, applied after all other
+     * overrides like {@code MCP_SINGLE_CONNECTION}: they are for an operator who needs the feature off now.
+     * The other value leaves the file in charge; it does not turn the feature on where the file turned it off.
+     *
+     * @param offWhen the value that turns {@code section} off
+     */
+    private record KillSwitch(String name, boolean offWhen, String section) {
+    }
+
+    private static final List<KillSwitch> KILL_SWITCHES = List.of(
+            new KillSwitch(DISABLE_HEALTH_CHECKS, true, "health"),
+            new KillSwitch(ENABLE_CIRCUIT_BREAKERS, false, "breaker"));
 
     /** Seed names for features this version does not have; accepted so existing deployments still start. */
-    static final List<String> LATER = List.of("MCP_ENABLE_CIRCUIT_BREAKERS", "MCP_CIRCUIT_BREAKER_*",
-            "MCP_DISABLE_HEALTH_CHECKS", "MCP_ENABLE_METRICS", "MCP_DETAILED_METRICS", "MCP_METRICS_INTERVAL",
+    static final List<String> LATER = List.of("MCP_ENABLE_METRICS", "MCP_DETAILED_METRICS", "MCP_METRICS_INTERVAL",
             "MCP_MAX_TOTAL_CONNECTIONS", "MCP_LOG_LEVEL", "MCP_ENABLE_MOCKS");
 
     static {
         List<String> names = new ArrayList<>();
         SEEDS.forEach(s -> names.add(s.name()));
         names.add(SINGLE_CONNECTION);
+        KILL_SWITCHES.forEach(k -> names.add(k.name()));
         SEED_NAMES = List.copyOf(names);
     }
 
@@ -92,22 +115,32 @@ final class EnvOverrides {
     private static final Fields TOP = top();
 
     private static Fields top() {
-        Fields pool = fields("pool", Keys.POOL_KEYS, k -> LEAF);
+        Map<String, Fields> sections = new LinkedHashMap<>();
+        Keys.SECTIONS.forEach((name, keys) -> sections.put(name, fields(name, keys, k -> LEAF)));
         Fields root = fields("a root", Keys.ROOT.allowed(), k -> LEAF);
-        Fields tool = fields("a tool", concat(Keys.TOOL.allowed(), Keys.TOOL.later()),
-                k -> Keys.TOOL.later().contains(k) ? FREE : LEAF);
-        Function<String, Shape> settings = k -> switch (k) {
-            case "pool" -> pool;
-            case "roots" -> new Items(root);
-            case "args", "autoApprove", "alwaysAllow" -> new Items(LEAF);
+        Function<String, Shape> endpointKey = k -> switch (k) {
+            case "args" -> new Items(LEAF);
             case "env" -> new Entries("env", LEAF, false);
             case "headers" -> new Entries("headers", LEAF, false);
-            case "tools" -> new Entries("tools", tool, true);
-            default -> Keys.LATER_SETTINGS.contains(k) || k.equals("endpoints") ? FREE : LEAF;
+            default -> LEAF;
         };
-        Fields defaults = fields("defaults", concat(Keys.DEFAULTS.allowed(), Keys.DEFAULTS.later()), settings);
-        Fields server = fields("a server", concat(Keys.SERVER.allowed(), Keys.SERVER.later(), Keys.SERVER.ignored()),
-                settings);
+        Fields endpoint = fields("an endpoint", Keys.ENDPOINT.allowed(), endpointKey);
+        Fields tool = fields("a tool", concat(Keys.TOOL.allowed(), Keys.TOOL.later()),
+                k -> Keys.TOOL.later().contains(k) ? FREE : k.equals("retry") ? sections.get("retry") : LEAF);
+        Function<String, Shape> settings = k -> {
+            if (sections.containsKey(k)) {
+                return sections.get(k);
+            }
+            return switch (k) {
+                case "roots" -> new Items(root);
+                case "autoApprove", "alwaysAllow" -> new Items(LEAF);
+                case "endpoints" -> new Items(endpoint);
+                case "tools" -> new Entries("tools", tool, true);
+                default -> endpointKey.apply(k);
+            };
+        };
+        Fields defaults = fields("defaults", Keys.DEFAULTS.allowed(), settings);
+        Fields server = fields("a server", concat(Keys.SERVER.allowed(), Keys.SERVER.ignored()), settings);
         return fields("the top level", concat(Keys.TOP.allowed(), Keys.TOP.later()), k -> switch (k) {
             case "defaults" -> defaults;
             case "servers", "mcpServers" -> new Entries("servers", server, true);
@@ -165,25 +198,74 @@ final class EnvOverrides {
             }
             set(root, e.getKey(), segments, e.getValue(), problems);
         }
-        for (String name : env.keySet()) {
-            if (LATER.contains(name) || name.startsWith("MCP_CIRCUIT_BREAKER_")) {
-                LOG.debug("{} is ignored: this version of mcp-pool does not have that feature yet", name);
+        for (KillSwitch k : KILL_SWITCHES) {
+            if (flag(env, k.name(), problems).orElse(!k.offWhen()) == k.offWhen()) {
+                turnOff(root, k.name(), k.section(), problems);
             }
         }
-        return singleConnection(env, problems);
+        for (String name : env.keySet()) {
+            if (LATER.contains(name)) {
+                LOG.debug("{} is ignored: this version of mcp-pool does not have that feature yet", name);
+            } else if (name.startsWith("MCP_CIRCUIT_BREAKER_") && !SEED_NAMES.contains(name)) {
+                LOG.warn("{} is ignored: mcp-pool knows MCP_CIRCUIT_BREAKER_FAILURE_THRESHOLD and"
+                        + " MCP_CIRCUIT_BREAKER_RECOVERY_TIMEOUT; set any other breaker key with"
+                        + " MCP_POOL__DEFAULTS__BREAKER__<KEY>", name);
+            }
+        }
+        return flag(env, SINGLE_CONNECTION, problems).orElse(false);
     }
 
-    private static boolean singleConnection(Map<String, String> env, Problems problems) {
-        String value = env.get(SINGLE_CONNECTION);
+    /** A true/false variable; empty when it is unset, empty, or (a problem) neither. */
+    private static Optional<Boolean> flag(Map<String, String> env, String name, Problems problems) {
+        String value = env.get(name);
         if (value == null || value.isBlank()) {
-            return false;
+            return Optional.empty();
         }
         String v = value.strip().toLowerCase(Locale.ROOT);
         if (!v.equals("true") && !v.equals("false")) {
-            problems.addRaw(SINGLE_CONNECTION + ": must be true or false; got " + ConfigNode.shown(new TextNode(value)));
-            return false;
+            problems.addRaw(name + ": must be true or false; got " + ConfigNode.shown(new TextNode(value)));
+            return Optional.empty();
         }
-        return v.equals("true");
+        return Optional.of(v.equals("true"));
+    }
+
+    /**
+     * Writes {@code enabled: false} into {@code section} of {@code defaults} and of every server, so that it
+     * wins over a server's own setting. A level whose {@code defaults}, server or section is not a map is
+     * left alone: the binder reports its shape.
+     */
+    private static void turnOff(ObjectNode root, String name, String section, Problems problems) {
+        List<ObjectNode> levels = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        JsonNode defaults = root.get("defaults");
+        if (defaults == null || defaults.isNull()) {
+            defaults = root.putObject("defaults");
+        }
+        if (defaults instanceof ObjectNode d) {
+            levels.add(d);
+            paths.add("defaults");
+        }
+        for (String container : List.of("servers", "mcpServers")) {
+            if (root.get(container) instanceof ObjectNode c) {
+                c.fields().forEachRemaining(e -> {
+                    if (e.getValue() instanceof ObjectNode server) {
+                        levels.add(server);
+                        paths.add(ConfigPath.child(container, e.getKey()));
+                    }
+                });
+            }
+        }
+        for (int i = 0; i < levels.size(); i++) {
+            ObjectNode level = levels.get(i);
+            JsonNode s = level.get(section);
+            if (s == null || s.isNull()) {
+                s = level.putObject(section);
+            }
+            if (s instanceof ObjectNode map) {
+                map.put("enabled", "false");
+                problems.origin(ConfigPath.child(ConfigPath.child(paths.get(i), section), "enabled"), name);
+            }
+        }
     }
 
     /**

@@ -34,40 +34,63 @@ final class Keys {
 
     static final List<String> POOL_KEYS = List.of("mode", "minSessions", "maxSessions", "maxConcurrentRequests",
             "acquireTimeout", "idleTimeout", "maxLifetime", "keepaliveInterval", "validateAfterIdle");
+    static final List<String> RETRY_KEYS = List.of("policy", "maxAttempts", "initialBackoff", "maxBackoff", "jitter",
+            "budget", "budgetWindow", "minRetries");
+    static final List<String> BREAKER_KEYS = List.of("enabled", "failureRate", "consecutiveFailures", "slowCall",
+            "slowCallRate", "window", "minCalls", "openFor", "halfOpenCalls");
+    static final List<String> HEALTH_KEYS = List.of("enabled", "interval", "timeout", "unhealthyAfter", "healthyAfter");
+    static final List<String> SUPERVISION_KEYS = List.of("initialBackoff", "maxBackoff", "crashLoopRestarts",
+            "crashLoopWindow", "stableAfter");
+    /** The maps of settings inside a server (or defaults), each merged key by key, by their keys. */
+    static final Map<String, List<String>> SECTIONS = sections();
     /** Server-level settings that {@code defaults} may give every server. */
     static final List<String> SETTINGS_KEYS = List.of("callTimeout", "connectTimeout", "pool", "trusted",
-            "maxMessageSize", "roots", "shutdownGrace");
+            "maxMessageSize", "roots", "shutdownGrace", "balance", "retry", "breaker", "health", "supervision");
     static final List<String> STDIO_KEYS = List.of("command", "args", "env", "cwd");
     static final List<String> HTTP_KEYS = List.of("url", "headers");
+    static final List<String> TRANSPORT_KEYS = List.of("type", "transport");
     static final List<String> HOST_KEYS = List.of("disabled", "timeout");
     static final List<String> HOST_IGNORED = List.of("autoApprove", "alwaysAllow", "description");
-    static final List<String> LATER_SETTINGS = List.of("retry", "breaker", "health", "balance");
-    static final List<String> SERVER_KEYS = concat(List.of("type", "transport"), STDIO_KEYS, HTTP_KEYS, SETTINGS_KEYS,
-            List.of("tools"), HOST_KEYS);
+    /** What one element of a server's {@code endpoints} list may hold. */
+    static final List<String> ENDPOINT_KEYS = concat(List.of("name", "weight", "tier"), TRANSPORT_KEYS, STDIO_KEYS,
+            HTTP_KEYS);
+    static final List<String> SERVER_KEYS = concat(TRANSPORT_KEYS, STDIO_KEYS, HTTP_KEYS, List.of("endpoints"),
+            SETTINGS_KEYS, List.of("tools"), HOST_KEYS);
 
     static final KeySet TOP = new KeySet(
             List.of("defaults", "servers", "mcpServers", "housekeepingInterval", "shutdownGrace"),
             List.of("gateway", "cache"), List.of(),
             moved(Stream.concat(SETTINGS_KEYS.stream().filter(k -> !k.equals("shutdownGrace")), POOL_KEYS.stream())
                     .toList(), k -> (POOL_KEYS.contains(k) ? "defaults.pool." : "defaults.") + k,
-                    concat(STDIO_KEYS, HTTP_KEYS), k -> "servers.<name>." + k),
+                    concat(STDIO_KEYS, HTTP_KEYS, List.of("endpoints", "tools")), k -> "servers.<name>." + k),
             Map.of());
 
-    static final KeySet DEFAULTS = new KeySet(SETTINGS_KEYS, LATER_SETTINGS, List.of(),
+    static final KeySet DEFAULTS = new KeySet(SETTINGS_KEYS, List.of(), List.of(),
             moved(POOL_KEYS, k -> "pool." + k, List.of(), k -> k),
             refused(concat(STDIO_KEYS, HTTP_KEYS, List.of("type", "transport", "disabled", "timeout", "endpoints")),
                     "not allowed in defaults; each server gives its own",
                     List.of("tools"), "not allowed in defaults; tool settings belong to one server (servers.<name>.tools)"));
 
-    static final KeySet SERVER = new KeySet(SERVER_KEYS, concat(LATER_SETTINGS, List.of("endpoints")), HOST_IGNORED,
+    static final KeySet SERVER = new KeySet(SERVER_KEYS, List.of(), HOST_IGNORED,
             moved(POOL_KEYS, k -> "pool." + k, List.of(), k -> k), Map.of());
+
+    static final KeySet ENDPOINT = new KeySet(ENDPOINT_KEYS, List.of(), List.of(), Map.of(),
+            refused(concat(SETTINGS_KEYS, POOL_KEYS, List.of("tools", "disabled", "timeout", "endpoints")),
+                    "a setting of the whole server, not of one endpoint; write it on the server, next to endpoints",
+                    List.of(), ""));
 
     static final KeySet POOL = new KeySet(POOL_KEYS, List.of(), List.of(), Map.of(),
             refused(SETTINGS_KEYS.stream().filter(k -> !k.equals("pool")).toList(),
                     "not a pool setting; it belongs one level up, next to pool", List.of(), ""));
 
-    static final KeySet TOOL = new KeySet(List.of("idempotent", "readOnly"), List.of("cache"), List.of(), Map.of(),
-            Map.of());
+    static final KeySet RETRY = section(RETRY_KEYS, "retry");
+    static final KeySet BREAKER = section(BREAKER_KEYS, "breaker");
+    static final KeySet HEALTH = section(HEALTH_KEYS, "health");
+    static final KeySet SUPERVISION = section(SUPERVISION_KEYS, "supervision");
+
+    static final KeySet TOOL = new KeySet(List.of("idempotent", "readOnly", "retry"), List.of("cache"), List.of(),
+            Map.of(), refused(SETTINGS_KEYS.stream().filter(k -> !k.equals("retry")).toList(),
+                    "not a tool setting; a tool may set idempotent, readOnly and retry", List.of(), ""));
 
     static final KeySet ROOT = new KeySet(List.of("uri", "name"), List.of(), List.of(), Map.of(), Map.of());
 
@@ -114,6 +137,29 @@ final class Keys {
             }
         }
         return d[a.length()][b.length()];
+    }
+
+    /** The key set of one settings map: its keys, and the other sections' keys said to belong elsewhere. */
+    private static KeySet section(List<String> keys, String name) {
+        Map<String, String> moved = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> other : sections().entrySet()) {
+            if (!other.getKey().equals(name)) {
+                other.getValue().stream().filter(k -> !keys.contains(k))
+                        .forEach(k -> moved.putIfAbsent(normalize(k), other.getKey() + "." + k));
+            }
+        }
+        POOL_KEYS.stream().filter(k -> !keys.contains(k)).forEach(k -> moved.putIfAbsent(normalize(k), "pool." + k));
+        return new KeySet(keys, List.of(), List.of(), Map.copyOf(moved), Map.of());
+    }
+
+    private static Map<String, List<String>> sections() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("pool", POOL_KEYS);
+        m.put("retry", RETRY_KEYS);
+        m.put("breaker", BREAKER_KEYS);
+        m.put("health", HEALTH_KEYS);
+        m.put("supervision", SUPERVISION_KEYS);
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     @SafeVarargs

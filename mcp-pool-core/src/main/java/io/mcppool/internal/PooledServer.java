@@ -69,6 +69,8 @@ public final class PooledServer {
     private final List<Endpoint> endpoints;
     private final Balancer balancer;
     private final RetryBudget budget;
+    /** Whether any endpoint has a tier above 0. */
+    private final boolean tiered;
     private final PoolEvents events;
     private final ScheduledExecutorService timer;
     private final ExecutorService background;
@@ -107,6 +109,7 @@ public final class PooledServer {
         this.endpoints = List.copyOf(list);
         this.balancer = Balancer.create(config.balance(), endpoints);
         this.budget = new RetryBudget(config.retry());
+        this.tiered = config.replicas().stream().anyMatch(r -> r.tier() > 0);
     }
 
     private static Transport transport(ServerConfig config, EndpointConfig endpoint, Supplier<HttpClient> httpClient,
@@ -273,6 +276,28 @@ public final class PooledServer {
             }
         }
         return healthy != 0 ? healthy : permitted;
+    }
+
+    /**
+     * Those of {@code candidates} in the lowest tier among them: higher tiers are failover for every balance,
+     * used only while no endpoint of a lower tier can take the call.
+     */
+    long lowestTier(long candidates) {
+        if (!tiered) {
+            return candidates;
+        }
+        int lowest = Integer.MAX_VALUE;
+        for (long m = candidates; m != 0; m &= m - 1) {
+            lowest = Math.min(lowest, endpoints.get(Long.numberOfTrailingZeros(m)).tier());
+        }
+        long mask = 0;
+        for (long m = candidates; m != 0; m &= m - 1) {
+            int i = Long.numberOfTrailingZeros(m);
+            if (endpoints.get(i).tier() == lowest) {
+                mask |= 1L << i;
+            }
+        }
+        return mask;
     }
 
     /** Those of {@code candidates} whose pool has a session ready. */

@@ -92,6 +92,7 @@ final class RoutedCall {
                 finish(unavailable());
                 return;
             }
+            candidates = server.lowestTier(candidates);
             long ready = server.readyMask(candidates);
             int i = server.balancer().pick(endpoints, ready != 0 ? ready : candidates, affinityKey);
             Endpoint ep = endpoints.get(i);

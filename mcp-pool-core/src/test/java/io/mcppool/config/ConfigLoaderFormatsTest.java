@@ -187,7 +187,8 @@ class ConfigLoaderFormatsTest {
         assertThat(files.pool().minSessions()).isEqualTo(2);
         assertThat(files.pool().maxSessions()).isEqualTo(8);
         assertThat(files.pool().maxConcurrentRequests()).isEqualTo(32);
-        assertThat(files.tool("read_file")).isEqualTo(new ToolConfig(true, false));
+        assertThat(files.tool("read_file")).as("readOnly not written: not said")
+                .isEqualTo(new ToolConfig(Optional.of(true), Optional.empty(), Optional.empty()));
         assertThat(files.endpoint()).isEqualTo(new EndpointConfig.Stdio("npx",
                 List.of("-y", "@modelcontextprotocol/server-filesystem", "/srv"), Map.of("DEBUG", "1"),
                 Optional.empty(), Duration.ofSeconds(2)));

@@ -81,14 +81,7 @@ class ConfigLoaderValidationTest {
     @Test
     void keysForLaterVersionsAreRefusedNotIgnored() {
         assertThat(problems("""
-                defaults:
-                  retry: { maxAttempts: 3 }
-                  breaker: { failureRate: 50 }
-                  health: { interval: 30s }
                 servers:
-                  search:
-                    balance: least_outstanding
-                    endpoints: [ { url: "http://a/mcp" } ]
                   files:
                     command: npx
                     tools:
@@ -98,12 +91,6 @@ class ConfigLoaderValidationTest {
                 """)).containsExactly(
                 "gateway: not supported by this version of mcp-pool yet",
                 "cache: not supported by this version of mcp-pool yet",
-                "defaults.retry: not supported by this version of mcp-pool yet",
-                "defaults.breaker: not supported by this version of mcp-pool yet",
-                "defaults.health: not supported by this version of mcp-pool yet",
-                "servers.search.balance: not supported by this version of mcp-pool yet",
-                "servers.search.endpoints: not supported by this version of mcp-pool yet",
-                "servers.search: needs command (a local stdio server) or url (a Streamable HTTP server); got neither",
                 "servers.files.tools.read_file.cache: not supported by this version of mcp-pool yet");
     }
 
@@ -291,7 +278,7 @@ class ConfigLoaderValidationTest {
                 "servers.files.roots[2]: must be an absolute URI; got 5; e.g. file:///srv/data");
         assertThat(problems(server("tools: { read_file: { idempotnet: true } }"))).containsExactly(
                 "servers.files.tools.read_file.idempotnet: unknown key; did you mean 'idempotent'?"
-                        + " allowed: idempotent, readOnly");
+                        + " allowed: idempotent, readOnly, retry");
     }
 
     @Test
@@ -371,7 +358,7 @@ class ConfigLoaderValidationTest {
         assertThat(problems("""
                 defaults:
                   callTimeout: 30
-                  retry: { maxAttempts: 3 }
+                  retry: { maxAttempts: 0 }
                 servers:
                   files:
                     command: npx
@@ -385,8 +372,8 @@ class ConfigLoaderValidationTest {
                 housekeepingInterval: soon
                 """)).containsExactly(
                 "housekeepingInterval: must be a duration like 250ms, 5s, 10m, 1h; got \"soon\"",
-                "defaults.retry: not supported by this version of mcp-pool yet",
                 "defaults.callTimeout: a bare number is not a duration; got 30; add a unit, e.g. 30s",
+                "defaults.retry.maxAttempts: must be a whole number from 1 to 100; got 0",
                 "servers.files.pool.maxSesions: unknown key; did you mean 'maxSessions'? allowed: mode, minSessions,"
                         + " maxSessions, maxConcurrentRequests, acquireTimeout, idleTimeout, maxLifetime,"
                         + " keepaliveInterval, validateAfterIdle",

@@ -119,9 +119,9 @@ class EnvOverridesTest {
         assertThat(problems(TWO_SERVERS, Map.of("MCP_POOL__SERVERS__GITHUB__POOL", "{maxSessions: 0}")))
                 .containsExactly("servers.github.pool.maxSessions (from MCP_POOL__SERVERS__GITHUB__POOL): must be a"
                         + " whole number from 1 to 10000; got 0");
-        assertThat(problems(TWO_SERVERS, Map.of("MCP_POOL__DEFAULTS__RETRY__MAX_ATTEMPTS", "3"))).containsExactly(
-                "defaults.retry (from MCP_POOL__DEFAULTS__RETRY__MAX_ATTEMPTS): not supported by this version of"
-                        + " mcp-pool yet");
+        assertThat(problems(TWO_SERVERS, Map.of("MCP_POOL__DEFAULTS__RETRY__MAX_ATTEMPTS", "0"))).containsExactly(
+                "defaults.retry.maxAttempts (from MCP_POOL__DEFAULTS__RETRY__MAX_ATTEMPTS): must be a whole number"
+                        + " from 1 to 100; got \"0\"");
     }
 
     @Test
@@ -142,7 +142,9 @@ class EnvOverridesTest {
         assertThat(a.pool().minSessions()).isEqualTo(2);
         assertThat(a.pool().maxSessions()).isEqualTo(10);
         assertThat(a.connectTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(a.pool().keepaliveInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(a.health().interval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(a.pool().keepaliveInterval()).as("no longer the health check's stand-in")
+                .isEqualTo(PoolSettings.DEFAULTS.keepaliveInterval());
         assertThat(config.housekeepingInterval()).isEqualTo(Duration.ofSeconds(300));
     }
 
@@ -153,7 +155,7 @@ class EnvOverridesTest {
                 "MCP_HEALTH_CHECK_INTERVAL", "2m",
                 "MCP_DEFAULT_MAX_CONNECTIONS", ""));
         assertThat(config.servers().get("a").connectTimeout()).isEqualTo(Duration.ofMillis(1500));
-        assertThat(config.servers().get("a").pool().keepaliveInterval()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.servers().get("a").health().interval()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.servers().get("a").pool().maxSessions()).isEqualTo(4);
     }
 
@@ -201,10 +203,6 @@ class EnvOverridesTest {
     @Test
     void namesForLaterFeaturesAndUnrelatedNamesAreIgnored() {
         Map<String, String> env = Map.ofEntries(
-                Map.entry("MCP_ENABLE_CIRCUIT_BREAKERS", "true"),
-                Map.entry("MCP_CIRCUIT_BREAKER_FAILURE_THRESHOLD", "5"),
-                Map.entry("MCP_CIRCUIT_BREAKER_RECOVERY_TIMEOUT", "60"),
-                Map.entry("MCP_DISABLE_HEALTH_CHECKS", "false"),
                 Map.entry("MCP_ENABLE_METRICS", "true"),
                 Map.entry("MCP_DETAILED_METRICS", "false"),
                 Map.entry("MCP_METRICS_INTERVAL", "60"),
@@ -219,8 +217,11 @@ class EnvOverridesTest {
     @Test
     void seedAndOverrideNamesAreTheDocumentedOnes() {
         assertThat(EnvOverrides.SEED_NAMES).containsExactly("MCP_DEFAULT_MIN_CONNECTIONS", "MCP_DEFAULT_MAX_CONNECTIONS",
-                "MCP_CONNECTION_TIMEOUT", "MCP_CLEANUP_INTERVAL", "MCP_HEALTH_CHECK_INTERVAL", "MCP_SINGLE_CONNECTION");
-        assertThat(EnvOverrides.LATER).contains("MCP_ENABLE_METRICS", "MCP_LOG_LEVEL");
+                "MCP_CONNECTION_TIMEOUT", "MCP_CLEANUP_INTERVAL", "MCP_HEALTH_CHECK_INTERVAL",
+                "MCP_CIRCUIT_BREAKER_FAILURE_THRESHOLD", "MCP_CIRCUIT_BREAKER_RECOVERY_TIMEOUT", "MCP_SINGLE_CONNECTION",
+                "MCP_DISABLE_HEALTH_CHECKS", "MCP_ENABLE_CIRCUIT_BREAKERS");
+        assertThat(EnvOverrides.LATER).contains("MCP_ENABLE_METRICS", "MCP_LOG_LEVEL")
+                .doesNotContainAnyElementsOf(EnvOverrides.SEED_NAMES);
         assertThat(List.of(EnvOverrides.PREFIX)).containsExactly("MCP_POOL__");
     }
 }

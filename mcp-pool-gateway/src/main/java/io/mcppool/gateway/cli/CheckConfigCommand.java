@@ -3,6 +3,7 @@ package io.mcppool.gateway.cli;
 import io.mcppool.InvalidConfigException;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
+import io.mcppool.config.Replica;
 import io.mcppool.config.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check-config", sortOptions = false,
         header = "Validate a config file.",
         description = "Loads and validates a config file without starting any server. Prints 'OK: N servers'"
-                + " and one line per server, or every problem found, one per line, on stdout (exit code 2).")
+                + " and one line per server (and one per endpoint of a server with several), or every problem"
+                + " found, one per line, on stdout (exit code 2).")
 final class CheckConfigCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
             description = "The file to check. Default: the --config file, or the built-in config.")
@@ -40,12 +42,20 @@ final class CheckConfigCommand extends BaseCommand {
         for (ServerConfig s : config.servers().values()) {
             List<String> row = new ArrayList<>();
             row.add("  " + s.name());
-            row.add(Text.transport(s.endpoint()));
-            row.add(Text.endpoint(s.endpoint()));
+            row.add(Text.transport(s));
+            row.add(Text.endpoint(s));
             row.add(Text.pool(s.pool()) + ", call timeout " + Text.duration(s.callTimeout())
                     + (s.trusted() ? ", trusted" : "")
                     + (s.tools().isEmpty() ? "" : ", " + Text.plural(s.tools().size(), "tool setting", "tool settings")));
             rows.add(row);
+            if (s.replicas().size() > 1) {
+                // Each endpoint under its server, so a check shows what the balancer will choose from.
+                for (int i = 0; i < s.replicas().size(); i++) {
+                    Replica r = s.replicas().get(i);
+                    rows.add(List.of("    " + Text.replicaName(r, i), Text.transport(r.endpoint()),
+                            Text.endpoint(r.endpoint()), Text.replicaShare(r)));
+                }
+            }
         }
         Text.table(out(), rows, false);
         return ExitCodes.OK;

@@ -5,6 +5,7 @@ import io.mcppool.McpPoolException;
 import io.mcppool.UnknownServerException;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
+import io.mcppool.config.Replica;
 import io.mcppool.config.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,12 +104,20 @@ public final class McpPoolCommand implements java.util.concurrent.Callable<Integ
 
     /**
      * The endpoint as a table shows it. {@code label} is how the pool named it in a message or snapshot;
-     * a server of the loaded config has one endpoint, whose short form comes from its config.
+     * an endpoint of the loaded config gets its short form from its config: the server's only one, or the one
+     * of several that the label describes.
      */
     String shortEndpoint(String server, String label) {
         ServerConfig s = loaded == null || server == null ? null : loaded.servers().get(server);
         if (s != null) {
-            return Text.endpoint(s.endpoint());
+            if (s.replicas().size() == 1) {
+                return Text.endpoint(s.endpoint());
+            }
+            for (Replica r : s.replicas()) {
+                if (r.endpoint().describe().equals(label)) {
+                    return Text.endpoint(r.endpoint());
+                }
+            }
         }
         return Text.endpointLabel(label);
     }
@@ -133,9 +142,11 @@ public final class McpPoolCommand implements java.util.concurrent.Callable<Integ
         }
         String m = message;
         for (ServerConfig s : loaded.servers().values()) {
-            String d = s.endpoint().describe();
-            if (d.length() > Text.ENDPOINT_WIDTH) {
-                m = m.replace(d, Text.endpoint(s.endpoint()));
+            for (Replica r : s.replicas()) {
+                String d = r.endpoint().describe();
+                if (d.length() > Text.ENDPOINT_WIDTH) {
+                    m = m.replace(d, Text.endpoint(r.endpoint()));
+                }
             }
         }
         return m;

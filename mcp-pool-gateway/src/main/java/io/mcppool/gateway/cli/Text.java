@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;
+import io.mcppool.config.Replica;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.Content;
 import io.mcppool.protocol.Json;
@@ -116,6 +117,37 @@ final class Text {
         };
     }
 
+    /** A server's transport: its endpoints' one kind, or {@code mixed}. */
+    static String transport(ServerConfig server) {
+        List<String> kinds = server.replicas().stream().map(r -> transport(r.endpoint())).distinct().toList();
+        return kinds.size() == 1 ? kinds.get(0) : "mixed";
+    }
+
+    /** A server's endpoint as {@link #endpoint(EndpointConfig)} shows it, or "3 endpoints (balance)" for several. */
+    static String endpoint(ServerConfig server) {
+        if (server.replicas().size() == 1) {
+            return endpoint(server.endpoint());
+        }
+        return plural(server.replicas().size(), "endpoint", "endpoints") + " (" + server.balance().configName() + ")";
+    }
+
+    /** How one of several endpoints is named: its name, else its position. */
+    static String replicaName(Replica replica, int index) {
+        return replica.name().orElse("#" + index);
+    }
+
+    /** What sets one of several endpoints apart besides where it is: weight and tier, when not the defaults. */
+    static String replicaShare(Replica replica) {
+        List<String> parts = new ArrayList<>();
+        if (replica.weight() != 1) {
+            parts.add("weight " + replica.weight());
+        }
+        if (replica.tier() != 0) {
+            parts.add("tier " + replica.tier());
+        }
+        return String.join(", ", parts);
+    }
+
     /** The endpoint short enough for a table: the command's file name and short args, or the URL without secrets. */
     static String endpoint(EndpointConfig endpoint) {
         return switch (endpoint) {
@@ -209,11 +241,14 @@ final class Text {
         return p.mode() == PoolMode.EXCLUSIVE ? s : s + " x " + p.maxConcurrentRequests() + " calls";
     }
 
-    /** One row per server: name, transport, endpoint, pool, and "trusted" where it is. */
+    /**
+     * One row per server: name, transport, endpoint (or the number of endpoints and the balance), pool, and
+     * "trusted" where it is.
+     */
     static List<List<String>> serverRows(Map<String, ServerConfig> servers) {
         List<List<String>> rows = new ArrayList<>();
         for (ServerConfig s : servers.values()) {
-            rows.add(List.of(s.name(), transport(s.endpoint()), endpoint(s.endpoint()),
+            rows.add(List.of(s.name(), transport(s), endpoint(s),
                     pool(s.pool()) + (s.trusted() ? ", trusted" : "")));
         }
         return rows;

@@ -222,6 +222,31 @@ class CliTest {
     }
 
     @Test
+    void checkConfigShowsTheEndpointsOfAServerWithSeveral() throws Exception {
+        Path file = dir.resolve("replicas.yaml");
+        Files.writeString(file, """
+                servers:
+                  search:
+                    balance: priority
+                    endpoints:
+                      - { name: one, url: "https://s1.example.com/mcp?key=secret", weight: 2 }
+                      - { url: "http://s2.example.com/mcp" }
+                      - { command: java, args: [-jar, search-server.jar], tier: 1 }
+                """);
+
+        Run r = run("check-config", file.toString());
+
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.outLines()).anySatisfy(l -> assertThat(l).matches("  search +mixed +3 endpoints \\(priority\\) +.*"));
+        assertThat(r.outLines()).anySatisfy(l -> assertThat(l)
+                .matches("    one +http +https://s1.example.com/mcp\\?\\.\\.\\. +weight 2"));
+        assertThat(r.outLines()).anySatisfy(l -> assertThat(l).matches("    #1 +http +http://s2.example.com/mcp"));
+        assertThat(r.outLines()).anySatisfy(l -> assertThat(l)
+                .matches("    #2 +stdio +java -jar search-server.jar +tier 1"));
+        assertThat(r.out()).doesNotContain("secret");
+    }
+
+    @Test
     void checkConfigPrintsEveryProblemAndExitsWith2() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, """

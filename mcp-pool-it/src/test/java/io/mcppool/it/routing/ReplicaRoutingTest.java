@@ -110,6 +110,32 @@ class ReplicaRoutingTest {
     }
 
     @Test
+    void aHigherTierTakesCallsOnlyWhileNoLowerTierEndpointCan() {
+        List<String> cmd = TestkitCommand.stdio();
+        EndpointConfig.Stdio stdio = new EndpointConfig.Stdio(cmd.get(0), cmd.subList(1, cmd.size()));
+        ServerConfig server = ServerConfig.builder("tk", List.of(new Replica(Optional.of("main"), stdio, 1, 0),
+                        new Replica(Optional.of("spare"), stdio, 1, 1)))
+                .balance(BalanceStrategy.LEAST_OUTSTANDING)
+                .pool(PoolSettings.builder().minSessions(0).maxSessions(1).build()).build();
+        Picks picks = new Picks();
+        try (McpPool pool = McpPool.builder().server(server).eventListener(picks).build()) {
+            for (int i = 0; i < 10; i++) {
+                pool.callTool("tk", "echo", Map.of("message", "x"));
+            }
+            assertThat(picks.of("main")).isEqualTo(10);
+            assertThat(picks.of("spare")).isZero();
+            pool.circuitBreaker("tk", "main").forceOpen();
+            for (int i = 0; i < 10; i++) {
+                pool.callTool("tk", "echo", Map.of("message", "x"));
+            }
+            assertThat(picks.of("spare")).isEqualTo(10);
+            pool.circuitBreaker("tk", "main").reset();
+            pool.callTool("tk", "echo", Map.of("message", "x"));
+            assertThat(picks.of("main")).isEqualTo(11);
+        }
+    }
+
+    @Test
     void withEveryBreakerForcedOpenACallFailsAtOnceNamingEachEndpoint() {
         ServerConfig server = ServerConfig.builder("tk", List.of(replica(Optional.of("left")), replica(Optional.of("right"))))
                 .pool(PoolSettings.builder().minSessions(0).build()).build();
