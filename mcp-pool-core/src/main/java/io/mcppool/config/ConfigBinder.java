@@ -207,7 +207,29 @@ final class ConfigBinder {
                 }
             }
         }
-        return new McpPoolConfig(servers, housekeeping, shutdownGrace, source);
+        return new McpPoolConfig(servers, housekeeping, shutdownGrace, source, metrics(top.field("metrics")));
+    }
+
+    private MetricsSettings metrics(ConfigNode node) {
+        if (node.absent()) {
+            return MetricsSettings.DEFAULTS;
+        }
+        if (!node.isMap()) {
+            node.problem("must be a map like { percentileHistograms: true, percentiles: [0.5, 0.99] }");
+            return MetricsSettings.DEFAULTS;
+        }
+        node.checkKeys(Keys.METRICS);
+        boolean histograms = node.field("percentileHistograms").bool().orElse(false);
+        List<Double> percentiles = new ArrayList<>();
+        ConfigNode list = node.field("percentiles");
+        if (!list.absent()) {
+            list.elements("must be a list of fractions, e.g. [0.5, 0.95, 0.99]").ifPresent(elements -> {
+                for (ConfigNode e : elements) {
+                    e.fraction().ifPresent(percentiles::add);
+                }
+            });
+        }
+        return new MetricsSettings(histograms, percentiles);
     }
 
     /** The settings {@code defaults} and a server share. */

@@ -58,7 +58,7 @@ final class Keys {
             SETTINGS_KEYS, List.of("tools"), HOST_KEYS);
 
     static final KeySet TOP = new KeySet(
-            List.of("defaults", "servers", "mcpServers", "housekeepingInterval", "shutdownGrace"),
+            List.of("defaults", "servers", "mcpServers", "housekeepingInterval", "shutdownGrace", "metrics"),
             List.of("gateway", "cache"), List.of(),
             moved(Stream.concat(SETTINGS_KEYS.stream().filter(k -> !k.equals("shutdownGrace")), POOL_KEYS.stream())
                     .toList(), k -> (POOL_KEYS.contains(k) ? "defaults.pool." : "defaults.") + k,
@@ -91,6 +91,9 @@ final class Keys {
     static final KeySet TOOL = new KeySet(List.of("idempotent", "readOnly", "retry"), List.of("cache"), List.of(),
             Map.of(), refused(SETTINGS_KEYS.stream().filter(k -> !k.equals("retry")).toList(),
                     "not a tool setting; a tool may set idempotent, readOnly and retry", List.of(), ""));
+
+    static final KeySet METRICS = new KeySet(List.of("percentileHistograms", "percentiles"), List.of(), List.of(),
+            Map.of(), Map.of());
 
     static final KeySet ROOT = new KeySet(List.of("uri", "name"), List.of(), List.of(), Map.of(), Map.of());
 

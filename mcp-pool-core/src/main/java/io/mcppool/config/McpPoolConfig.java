@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param housekeepingInterval how often each pool checks sizes, idle and lifetime (the seeds' {@code MCP_CLEANUP_INTERVAL})
  * @param shutdownGrace        how long {@code close()} lets in-flight calls finish before ending sessions
  * @param source               where the config came from, for messages ("built-in", a path)
+ * @param metrics              how the Micrometer binding publishes timers
  */
 public record McpPoolConfig(Map<String, ServerConfig> servers, Duration housekeepingInterval, Duration shutdownGrace,
-                            String source) {
+                            String source, MetricsSettings metrics) {
 
     public static final Duration DEFAULT_HOUSEKEEPING_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -24,6 +25,12 @@ public record McpPoolConfig(Map<String, ServerConfig> servers, Duration housekee
         Objects.requireNonNull(housekeepingInterval, "housekeepingInterval");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(metrics, "metrics");
+    }
+
+    public McpPoolConfig(Map<String, ServerConfig> servers, Duration housekeepingInterval, Duration shutdownGrace,
+                         String source) {
+        this(servers, housekeepingInterval, shutdownGrace, source, MetricsSettings.DEFAULTS);
     }
 
     public McpPoolConfig(Map<String, ServerConfig> servers) {

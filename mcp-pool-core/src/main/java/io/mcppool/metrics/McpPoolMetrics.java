@@ -716,6 +716,12 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
         private Builder() {
         }
 
+        /** The config file's {@code metrics} section: {@code percentileHistograms} and {@code percentiles}. */
+        public Builder settings(io.mcppool.config.MetricsSettings settings) {
+            percentileHistograms(settings.percentileHistograms());
+            return percentiles(settings.percentiles().stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
         /**
          * Publishes histogram buckets for the two timers ({@code mcp.client.operation.duration} from 1 ms
          * to 5 min, {@code mcp.pool.acquire.duration} from 0.1 ms to 1 min), so Prometheus can compute

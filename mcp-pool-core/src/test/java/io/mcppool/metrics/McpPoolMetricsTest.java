@@ -29,6 +29,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mcppool.ErrorType;
 import io.mcppool.events.CallContext;
+import io.mcppool.config.ConfigLoader;
+import io.mcppool.config.McpPoolConfig;
+import io.mcppool.config.MetricsSettings;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.events.SessionCloseReason;
@@ -327,6 +330,35 @@ class McpPoolMetricsTest {
         text = percentileRegistry.scrape();
         assertThat(text).contains("quantile=\"0.5\"").contains("quantile=\"0.99\"").doesNotContain("_bucket");
         assertThatThrownBy(() -> McpPoolMetrics.builder().percentiles(95)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theConfigFilesMetricsSectionTurnsThemOn() {
+        McpPoolConfig config = ConfigLoader.parse("""
+                metrics: { percentileHistograms: true, percentiles: [0.5, 99%] }
+                servers: { s: { url: "http://127.0.0.1:9/mcp" } }
+                """, ConfigLoader.Format.YAML, "test", Map.of());
+        assertThat(config.metrics().percentiles()).containsExactly(0.5, 0.99);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        McpPoolMetrics metrics = McpPoolMetrics.builder().settings(config.metrics()).build(registry);
+        call(metrics, "s", "tools/call", "echo", CallOutcome.SUCCESS, null, 10);
+        assertThat(registry.scrape()).contains("mcp_client_operation_duration_seconds_bucket{");
+        PrometheusMeterRegistry quantiles = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        McpPoolMetrics onlyPercentiles = McpPoolMetrics.builder().settings(ConfigLoader.parse("""
+                metrics: { percentiles: [0.99] }
+                servers: { s: { url: "http://127.0.0.1:9/mcp" } }
+                """, ConfigLoader.Format.YAML, "test", Map.of()).metrics()).build(quantiles);
+        call(onlyPercentiles, "s", "tools/call", "echo", CallOutcome.SUCCESS, null, 10);
+        assertThat(quantiles.scrape()).contains("quantile=\"0.99\"").doesNotContain("_bucket");
+        assertThat(ConfigLoader.parse("servers: { s: { url: \"http://127.0.0.1:9/mcp\" } }", ConfigLoader.Format.YAML,
+                "test", Map.of()).metrics()).isEqualTo(MetricsSettings.DEFAULTS);
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                metrics: { percentileHistogram: true, percentiles: [95] }
+                servers: { s: { url: "http://127.0.0.1:9/mcp" } }
+                """, ConfigLoader.Format.YAML, "test", Map.of()))
+                .hasMessageContaining("metrics.percentileHistogram")
+                .hasMessageContaining("percentileHistograms")
+                .hasMessageContaining("metrics.percentiles[0]");
     }
 
     @Test
