@@ -161,6 +161,7 @@ public final class PooledServer {
         log.info("server '{}' ({}): circuit breaker {} -> {} ({})", config.name(), ep.name(), from.tagValue(),
                 to.tagValue(), reason);
         events.breakerStateChanged(config.name(), ep.name(), from.tagValue(), to.tagValue());
+        ep.breakerChanged(to, reason);
         if (to == CircuitBreaker.State.OPEN && !closed) {
             try {
                 // So the state reads half-open on time even when no call comes to try it.

@@ -16,8 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * supervision and health, and the figures balancers read (requests in flight, latency).
  *
  * <p>Health has three inputs: active checks (pings at an interval), supervision (a crash loop), and the
- * breaker (read separately: an open breaker refuses calls by itself). An endpoint that is
- * {@link HealthStatus#UNHEALTHY} gets no calls while another endpoint can take them.
+ * breaker, which is passive detection from call outcomes. Failing checks or a crash loop make the
+ * endpoint {@linkplain #down() down}: it gets no calls while another endpoint can take them. An open
+ * breaker shows as unhealthy too, but refuses calls by itself.
  */
 public final class Endpoint implements Balancer.Balanced {
     /** Latency samples older than this weigh 1/e of a fresh one. */
@@ -51,6 +52,8 @@ public final class Endpoint implements Balancer.Balanced {
     private String lastCheckError = "";
     private boolean crashLoop;
     private String crashLoopReason = "";
+    private CircuitBreaker.State breakerState = CircuitBreaker.State.CLOSED;
+    private String breakerReason = "";
 
     public Endpoint(String server, int index, String name, Replica replica, EndpointPool pool, CircuitBreaker breaker,
                     ProcessSupervisor supervisor, HealthSettings healthSettings, PoolEvents events) {
@@ -206,18 +209,42 @@ public final class Endpoint implements Balancer.Balanced {
         }
     }
 
-    /** Under healthLock. Fires the change event while holding it, so listeners see changes in order. */
+    /** The breaker changed state: passive detection, from call outcomes, shows in the health too. */
+    public void breakerChanged(CircuitBreaker.State to, String reason) {
+        healthLock.lock();
+        try {
+            breakerState = to;
+            breakerReason = reason;
+            recompute();
+        } finally {
+            healthLock.unlock();
+        }
+    }
+
+    /**
+     * Under healthLock. Fires the change event while holding it, so listeners see changes in order. Only
+     * checks and crash loops make the endpoint {@link #down()}; an open breaker refuses calls by itself.
+     */
     private void recompute() {
         HealthStatus status;
         String reason;
+        boolean isDown = false;
         if (crashLoop) {
             status = HealthStatus.UNHEALTHY;
             reason = crashLoopReason;
+            isDown = true;
         } else if (checksFailing) {
             status = HealthStatus.UNHEALTHY;
             reason = checkFailures > 0
                     ? checkFailures + " health check(s) in a row failed: " + lastCheckError
                     : "recovering: " + checkSuccesses + " of " + healthSettings.healthyAfter() + " checks passed";
+            isDown = true;
+        } else if (breakerState.refuses()) {
+            status = HealthStatus.UNHEALTHY;
+            reason = "circuit breaker " + breakerState.tagValue() + (breakerReason.isEmpty() ? "" : ": " + breakerReason);
+        } else if (breakerState == CircuitBreaker.State.HALF_OPEN) {
+            status = HealthStatus.DEGRADED;
+            reason = "circuit breaker half-open: trial calls decide";
         } else if (checkFailures > 0) {
             status = HealthStatus.DEGRADED;
             reason = checkFailures + " of " + healthSettings.unhealthyAfter() + " health checks failed: " + lastCheckError;
@@ -225,7 +252,7 @@ public final class Endpoint implements Balancer.Balanced {
             status = HealthStatus.HEALTHY;
             reason = "ok";
         }
-        down = status == HealthStatus.UNHEALTHY;
+        down = isDown;
         HealthStatus from = health;
         if (from != status) {
             health = status;

@@ -116,12 +116,12 @@ class PoolMetricsTest {
             assertThat(gauge(ACQUIRE_PENDING, epTags)).isZero();
             assertThat(gauge(UTILIZATION, epTags)).isZero();
 
-            // ---- the breaker opened by the timeouts; health as announced at start (no check has run yet)
+            // ---- the breaker opened by the timeouts, and the endpoint's health says so
             assertThat(gauge(BREAKER_STATE, epTags)).isEqualTo(2.0);
             assertThat(counter(BREAKER_TRANSITIONS, "server", "tk", "endpoint", ep, "from", "closed", "to", "open"))
                     .isEqualTo(1.0);
             assertThat(registry.find(BREAKER_TRANSITIONS).counters()).hasSize(1);
-            assertThat(gauge(HEALTH, epTags)).isEqualTo(2.0);
+            assertThat(gauge(HEALTH, epTags)).isEqualTo(0.0); // unhealthy: "circuit breaker open: 5 consecutive failures"
 
             // ---- the counters agree with the pool's own
             EndpointSnapshot snapshot = endpoint(pool, "tk");
