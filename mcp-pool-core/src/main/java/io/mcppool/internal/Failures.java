@@ -52,6 +52,8 @@ public final class Failures {
                     ? new UnknownToolException("the server does not know this tool: " + e.error().message(), server,
                     endpoint, tool, e)
                     : new ProtocolErrorException(e.getMessage(), server, endpoint, tool, e.error(), e);
+            case TransportException e when e.isConnectFailure() -> new ConnectFailureException(e.getMessage(), server,
+                    endpoint, tool, e);
             case TransportException e -> new TransportFailureException(e.getMessage(), server, endpoint, tool, e);
             case MalformedMessageException e -> new ProtocolErrorException("malformed answer: " + e.getMessage(), server,
                     endpoint, tool, null, e);

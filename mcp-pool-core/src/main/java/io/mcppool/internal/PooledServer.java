@@ -95,12 +95,20 @@ public final class PooledServer {
             SessionFactory factory = listener -> new McpSession(transport(config, replica.endpoint(), httpClient,
                     background), options, timer, listener);
             ProcessSupervisor supervisor = new ProcessSupervisor(config.supervision());
+            Endpoint[] self = new Endpoint[1];
+            // A failed open counts against the endpoint's breaker, so an endpoint that is down shows it even
+            // while calls go elsewhere (they avoid an endpoint with no session ready).
+            PoolEvents endpointEvents = PoolEvents.compose(List.of(events, new PoolEvents() {
+                @Override
+                public void sessionOpenFailed(String server, String endpoint, Throwable cause) {
+                    self[0].openFailed();
+                }
+            }));
             PoolContext context = new PoolContext(config.name(), name, config.connectTimeout(), factory, timer,
-                    background, s -> invalidateTools(), events, supervisor);
+                    background, s -> invalidateTools(), endpointEvents, supervisor);
             EndpointPool pool = config.pool().mode() == PoolMode.STICKY
                     ? new StickySessionPool(context, config.pool())
                     : new SessionPool(context, config.pool());
-            Endpoint[] self = new Endpoint[1];
             CircuitBreaker breaker = new CircuitBreaker(config.breaker(), System::nanoTime,
                     (from, to, reason) -> breakerChanged(self[0], from, to, reason));
             self[0] = new Endpoint(config.name(), i, name, replica, pool, breaker, supervisor, config.health(), events);

@@ -137,7 +137,7 @@ final class RoutedCall {
         }
         if (acquireError != null) {
             ep.callEnded();
-            failed(ep, permit, acquireError, now - acquireStart);
+            failed(ep, permit, acquireError, now - acquireStart, null);
             return;
         }
         if (result.isDone()) {
@@ -152,7 +152,7 @@ final class RoutedCall {
         } catch (RuntimeException e) {
             lease.release();
             ep.callEnded();
-            failed(ep, permit, e, 0);
+            failed(ep, permit, e, 0, lease.session());
             return;
         }
         result.upstream(answer);
@@ -168,16 +168,17 @@ final class RoutedCall {
                 ep.succeeded(permit, took);
                 result.complete(json);
             } else {
-                failed(ep, permit, error, took);
+                failed(ep, permit, error, took, lease.session());
             }
         });
     }
 
-    private void failed(Endpoint ep, long permit, Throwable error, long tookNanos) {
+    /** @param session the session the request was sent on, or null when it never got one */
+    private void failed(Endpoint ep, long permit, Throwable error, long tookNanos, McpSession session) {
         Throwable cause = Failures.unwrap(error);
         ErrorType type = Failures.classify(cause);
         if (Retries.countsAgainstEndpoint(type)) {
-            ep.failed(permit, tookNanos, cause);
+            ep.failed(permit, tookNanos, session != null && !session.isOpen() ? session : null);
         } else {
             ep.breaker().onIgnored(permit);
         }

@@ -155,6 +155,14 @@ public final class CircuitBreaker {
         record(permit, (byte) (FAILED | (durationNanos > slowNanos ? SLOW : 0)));
     }
 
+    /**
+     * A failure seen outside any call: the pool could not open a session to the endpoint. Counts like a
+     * failed call (and ends a half-open trial), so an endpoint nobody calls still shows it is down.
+     */
+    public void recordFailure() {
+        record(epoch, FAILED);
+    }
+
     /** The call ended in a way that says nothing about the endpoint (cancelled, a bad request): the permit is returned. */
     public void onIgnored(long permit) {
         while (permit >= 0 && state == State.HALF_OPEN) {

@@ -36,8 +36,8 @@ public final class Endpoint implements Balancer.Balanced {
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile double latencyNanos;
     private volatile long lastSampleNanos;
-    /** The failure last counted against the breaker: a session's death fails every call on it with one instance. */
-    private volatile Throwable lastCounted;
+    /** The dead session last counted against the breaker. */
+    private volatile Object lastDeadSession;
 
     private final ReentrantLock healthLock = new ReentrantLock();
     private volatile HealthStatus health = HealthStatus.HEALTHY;
@@ -147,16 +147,26 @@ public final class Endpoint implements Balancer.Balanced {
     }
 
     /**
-     * A call failed in a way that counts against the endpoint. When its session died, every call in flight on
-     * it fails with the same exception: that is one failure of the endpoint, not one per call.
+     * A call failed in a way that counts against the endpoint. When its session died, every call in flight
+     * on it fails (each with an exception of its own: the exit, a broken pipe, a send that came too late):
+     * that is one failure of the endpoint, not one per call.
+     *
+     * @param deadSession the session the call was on if that session is now closed, else null
      */
-    public void failed(long permit, long nanos, Throwable cause) {
-        if (cause != null && cause == lastCounted) {
-            breaker.onIgnored(permit);
-            return;
+    public void failed(long permit, long nanos, Object deadSession) {
+        if (deadSession != null) {
+            if (deadSession == lastDeadSession) {
+                breaker.onIgnored(permit);
+                return;
+            }
+            lastDeadSession = deadSession;
         }
-        lastCounted = cause;
         breaker.onFailure(permit, nanos);
+    }
+
+    /** The pool could not open a session: the endpoint is unreachable, whether or not a call was waiting. */
+    public void openFailed() {
+        breaker.recordFailure();
     }
 
     // ---------------------------------------------------------------- health

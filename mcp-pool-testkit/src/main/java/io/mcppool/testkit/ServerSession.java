@@ -198,7 +198,8 @@ final class ServerSession {
         ObjectNode info = result.putObject("serverInfo");
         info.put("name", TestServer.NAME);
         info.put("version", TestServer.VERSION);
-        info.put("title", "mcp-pool testkit server");
+        info.put("title", options.label() == null ? "mcp-pool testkit server"
+                : "mcp-pool testkit server: " + options.label());
         result.put("instructions", "A test server: echo, add, sleep, fail, crash, counter, record, stats and more."
                 + " See the tool descriptions.");
         protocolVersion = version;

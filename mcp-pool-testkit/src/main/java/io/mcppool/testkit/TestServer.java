@@ -9,6 +9,11 @@ import io.mcppool.protocol.McpMethods;
 import io.mcppool.protocol.RequestId;
 import io.mcppool.protocol.Tool;
 import io.mcppool.protocol.ToolAnnotations;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,6 +122,9 @@ public final class TestServer {
         s.put("sessions", sessionsInitialized.get());
         s.put("openSessions", openSessions.size());
         s.put("pid", ProcessHandle.current().pid());
+        if (options.label() != null) {
+            s.put("label", options.label());
+        }
         s.set("lastMeta", lastMeta.deepCopy());
         ObjectNode headers = s.putObject("lastHeaders");
         for (Map.Entry<String, String> e : lastHeaders.entrySet()) {
@@ -177,7 +185,26 @@ public final class TestServer {
     }
 
     long incrementRecord(String key) {
-        return records.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+        long n = records.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+        journal(key);
+        return n;
+    }
+
+    /**
+     * Appends {@code key} and a newline to the {@code --journal} file, if there is one: one {@code write} on a
+     * file opened for appending, so lines from several processes never interleave, and the line is with the
+     * operating system before the call answers (it survives the process being killed right after).
+     */
+    private void journal(String key) {
+        if (options.journal() == null) {
+            return;
+        }
+        try {
+            Files.write(options.journal(), (key + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the journal " + options.journal(), e);
+        }
     }
 
     /**

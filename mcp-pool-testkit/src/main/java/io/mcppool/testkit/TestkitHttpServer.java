@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.JsonRpcMessage;
+import io.mcppool.protocol.JsonRpcNotification;
 import io.mcppool.protocol.JsonRpcRequest;
 import io.mcppool.protocol.JsonRpcResponse;
 import io.mcppool.protocol.MalformedMessageException;
@@ -21,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,10 +30,13 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
@@ -67,6 +72,37 @@ public final class TestkitHttpServer implements AutoCloseable {
         BAD_REQUEST
     }
 
+    /**
+     * A POST that {@link #respondWith} answered instead of the server.
+     *
+     * @param atNanos {@link System#nanoTime()} when the request came in
+     * @param method  the JSON-RPC method of the message, or null when it had none (a response, or not JSON-RPC)
+     */
+    public record CannedReply(long atNanos, int status, String method) {
+    }
+
+    /** What {@link #respondWith} armed: {@code remaining} -1 for every matching POST until cleared. */
+    private record Canned(int status, Duration retryAfter, String method, AtomicInteger remaining) {
+        /** Takes one use, if this applies to a POST of {@code postMethod}. Safe to race. */
+        boolean take(String postMethod) {
+            if (method != null && !method.equals(postMethod)) {
+                return false;
+            }
+            while (true) {
+                int left = remaining.get();
+                if (left < 0) {
+                    return true;
+                }
+                if (left == 0) {
+                    return false;
+                }
+                if (remaining.compareAndSet(left, left - 1)) {
+                    return true;
+                }
+            }
+        }
+    }
+
     static final String SESSION_HEADER = "Mcp-Session-Id";
     static final String VERSION_HEADER = "MCP-Protocol-Version";
     private static final String PATH = "/mcp";
@@ -85,6 +121,8 @@ public final class TestkitHttpServer implements AutoCloseable {
     private volatile Map<String, String> lastHeaders = Map.of();
     private volatile UnknownSessionReply unknownSessionReply = UnknownSessionReply.NOT_FOUND;
     private volatile IntConsumer crashHandler;
+    private final AtomicReference<Canned> canned = new AtomicReference<>();
+    private final List<CannedReply> cannedReplies = new CopyOnWriteArrayList<>();
 
     private TestkitHttpServer(TestServer server, int port) {
         this.server = Objects.requireNonNull(server, "server");
@@ -194,6 +232,52 @@ public final class TestkitHttpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers every POST with HTTP {@code status} instead of handling it, until {@link #clearRespondWith()}: for
+     * throttling (429) and overload (503) tests. The body is a JSON-RPC error; {@code retryAfter} (null for
+     * none) is sent as {@code Retry-After} in whole seconds, rounded up. GET and DELETE are handled as usual.
+     */
+    public void respondWith(int status, Duration retryAfter) {
+        arm(status, retryAfter, -1, null);
+    }
+
+    /** As {@link #respondWith(int, Duration)}, for the next {@code count} POSTs only; then the server answers again. */
+    public void respondWith(int status, Duration retryAfter, int count) {
+        respondWith(status, retryAfter, count, null);
+    }
+
+    /**
+     * As {@link #respondWith(int, Duration, int)}, counting only POSTs of the JSON-RPC method {@code method}
+     * ({@code "tools/call"}, say; null: any POST); other POSTs are handled as usual. So a test can throttle a
+     * tool call without hitting a handshake, a notification or a health check's ping.
+     */
+    public void respondWith(int status, Duration retryAfter, int count, String method) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, got " + count);
+        }
+        arm(status, retryAfter, count, method);
+    }
+
+    private void arm(int status, Duration retryAfter, int count, String method) {
+        if (status < 200 || status > 599) {
+            throw new IllegalArgumentException("status must be an HTTP status from 200 to 599, got " + status);
+        }
+        if (retryAfter != null && retryAfter.isNegative()) {
+            throw new IllegalArgumentException("retryAfter must not be negative, got " + retryAfter);
+        }
+        canned.set(new Canned(status, retryAfter, method, new AtomicInteger(count)));
+    }
+
+    /** Ends {@link #respondWith}: every POST is handled by the server again. */
+    public void clearRespondWith() {
+        canned.set(null);
+    }
+
+    /** The POSTs {@link #respondWith} answered so far, in arrival order (across {@code stop()}/{@code start()}). */
+    public List<CannedReply> cannedReplies() {
+        return List.copyOf(cannedReplies);
+    }
+
     /** Sessions currently known. */
     public int sessionCount() {
         return sessions.size();
@@ -281,11 +365,20 @@ public final class TestkitHttpServer implements AutoCloseable {
     }
 
     private void post(HttpExchange ex, Map<String, String> headers) throws IOException {
+        long arrived = System.nanoTime();
         byte[] body = ex.getRequestBody().readAllBytes();
-        JsonRpcMessage message;
+        JsonRpcMessage message = null;
+        MalformedMessageException malformed = null;
         try {
             message = JsonRpcCodec.decode(body, 0, body.length);
         } catch (MalformedMessageException e) {
+            malformed = e;
+        }
+        if (answerCanned(ex, message, arrived)) {
+            return;
+        }
+        if (malformed != null) {
+            MalformedMessageException e = malformed;
             int code = e.getCause() instanceof JsonProcessingException ? JsonRpcError.PARSE_ERROR : JsonRpcError.INVALID_REQUEST;
             sendError(ex, 400, code, (code == JsonRpcError.PARSE_ERROR ? "Parse error: " : "Invalid Request: ")
                     + e.getMessage(), null);
@@ -318,6 +411,37 @@ public final class TestkitHttpServer implements AutoCloseable {
             session.core.receive(message, headers);
             ex.sendResponseHeaders(202, -1);
         }
+    }
+
+    /** Answers with what {@link #respondWith} armed, if it applies to this POST; false to handle it as usual. */
+    private boolean answerCanned(HttpExchange ex, JsonRpcMessage message, long arrived) throws IOException {
+        Canned c = canned.get();
+        if (c == null) {
+            return false;
+        }
+        String method = switch (message) {
+            case JsonRpcRequest r -> r.method();
+            case JsonRpcNotification n -> n.method();
+            case null, default -> null;
+        };
+        if (!c.take(method)) {
+            return false;
+        }
+        if (c.remaining().get() == 0) {
+            canned.compareAndSet(c, null); // used up
+        }
+        cannedReplies.add(new CannedReply(arrived, c.status(), method));
+        if (c.retryAfter() != null) {
+            long seconds = c.retryAfter().toSeconds() + (c.retryAfter().toNanosPart() > 0 ? 1 : 0);
+            ex.getResponseHeaders().set("Retry-After", Long.toString(seconds));
+        }
+        if (c.status() == 204 || c.status() == 304) {
+            ex.sendResponseHeaders(c.status(), -1); // no body allowed
+            return true;
+        }
+        RequestId id = message instanceof JsonRpcRequest r ? r.id() : null;
+        sendError(ex, c.status(), -32000, "HTTP " + c.status() + " from the testkit (respondWith)", id);
+        return true;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mcppool.testkit;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,15 @@ import java.util.Objects;
  * @param protocolVersion the version to answer with whatever the client offers, or null to negotiate
  *                        ({@code --protocol-version V})
  * @param stderrNoise     write a line to stderr for every request ({@code --stderr-noise})
+ * @param journal         a file to which every execution of {@code record} appends one line {@code <key>\n}
+ *                        before it answers, or null ({@code --journal FILE}); several processes may share
+ *                        one file, so a test can count executions across processes, restarts and replicas
+ * @param label           a marker with no effect on behaviour, or null ({@code --label TEXT}): shown in
+ *                        {@code serverInfo.title} ("mcp-pool testkit server: TEXT"), as {@code stats.label}
+ *                        and on the command line, so a test can tell replicas' processes apart
  */
 public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowStart, boolean hangInitialize,
-                             String protocolVersion, boolean stderrNoise) {
+                             String protocolVersion, boolean stderrNoise, Path journal, String label) {
 
     public static final int DEFAULT_TOOLS_PAGE_SIZE = 100;
 
@@ -38,7 +45,7 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
     }
 
     public static TestkitOptions defaults() {
-        return new TestkitOptions(DEFAULT_TOOLS_PAGE_SIZE, 0, Duration.ZERO, false, null, false);
+        return new TestkitOptions(DEFAULT_TOOLS_PAGE_SIZE, 0, Duration.ZERO, false, null, false, null, null);
     }
 
     public static Builder builder() {
@@ -64,6 +71,8 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
                 case "--hang-initialize" -> b.hangInitialize(true);
                 case "--protocol-version" -> b.protocolVersion(value(args, ++i, flag));
                 case "--stderr-noise" -> b.stderrNoise(true);
+                case "--journal" -> b.journal(Path.of(value(args, ++i, flag)));
+                case "--label" -> b.label(value(args, ++i, flag));
                 default -> throw new IllegalArgumentException("unknown option: " + flag);
             }
         }
@@ -95,6 +104,14 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
         if (stderrNoise) {
             args.add("--stderr-noise");
         }
+        if (journal != null) {
+            args.add("--journal");
+            args.add(journal.toString());
+        }
+        if (label != null) {
+            args.add("--label");
+            args.add(label);
+        }
         return args;
     }
 
@@ -121,6 +138,8 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
         private boolean hangInitialize;
         private String protocolVersion;
         private boolean stderrNoise;
+        private Path journal;
+        private String label;
 
         private Builder(TestkitOptions from) {
             toolsPageSize = from.toolsPageSize;
@@ -129,6 +148,8 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
             hangInitialize = from.hangInitialize;
             protocolVersion = from.protocolVersion;
             stderrNoise = from.stderrNoise;
+            journal = from.journal;
+            label = from.label;
         }
 
         public Builder toolsPageSize(int value) {
@@ -161,9 +182,21 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
             return this;
         }
 
+        /** See {@link TestkitOptions#journal()}; null for none. */
+        public Builder journal(Path value) {
+            journal = value;
+            return this;
+        }
+
+        /** See {@link TestkitOptions#label()}; null for none. */
+        public Builder label(String value) {
+            label = value;
+            return this;
+        }
+
         public TestkitOptions build() {
             return new TestkitOptions(toolsPageSize, extraTools, slowStart, hangInitialize, protocolVersion,
-                    stderrNoise);
+                    stderrNoise, journal, label);
         }
     }
 }

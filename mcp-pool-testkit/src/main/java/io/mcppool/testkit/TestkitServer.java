@@ -101,6 +101,8 @@ public final class TestkitServer {
                   --slow-start MS         wait MS before answering initialize
                   --hang-initialize       never answer initialize
                   --protocol-version V    always answer initialize with version V
-                  --stderr-noise          write a line to stderr for every request""";
+                  --stderr-noise          write a line to stderr for every request
+                  --journal FILE          append "<key>\\n" to FILE for every execution of record
+                  --label TEXT            a marker shown in serverInfo.title and stats; no other effect""";
     }
 }

@@ -209,6 +209,70 @@ class HttpServerTest {
     }
 
     @Test
+    void respondWithAnswersTheNextPostsWithAStatusInsteadOfTheServer() {
+        peer.initialize();
+        long before = System.nanoTime();
+        server.respondWith(429, Duration.ofMillis(1500), 2);
+        HttpResponse<String> first = peer.post(Wire.request(1, "tools/call", Wire.toolCall("record", Wire.args("key", "t"))));
+        assertThat(first.statusCode()).isEqualTo(429);
+        assertThat(first.headers().firstValue("Retry-After")).as("whole seconds, rounded up").hasValue("2");
+        assertThat(HttpPeer.read(first.body()).path("id").asLong()).isEqualTo(1);
+        assertThat(peer.post(Wire.notification("notifications/cancelled", Wire.args("requestId", 9))).statusCode())
+                .as("any POST counts").isEqualTo(429);
+        HttpResponse<String> third = peer.post(Wire.request(2, "tools/call", Wire.toolCall("record", Wire.args("key", "t"))));
+        assertThat(third.statusCode()).isEqualTo(200);
+        assertThat(Wire.text(HttpPeer.read(third.body()))).as("the refused call did not run").isEqualTo("1");
+        assertThat(server.cannedReplies()).extracting(TestkitHttpServer.CannedReply::method)
+                .containsExactly("tools/call", "notifications/cancelled");
+        assertThat(server.cannedReplies()).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(429);
+            assertThat(r.atNanos()).isGreaterThan(before);
+        });
+
+        // only one method, without Retry-After; other POSTs and GETs are handled as usual
+        server.respondWith(503, null, 1, "tools/call");
+        assertThat(peer.post(Wire.request(3, "ping", null)).statusCode()).isEqualTo(200);
+        HttpResponse<String> busy = peer.post(Wire.request(4, "tools/call", Wire.toolCall("echo", Wire.args("message", "x"))));
+        assertThat(busy.statusCode()).isEqualTo(503);
+        assertThat(busy.headers().firstValue("Retry-After")).isEmpty();
+        assertThat(peer.post(Wire.request(5, "tools/call", Wire.toolCall("echo", Wire.args("message", "x")))).statusCode())
+                .isEqualTo(200);
+
+        // every POST until cleared, across a restart
+        server.respondWith(503, Duration.ZERO);
+        for (int i = 0; i < 3; i++) {
+            assertThat(peer.post(Wire.request(10 + i, "ping", null)).statusCode()).isEqualTo(503);
+        }
+        server.stop();
+        server.start();
+        assertThat(peer.post(Wire.request(20, "initialize", Wire.initializeParams("2025-11-25"))).statusCode())
+                .isEqualTo(503);
+        server.clearRespondWith();
+        peer.initialize();
+        assertThat(server.cannedReplies()).hasSize(7);
+        assertThatThrownBy(() -> server.respondWith(429, null, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void respondWithIsThreadSafe() throws Exception {
+        peer.initialize();
+        server.respondWith(429, null, 50, "ping");
+        List<Integer> all;
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<CompletableFuture<Integer>> statuses = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                long id = 100 + i;
+                statuses.add(CompletableFuture.supplyAsync(() -> peer.post(Wire.request(id, "ping", null)).statusCode(),
+                        threads));
+            }
+            all = statuses.stream().map(CompletableFuture::join).toList();
+        }
+        assertThat(all.stream().filter(s -> s == 429).count()).isEqualTo(50);
+        assertThat(all.stream().filter(s -> s == 200).count()).isEqualTo(150);
+        assertThat(server.cannedReplies()).hasSize(50);
+    }
+
+    @Test
     void crashStopsTheServer() {
         peer.initialize();
         try {

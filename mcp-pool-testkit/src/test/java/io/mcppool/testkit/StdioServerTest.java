@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.protocol.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The stdio runner in a real child JVM, spoken to line by line. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -177,6 +180,32 @@ class StdioServerTest {
     }
 
     @Test
+    void journalCountsRecordsAcrossProcessesAndLabelMarksEach(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("journal.txt");
+        try (StdioPeer a = new StdioPeer("--journal", journal.toString(), "--label", "replica-a");
+             StdioPeer b = new StdioPeer("--journal", journal.toString(), "--label", "replica-b")) {
+            JsonNode init = a.initialize();
+            assertThat(init.path("serverInfo").path("title").asText()).isEqualTo("mcp-pool testkit server: replica-a");
+            assertThat(init.path("serverInfo").path("name").asText()).isEqualTo("mcp-pool-testkit");
+            b.initialize();
+            assertThat(Files.exists(journal)).as("nothing recorded yet").isFalse();
+            a.callTool(1, "record", Wire.args("key", "k1"));
+            b.callTool(1, "record", Wire.args("key", "k2"));
+            a.callTool(2, "record", Wire.args("key", "k1"));
+            a.callTool(3, "echo", Wire.args("message", "not journalled"));
+            // each line is in the file by the time the call answered
+            assertThat(Files.readAllLines(journal)).containsExactly("k1", "k2", "k1");
+            JsonNode stats = b.callTool(2, "stats", null).path("result").path("structuredContent");
+            assertThat(stats.path("label").asText()).isEqualTo("replica-b");
+            assertThat(b.process.info().arguments().map(List::of).orElse(List.of())).contains("--label", "replica-b");
+        }
+        try (StdioPeer plain = new StdioPeer()) {
+            assertThat(plain.initialize().path("serverInfo").path("title").asText()).isEqualTo("mcp-pool testkit server");
+            assertThat(plain.callTool(1, "stats", null).path("result").path("structuredContent").has("label")).isFalse();
+        }
+    }
+
+    @Test
     void crashExitsWithTheGivenCodeAndNoAnswer() throws Exception {
         try (StdioPeer peer = new StdioPeer()) {
             peer.initialize();
@@ -210,11 +239,11 @@ class StdioServerTest {
     void optionsRoundTripThroughFlags() {
         TestkitOptions options = TestkitOptions.builder().toolsPageSize(7).extraTools(3)
                 .slowStart(Duration.ofMillis(20)).hangInitialize(true).protocolVersion("2025-06-18")
-                .stderrNoise(true).build();
+                .stderrNoise(true).journal(Path.of("some dir", "journal.txt")).label("a label").build();
         assertThat(TestkitOptions.parse(options.toArgs())).isEqualTo(options);
         assertThat(TestkitOptions.defaults().toArgs()).isEmpty();
         Set<String> flags = new HashSet<>(options.toArgs());
         assertThat(flags).contains("--tools-page-size", "--extra-tools", "--slow-start", "--hang-initialize",
-                "--protocol-version", "--stderr-noise");
+                "--protocol-version", "--stderr-noise", "--journal", "--label", "a label");
     }
 }
