@@ -22,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mcppool.CallOptions;
@@ -32,6 +33,7 @@ import io.mcppool.config.PoolSettings;
 import io.mcppool.metrics.McpPoolMetrics;
 import io.mcppool.pool.EndpointSnapshot;
 import io.mcppool.protocol.CallToolResult;
+import io.mcppool.protocol.Json;
 import io.mcppool.resilience.CircuitBreaker;
 import java.time.Duration;
 import java.util.Map;
@@ -64,7 +66,7 @@ class PoolMetricsTest {
     }
 
     @Test
-    void knownTrafficGivesExactCountsTagsAndStates() {
+    void knownTrafficGivesExactCountsTagsAndStates() throws Exception {
         // Given to the builder, so the session opened at start is counted too; gauges read a fresh snapshot.
         McpPoolMetrics metrics = McpPoolMetrics.builder().snapshotTtl(Duration.ZERO).build(registry);
         McpPool pool = McpPool.builder().server(oneSession("tk")).eventListener(metrics).build();
@@ -122,6 +124,24 @@ class PoolMetricsTest {
                     .isEqualTo(1.0);
             assertThat(registry.find(BREAKER_TRANSITIONS).counters()).hasSize(1);
             assertThat(gauge(HEALTH, epTags)).isEqualTo(0.0); // unhealthy: "circuit breaker open: 5 consecutive failures"
+
+            // ---- the same traffic in the JSON snapshot (the seeds' export_metrics("json"))
+            JsonNode json = Json.mapper().readTree(pool.exportMetrics("json"));
+            JsonNode server = json.path("servers").get(0);
+            assertThat(server.path("name").asText()).isEqualTo("tk");
+            JsonNode window = server.path("window");
+            assertThat(window.path("calls").asLong()).isEqualTo(N + M + K);
+            assertThat(window.path("successes").asLong()).isEqualTo(N);
+            assertThat(window.path("toolErrors").asLong()).isEqualTo(M);
+            assertThat(window.path("failures").asLong()).isEqualTo(K);
+            assertThat(window.path("errorsByType").path("timeout").asLong()).isEqualTo(K);
+            assertThat(server.path("totals").path("calls").asLong()).isEqualTo(N + M + K);
+            JsonNode endpointJson = server.path("endpoints").get(0);
+            assertThat(endpointJson.path("endpoint").asText()).isEqualTo(ep);
+            assertThat(endpointJson.path("breaker").path("state").asText()).isEqualTo("open");
+            assertThat(endpointJson.path("health").path("status").asText()).isEqualTo("unhealthy");
+            assertThat(endpointJson.path("status").asText()).isEqualTo("unhealthy");
+            assertThat(json.path("status").asText()).isEqualTo("unhealthy");
 
             // ---- the counters agree with the pool's own
             EndpointSnapshot snapshot = endpoint(pool, "tk");
