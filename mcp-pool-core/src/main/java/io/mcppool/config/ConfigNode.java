@@ -150,14 +150,18 @@ final class ConfigNode {
         if (s.isEmpty()) {
             return Optional.empty();
         }
-        String text = s.get().text().strip();
+        return whole(s.get().text().strip(), s.get(), rule, null, min, max);
+    }
+
+    /** {@code text} as a whole number from {@code min} to {@code max}; otherwise the rule (and hint, if malformed). */
+    private Optional<Integer> whole(String text, Scalar s, String rule, String hint, int min, int max) {
         if (!WHOLE.matcher(text).matches()) {
-            problem(rule, s.get());
+            problem(rule, s, hint);
             return Optional.empty();
         }
         BigInteger n = new BigInteger(text);
         if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
-            problem(rule, s.get());
+            problem(rule, s);
             return Optional.empty();
         }
         return Optional.of(n.intValueExact());
@@ -216,16 +220,7 @@ final class ConfigNode {
         if (text.endsWith("%")) {
             text = text.substring(0, text.length() - 1).strip();
         }
-        if (!WHOLE.matcher(text).matches()) {
-            problem(rule, s.get(), "e.g. 50 or 50%");
-            return Optional.empty();
-        }
-        BigInteger n = new BigInteger(text);
-        if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
-            problem(rule, s.get());
-            return Optional.empty();
-        }
-        return Optional.of(n.intValueExact());
+        return whole(text, s.get(), rule, "e.g. 50 or 50%", min, max);
     }
 
     /**

@@ -53,16 +53,7 @@ public final class RetryBudget {
         retryLock.lock();
         try {
             long now = second();
-            long c = 0;
-            long r = 0;
-            for (int i = 0; i < buckets; i++) {
-                long stamp = stamps.get(i);
-                if (stamp >= 0 && now - stamp < buckets) {
-                    c += calls.get(i);
-                    r += retries.get(i);
-                }
-            }
-            if (r >= allowed(c)) {
+            if (left(now) <= 0) {
                 return false;
             }
             retries.incrementAndGet(bucket(now));
@@ -74,7 +65,11 @@ public final class RetryBudget {
 
     /** Retries left in the window now (for messages and snapshots). */
     public long remaining() {
-        long now = second();
+        return left(second());
+    }
+
+    /** Retries the window ending at second {@code now} still allows. */
+    private long left(long now) {
         long c = 0;
         long r = 0;
         for (int i = 0; i < buckets; i++) {
