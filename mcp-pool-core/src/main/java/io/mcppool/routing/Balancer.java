@@ -17,7 +17,16 @@ public interface Balancer {
      * @param available   which of them may take the call
      * @param affinityKey the call's affinity key, or null
      */
-    int pick(List<? extends Balanced> endpoints, long available, String affinityKey);
+    default int pick(List<? extends Balanced> endpoints, long available, String affinityKey) {
+        int count = Long.bitCount(available);
+        if (count <= 1) {
+            return count == 0 ? -1 : Long.numberOfTrailingZeros(available); // no choice to make
+        }
+        return choose(endpoints, available, count, affinityKey);
+    }
+
+    /** The strategy itself, for two or more available endpoints ({@code count} of them). */
+    int choose(List<? extends Balanced> endpoints, long available, int count, String affinityKey);
 
     /** What a balancer reads about an endpoint. */
     interface Balanced {
@@ -43,6 +52,22 @@ public interface Balancer {
             case PRIORITY -> new Priority();
             case CONSISTENT_HASH -> new ConsistentHash(endpoints);
         };
+    }
+
+    /** Those of {@code available} in the lowest tier among them. */
+    static long lowestTier(List<? extends Balanced> endpoints, long available) {
+        int lowest = Integer.MAX_VALUE;
+        for (long m = available; m != 0; m &= m - 1) {
+            lowest = Math.min(lowest, endpoints.get(Long.numberOfTrailingZeros(m)).tier());
+        }
+        long tier = 0;
+        for (long m = available; m != 0; m &= m - 1) {
+            int i = Long.numberOfTrailingZeros(m);
+            if (endpoints.get(i).tier() == lowest) {
+                tier |= 1L << i;
+            }
+        }
+        return tier;
     }
 
     /** The index of the {@code k}-th (0-based) set bit of {@code mask}. */

@@ -1,6 +1,5 @@
 package io.mcppool.routing;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,14 +22,14 @@ final class ConsistentHash implements Balancer {
         for (Balanced e : endpoints) {
             total += e.weight() * VNODES_PER_WEIGHT;
         }
-        long[] packed = new long[total];
         long[] hashes = new long[total];
+        int[] owner = new int[total];
         int k = 0;
         for (int i = 0; i < endpoints.size(); i++) {
             int vnodes = endpoints.get(i).weight() * VNODES_PER_WEIGHT;
             for (int v = 0; v < vnodes; v++) {
-                hashes[k] = hash(("endpoint-" + i + "#" + v).getBytes(StandardCharsets.UTF_8));
-                packed[k] = i;
+                hashes[k] = hash("endpoint-" + i + "#" + v);
+                owner[k] = i;
                 k++;
             }
         }
@@ -44,17 +43,14 @@ final class ConsistentHash implements Balancer {
         owners = new int[total];
         for (int i = 0; i < total; i++) {
             points[i] = hashes[order[i]];
-            owners[i] = (int) packed[order[i]];
+            owners[i] = owner[order[i]];
         }
     }
 
     @Override
-    public int pick(List<? extends Balanced> endpoints, long available, String affinityKey) {
-        if (available == 0) {
-            return -1;
-        }
+    public int choose(List<? extends Balanced> endpoints, long available, int count, String affinityKey) {
         if (affinityKey == null) {
-            return keyless.pick(endpoints, available, null);
+            return keyless.choose(endpoints, available, count, null);
         }
         long h = hash(affinityKey);
         int at = Arrays.binarySearch(points, h);
@@ -77,14 +73,6 @@ final class ConsistentHash implements Balancer {
             char c = key.charAt(i);
             h = (h ^ (c & 0xff)) * 0x100000001b3L;
             h = (h ^ (c >>> 8)) * 0x100000001b3L;
-        }
-        return mix(h);
-    }
-
-    private static long hash(byte[] bytes) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : bytes) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
         }
         return mix(h);
     }

@@ -8,11 +8,7 @@ final class LeastOutstanding implements Balancer {
     private final AtomicLong counter = new AtomicLong();
 
     @Override
-    public int pick(List<? extends Balanced> endpoints, long available, String affinityKey) {
-        int n = Long.bitCount(available);
-        if (n <= 1) {
-            return n == 0 ? -1 : Long.numberOfTrailingZeros(available);
-        }
+    public int choose(List<? extends Balanced> endpoints, long available, int count, String affinityKey) {
         int least = Integer.MAX_VALUE;
         int ties = 0;
         for (long m = available; m != 0; m &= m - 1) {

@@ -11,11 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class PowerOfTwoLatency implements Balancer {
 
     @Override
-    public int pick(List<? extends Balanced> endpoints, long available, String affinityKey) {
-        int n = Long.bitCount(available);
-        if (n <= 1) {
-            return n == 0 ? -1 : Long.numberOfTrailingZeros(available);
-        }
+    public int choose(List<? extends Balanced> endpoints, long available, int n, String affinityKey) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int a = random.nextInt(n);
         int b = random.nextInt(n - 1);

@@ -7,11 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RandomPick implements Balancer {
 
     @Override
-    public int pick(List<? extends Balanced> endpoints, long available, String affinityKey) {
-        int n = Long.bitCount(available);
-        if (n <= 1) {
-            return n == 0 ? -1 : Long.numberOfTrailingZeros(available);
-        }
-        return Balancer.nthSetBit(available, ThreadLocalRandom.current().nextInt(n));
+    public int choose(List<? extends Balanced> endpoints, long available, int count, String affinityKey) {
+        return Balancer.nthSetBit(available, ThreadLocalRandom.current().nextInt(count));
     }
 }

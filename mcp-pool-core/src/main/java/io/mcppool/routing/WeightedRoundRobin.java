@@ -12,7 +12,7 @@ final class WeightedRoundRobin implements Balancer {
     private final AtomicLong counter = new AtomicLong();
 
     @Override
-    public int pick(List<? extends Balanced> endpoints, long available, String affinityKey) {
+    public int choose(List<? extends Balanced> endpoints, long available, int count, String affinityKey) {
         return pick(endpoints, available, counter.getAndIncrement());
     }
 
