@@ -13,6 +13,7 @@ import io.mcppool.events.PoolEvents;
 import io.mcppool.internal.CallFuture;
 import io.mcppool.internal.Failures;
 import io.mcppool.internal.PooledServer;
+import io.mcppool.pool.Concurrently;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.GetPromptResult;
 import io.mcppool.protocol.Json;
@@ -555,18 +556,7 @@ public final class McpPool implements AutoCloseable {
         }
         closed = true;
         housekeeping.cancel(false);
-        List<Thread> closers = new ArrayList<>();
-        for (PooledServer s : servers.values()) {
-            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + s.config().name())
-                    .start(() -> s.close(config.shutdownGrace())));
-        }
-        for (Thread t : closers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Concurrently.forEach("mcp-pool-close", servers.values(), s -> s.close(config.shutdownGrace()));
         timer.shutdownNow();
         // Background work still running (a session being retired, a handshake) gets a short while to end
         // by itself before it is interrupted; an interrupted stdio close still follows the spec's steps.

@@ -10,6 +10,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.logging.Redaction;
+import io.mcppool.pool.Concurrently;
 import io.mcppool.pool.EndpointPool;
 import io.mcppool.pool.EndpointSnapshot;
 import io.mcppool.pool.ProcessSupervisor;
@@ -292,21 +293,7 @@ public final class PooledServer {
      * used only while no endpoint of a lower tier can take the call.
      */
     long lowestTier(long candidates) {
-        if (!tiered) {
-            return candidates;
-        }
-        int lowest = Integer.MAX_VALUE;
-        for (long m = candidates; m != 0; m &= m - 1) {
-            lowest = Math.min(lowest, endpoints.get(Long.numberOfTrailingZeros(m)).tier());
-        }
-        long mask = 0;
-        for (long m = candidates; m != 0; m &= m - 1) {
-            int i = Long.numberOfTrailingZeros(m);
-            if (endpoints.get(i).tier() == lowest) {
-                mask |= 1L << i;
-            }
-        }
-        return mask;
+        return tiered ? Balancer.lowestTier(endpoints, candidates) : candidates;
     }
 
     /** Those of {@code candidates} whose pool has a session ready. */
@@ -428,8 +415,6 @@ public final class PooledServer {
     }
 
     public PoolSnapshot.ServerSnapshot snapshot() {
-        String transport = endpoints.stream().map(ep -> ep.status().transport()).distinct().reduce((a, b) -> "mixed")
-                .orElse("custom");
         List<Tool> cached = cachedTools();
         List<EndpointSnapshot> pools = new ArrayList<>();
         List<EndpointStatus> status = new ArrayList<>();
@@ -438,6 +423,8 @@ public final class PooledServer {
             status.add(st);
             pools.add(st.pool());
         }
+        String transport = status.stream().map(EndpointStatus::transport).distinct().reduce((a, b) -> "mixed")
+                .orElse("custom");
         return new PoolSnapshot.ServerSnapshot(config.name(), transport, List.copyOf(pools),
                 cached == null ? -1 : cached.size(), config.balance().configName(), List.copyOf(status));
     }
@@ -457,20 +444,6 @@ public final class PooledServer {
         for (ScheduledFuture<?> f : healthChecks) {
             f.cancel(false);
         }
-        if (endpoints.size() == 1) {
-            endpoints.get(0).pool().close(grace);
-            return;
-        }
-        List<Thread> closers = new ArrayList<>();
-        for (Endpoint ep : endpoints) {
-            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + config.name()).start(() -> ep.pool().close(grace)));
-        }
-        for (Thread t : closers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Concurrently.forEach("mcp-pool-close-" + config.name(), endpoints, ep -> ep.pool().close(grace));
     }
 }

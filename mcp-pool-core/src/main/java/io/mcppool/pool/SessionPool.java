@@ -7,7 +7,6 @@ import io.mcppool.session.McpSession;
 import io.mcppool.session.SessionListener;
 import io.mcppool.transport.StdioTransport;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -557,20 +556,10 @@ public final class SessionPool implements EndpointPool {
                 break;
             }
         }
-        List<Thread> closers = new ArrayList<>();
-        for (PooledSession ps : sessions) {
-            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + server).start(() -> {
-                ps.session.close();
-                reportExpectedExit(ps.session);
-            }));
-        }
-        for (Thread t : closers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Concurrently.forEach("mcp-pool-close-" + server, List.of(sessions), ps -> {
+            ps.session.close();
+            reportExpectedExit(ps.session);
+        });
         sessions = NONE;
     }
 

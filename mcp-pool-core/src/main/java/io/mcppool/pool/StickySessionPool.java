@@ -3,8 +3,6 @@ package io.mcppool.pool;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.events.SessionCloseReason;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -197,17 +195,7 @@ public final class StickySessionPool implements EndpointPool {
         while ((w = placeWaiters.poll()) != null) {
             w.completeExceptionally(new PoolClosedException("pool of '" + server + "' is closing"));
         }
-        List<Thread> closers = new ArrayList<>();
-        for (SessionPool pool : byKey.values()) {
-            closers.add(Thread.ofVirtual().name("mcp-pool-close-" + server).start(() -> pool.close(grace)));
-        }
-        for (Thread t : closers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Concurrently.forEach("mcp-pool-close-" + server, byKey.values(), pool -> pool.close(grace));
         byKey.clear();
     }
 }
