@@ -160,12 +160,13 @@ final class RoutedCall {
             call.sent(McpSession.requestId(answer), lease.session().sessionId());
         }
         answer.whenComplete((json, error) -> {
-            long took = System.nanoTime() - now;
+            long end = System.nanoTime();
+            long took = end - now;
             // Release before completing, so the slot is free before anyone sees the answer.
             lease.release();
             ep.callEnded();
             if (error == null) {
-                ep.succeeded(permit, took);
+                ep.succeeded(permit, took, end);
                 result.complete(json);
             } else {
                 failed(ep, permit, error, took, lease.session());

@@ -134,10 +134,9 @@ public final class Endpoint implements Balancer.Balanced {
         outstanding.decrementAndGet();
     }
 
-    /** A call succeeded after {@code nanos}. */
-    public void succeeded(long permit, long nanos) {
+    /** A call succeeded after {@code nanos}, ending at {@code now} ({@link System#nanoTime()}). */
+    public void succeeded(long permit, long nanos, long now) {
         breaker.onSuccess(permit, nanos);
-        long now = System.nanoTime();
         long last = lastSampleNanos;
         double old = latencyNanos;
         // A time-decaying average: a sample weighs more the longer it has been since the last one.
