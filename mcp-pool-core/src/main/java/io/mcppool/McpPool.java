@@ -425,6 +425,26 @@ public final class McpPool implements AutoCloseable {
         return config;
     }
 
+    /** Every server's tools, resources and prompts as last listed; reads never reach a server. */
+    public io.mcppool.cache.ToolCatalog catalog() {
+        throw new UnsupportedOperationException("catalog: not built yet");
+    }
+
+    /** The result cache, to invalidate entries or read its figures. */
+    public io.mcppool.cache.ResultCache resultCache() {
+        throw new UnsupportedOperationException("result cache: not built yet");
+    }
+
+    /**
+     * Moves the running pool to {@code next}: new servers start, removed ones stop taking calls and drain
+     * their in-flight calls for the pool's {@code shutdownGrace} before they stop, and servers whose settings
+     * changed are replaced the same way (new calls go to the new one at once). Servers whose config is
+     * equal keep running untouched, sessions and all.
+     */
+    public ReloadResult reconfigure(McpPoolConfig next) {
+        throw new UnsupportedOperationException("reconfigure: not built yet");
+    }
+
     /** Ends the session bound to an affinity key on a sticky server (a gateway client went away). */
     public void releaseAffinity(String server, String affinityKey) {
         for (io.mcppool.routing.Endpoint ep : server(server).endpoints()) {

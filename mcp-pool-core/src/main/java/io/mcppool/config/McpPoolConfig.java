@@ -13,9 +13,12 @@ import java.util.Objects;
  * @param shutdownGrace        how long {@code close()} lets in-flight calls finish before ending sessions
  * @param source               where the config came from, for messages ("built-in", a path)
  * @param metrics              how the Micrometer binding publishes timers
+ * @param gateway              how {@code mcp-pool serve} serves the servers as one MCP endpoint
+ * @param sharedCache          a Redis cache shared by several pools, behind each one's in-memory cache
  */
 public record McpPoolConfig(Map<String, ServerConfig> servers, Duration housekeepingInterval, Duration shutdownGrace,
-                            String source, MetricsSettings metrics) {
+                            String source, MetricsSettings metrics, GatewaySettings gateway,
+                            SharedCacheSettings sharedCache) {
 
     public static final Duration DEFAULT_HOUSEKEEPING_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -26,6 +29,26 @@ public record McpPoolConfig(Map<String, ServerConfig> servers, Duration housekee
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(sharedCache, "sharedCache");
+    }
+
+    public McpPoolConfig(Map<String, ServerConfig> servers, Duration housekeepingInterval, Duration shutdownGrace,
+                         String source, MetricsSettings metrics) {
+        this(servers, housekeepingInterval, shutdownGrace, source, metrics, GatewaySettings.DEFAULTS,
+                SharedCacheSettings.NONE);
+    }
+
+    public McpPoolConfig withServers(Map<String, ServerConfig> v) {
+        return new McpPoolConfig(v, housekeepingInterval, shutdownGrace, source, metrics, gateway, sharedCache);
+    }
+
+    public McpPoolConfig withGateway(GatewaySettings v) {
+        return new McpPoolConfig(servers, housekeepingInterval, shutdownGrace, source, metrics, v, sharedCache);
+    }
+
+    public McpPoolConfig withSharedCache(SharedCacheSettings v) {
+        return new McpPoolConfig(servers, housekeepingInterval, shutdownGrace, source, metrics, gateway, v);
     }
 
     public McpPoolConfig(Map<String, ServerConfig> servers, Duration housekeepingInterval, Duration shutdownGrace,

@@ -19,11 +19,17 @@ import java.util.Objects;
  * @param roots           answered to {@code roots/list}; none by default, and the capability is then not declared
  * @param maxMessageBytes a message from the server larger than this breaks the session
  * @param tools           per-tool settings by tool name
+ * @param prefix          put before its tool and prompt names in an aggregate (the gateway): the server's name by
+ *                        default, empty for none
+ * @param required        the gateway is ready only while this server has an endpoint that can take calls
+ * @param cache           result caching for the server's tools that are safe to cache (off by default)
+ * @param catalogRefresh  how often the catalog lists the server again without being told of a change; zero: never
  */
 public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy balance, Duration callTimeout,
                            Duration connectTimeout, PoolSettings pool, RetrySettings retry, BreakerSettings breaker,
                            HealthSettings health, SupervisionSettings supervision, boolean trusted, List<Root> roots,
-                           int maxMessageBytes, Map<String, ToolConfig> tools) {
+                           int maxMessageBytes, Map<String, ToolConfig> tools, String prefix, boolean required,
+                           CacheSettings cache, Duration catalogRefresh) {
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
@@ -44,6 +50,9 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         Objects.requireNonNull(supervision, "supervision");
         roots = List.copyOf(roots);
         tools = Map.copyOf(tools);
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(catalogRefresh, "catalogRefresh");
         if (replicas.isEmpty() || replicas.size() > MAX_REPLICAS) {
             throw new IllegalArgumentException("a server needs 1 to " + MAX_REPLICAS + " endpoints, got "
                     + replicas.size());
@@ -56,6 +65,15 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
     /** The first endpoint: the only one of a server that has one. */
     public EndpointConfig endpoint() {
         return replicas.get(0).endpoint();
+    }
+
+    /**
+     * The cache settings of one tool: its own block if it has one (it is then cacheable by config), else the
+     * server's.
+     */
+    public CacheSettings cache(String toolName) {
+        ToolConfig t = toolName == null ? null : tools.get(toolName);
+        return t == null ? cache : t.cache().orElse(cache);
     }
 
     public ToolConfig tool(String toolName) {
@@ -79,7 +97,8 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
     public Builder toBuilder() {
         return new Builder(name, replicas).balance(balance).callTimeout(callTimeout).connectTimeout(connectTimeout)
                 .pool(pool).retry(retry).breaker(breaker).health(health).supervision(supervision).trusted(trusted)
-                .roots(roots).maxMessageBytes(maxMessageBytes).tools(tools);
+                .roots(roots).maxMessageBytes(maxMessageBytes).tools(tools).prefix(prefix).required(required).cache(cache)
+                .catalogRefresh(catalogRefresh);
     }
 
     public static final class Builder {
@@ -97,6 +116,10 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         private List<Root> roots = List.of();
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private Map<String, ToolConfig> tools = Map.of();
+        private String prefix;
+        private boolean required;
+        private CacheSettings cache = CacheSettings.OFF;
+        private Duration catalogRefresh = Duration.ZERO;
 
         private Builder(String name, List<Replica> replicas) {
             this.name = name;
@@ -118,10 +141,16 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         public Builder roots(List<Root> v) { roots = v; return this; }
         public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
         public Builder tools(Map<String, ToolConfig> v) { tools = v; return this; }
+        /** Empty: no prefix; not set: the server's name. */
+        public Builder prefix(String v) { prefix = v; return this; }
+        public Builder required(boolean v) { required = v; return this; }
+        public Builder cache(CacheSettings v) { cache = v; return this; }
+        public Builder catalogRefresh(Duration v) { catalogRefresh = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(name, replicas, balance, callTimeout, connectTimeout, pool, retry, breaker, health,
-                    supervision, trusted, roots, maxMessageBytes, tools);
+                    supervision, trusted, roots, maxMessageBytes, tools, prefix == null ? name : prefix, required, cache,
+                    catalogRefresh);
         }
     }
 }

@@ -1,0 +1,67 @@
+package io.mcppool.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The top-level {@code gateway} block: how {@code mcp-pool serve} serves every pooled server as one MCP
+ * endpoint.
+ *
+ * @param host               the address to bind (loopback by default: auth is then optional)
+ * @param port               the TCP port; 0 picks a free one
+ * @param path               where the Streamable HTTP MCP endpoint is served
+ * @param separator          between a server's prefix and a tool or prompt name ({@code files__read_file})
+ * @param auth               who may connect and what each client may use
+ * @param rateLimit          each client's request rate (API keys may set their own)
+ * @param allowedOrigins     {@code Origin} values accepted besides the gateway's own host (DNS rebinding guard)
+ * @param allowedHosts       {@code Host} values accepted besides loopback names and the bind address
+ * @param maxBodyBytes       the largest request body accepted (413 above)
+ * @param sessionIdleTimeout a client session with no request for this long ends (and so its sticky upstreams)
+ * @param maxSessions        the most client sessions at once (503 above)
+ * @param drainTimeout       on SIGTERM or a removed server: how long in-flight calls may finish
+ * @param watchConfig        reload the config file when it changes (SIGHUP always reloads)
+ */
+public record GatewaySettings(String host, int port, String path, String separator, AuthSettings auth,
+                              RateLimit rateLimit, List<String> allowedOrigins, List<String> allowedHosts,
+                              long maxBodyBytes, Duration sessionIdleTimeout, int maxSessions, Duration drainTimeout,
+                              boolean watchConfig) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_SEPARATOR = "__";
+    public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
+    public static final GatewaySettings DEFAULTS = new GatewaySettings(DEFAULT_HOST, DEFAULT_PORT, "/mcp",
+            DEFAULT_SEPARATOR, AuthSettings.DEFAULTS, RateLimit.NONE, List.of(), List.of(), DEFAULT_MAX_BODY_BYTES,
+            Duration.ofMinutes(30), 10_000, Duration.ofSeconds(30), true);
+
+    public GatewaySettings {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(separator, "separator");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(rateLimit, "rateLimit");
+        allowedOrigins = List.copyOf(allowedOrigins);
+        allowedHosts = List.copyOf(allowedHosts);
+        Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("gateway port is 0 to 65535, got " + port);
+        }
+        if (separator.isEmpty()) {
+            throw new IllegalArgumentException("gateway separator must not be empty");
+        }
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("gateway path starts with '/', got '" + path + "'");
+        }
+    }
+
+    public GatewaySettings withHostPort(String h, int p) {
+        return new GatewaySettings(h, p, path, separator, auth, rateLimit, allowedOrigins, allowedHosts, maxBodyBytes,
+                sessionIdleTimeout, maxSessions, drainTimeout, watchConfig);
+    }
+
+    public GatewaySettings withAuth(AuthSettings a) {
+        return new GatewaySettings(host, port, path, separator, a, rateLimit, allowedOrigins, allowedHosts,
+                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig);
+    }
+}
