@@ -18,16 +18,13 @@ import java.util.function.Consumer;
  * @param meta             extra entries for the request's {@code _meta}
  * @param cacheScope       whose cached results this call may see and fill (a gateway client); results of tools
  *                         configured {@code shared} are one entry for every scope. Empty: the pool's own scope
- * @param serverRequests   answers the server's requests to the client (sampling, elicitation) on a sticky
- *                         server, for the session bound to {@code affinityKey}; without it they get
- *                         "method not found"
  */
 public record CallOptions(Optional<Duration> timeout, Optional<String> affinityKey,
                           Optional<Consumer<Progress>> onProgress, boolean failOnToolError, Map<String, Object> meta,
-                          Optional<String> cacheScope, Optional<ServerRequestHandler> serverRequests) {
+                          Optional<String> cacheScope) {
 
     public static final CallOptions DEFAULTS = new CallOptions(Optional.empty(), Optional.empty(), Optional.empty(),
-            false, Map.of(), Optional.empty(), Optional.empty());
+            false, Map.of(), Optional.empty());
 
     public CallOptions {
         Objects.requireNonNull(timeout, "timeout");
@@ -35,7 +32,6 @@ public record CallOptions(Optional<Duration> timeout, Optional<String> affinityK
         Objects.requireNonNull(onProgress, "onProgress");
         meta = Map.copyOf(meta);
         Objects.requireNonNull(cacheScope, "cacheScope");
-        Objects.requireNonNull(serverRequests, "serverRequests");
         timeout.ifPresent(t -> {
             if (t.isNegative() || t.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive, got " + t);
@@ -55,7 +51,6 @@ public record CallOptions(Optional<Duration> timeout, Optional<String> affinityK
         b.failOnToolError = failOnToolError;
         b.meta = meta;
         b.cacheScope = cacheScope.orElse(null);
-        b.serverRequests = serverRequests.orElse(null);
         return b;
     }
 
@@ -66,7 +61,6 @@ public record CallOptions(Optional<Duration> timeout, Optional<String> affinityK
         private boolean failOnToolError;
         private Map<String, Object> meta = Map.of();
         private String cacheScope;
-        private ServerRequestHandler serverRequests;
 
         private Builder() {
         }
@@ -77,12 +71,10 @@ public record CallOptions(Optional<Duration> timeout, Optional<String> affinityK
         public Builder failOnToolError(boolean v) { failOnToolError = v; return this; }
         public Builder meta(Map<String, Object> v) { meta = v; return this; }
         public Builder cacheScope(String v) { cacheScope = v; return this; }
-        public Builder serverRequests(ServerRequestHandler v) { serverRequests = v; return this; }
 
         public CallOptions build() {
             return new CallOptions(Optional.ofNullable(timeout), Optional.ofNullable(affinityKey),
-                    Optional.ofNullable(onProgress), failOnToolError, meta, Optional.ofNullable(cacheScope),
-                    Optional.ofNullable(serverRequests));
+                    Optional.ofNullable(onProgress), failOnToolError, meta, Optional.ofNullable(cacheScope));
         }
     }
 }

@@ -368,6 +368,36 @@ public final class McpPool implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
+    /**
+     * Sends any request to the server and returns its {@code result} as received, JSON unchanged: how a
+     * gateway passes {@code resources/read}, {@code prompts/get}, {@code completion/complete} and the like
+     * through. The options' timeout, affinity key (sticky servers) and progress listener apply. Tool calls
+     * should use {@link #callToolAsync}, which knows the tool's safety for retries and caching; here a
+     * {@code tools/call} is treated as unsafe to repeat unless the catalog says otherwise.
+     */
+    public CompletableFuture<JsonNode> requestAsync(String serverName, String method, ObjectNode params,
+                                                    CallOptions options) {
+        try {
+            PooledServer server = server(serverName);
+            long deadline = System.nanoTime() + options.timeout().orElse(server.config().callTimeout()).toNanos();
+            CallContext call = started(serverName, method);
+            ObjectNode effective = withMeta(params, call);
+            CallFuture<JsonNode> request = server.request(method, effective, deadline, options.affinityKey().orElse(null),
+                    options.onProgress().orElse(null), call);
+            return relay(request.handle((json, error) -> {
+                RuntimeException failure = error == null ? null : Failures.map(error, serverName, server.endpointLabel(),
+                        null);
+                ended(call, null, failure);
+                if (failure != null) {
+                    throw asCompletion(failure);
+                }
+                return json;
+            }), request, background);
+        } catch (McpPoolException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private <T> CompletableFuture<T> simpleRequest(String serverName, String method, ObjectNode params, Class<T> type) {
         try {
             PooledServer server = server(serverName);
@@ -443,6 +473,18 @@ public final class McpPool implements AutoCloseable {
      */
     public ReloadResult reconfigure(McpPoolConfig next) {
         throw new UnsupportedOperationException("reconfigure: not built yet");
+    }
+
+    /**
+     * Binds a handler for the server's sampling and elicitation requests to an affinity key on a sticky
+     * server: the key's upstream session declares the handler's capabilities and passes such requests to it
+     * (a gateway forwards them to its client). Bind before the key's first call; {@link #releaseAffinity}
+     * unbinds. On other servers it has no effect: a shared session cannot know whom to ask.
+     */
+    public void bindAffinity(String server, String affinityKey, io.mcppool.session.ServerRequestHandler handler) {
+        for (io.mcppool.routing.Endpoint ep : server(server).endpoints()) {
+            ep.pool().bindAffinity(affinityKey, handler);
+        }
     }
 
     /** Ends the session bound to an affinity key on a sticky server (a gateway client went away). */

@@ -20,6 +20,14 @@ public interface EndpointPool {
     /** Periodic upkeep: top up, retire idle and old sessions, keepalive pings. Called by the owner's timer. */
     void housekeep();
 
+    /**
+     * Sticky pools: the key's session passes the server's sampling and elicitation requests to {@code handler}
+     * and declares its capabilities; takes effect for the key's next session (bind before the first call).
+     * Other pools keep answering "method not found".
+     */
+    default void bindAffinity(String affinityKey, io.mcppool.session.ServerRequestHandler handler) {
+    }
+
     /** Ends the session bound to an affinity key, if any (sticky pools; a no-op elsewhere). */
     default void releaseAffinity(String affinityKey) {
     }

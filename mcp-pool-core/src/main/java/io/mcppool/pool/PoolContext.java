@@ -26,4 +26,9 @@ public record PoolContext(String server, String endpoint, Duration connectTimeou
         this(server, endpoint, connectTimeout, factory, timer, background, onToolsChanged, events,
                 new ProcessSupervisor(io.mcppool.config.SupervisionSettings.DEFAULTS));
     }
+
+    /** The same context making its sessions with {@code f}. */
+    public PoolContext withFactory(SessionFactory f) {
+        return new PoolContext(server, endpoint, connectTimeout, f, timer, background, onToolsChanged, events, supervisor);
+    }
 }

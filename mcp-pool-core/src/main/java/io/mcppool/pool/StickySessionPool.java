@@ -2,6 +2,8 @@ package io.mcppool.pool;
 
 import io.mcppool.config.PoolSettings;
 import io.mcppool.events.SessionCloseReason;
+import io.mcppool.session.McpSession;
+import io.mcppool.session.ServerRequestHandler;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +29,7 @@ public final class StickySessionPool implements EndpointPool {
     private final ScheduledExecutorService timer;
     private final ExecutorService background;
     private final ConcurrentHashMap<String, SessionPool> byKey = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ServerRequestHandler> handlers = new ConcurrentHashMap<>();
     private final AtomicInteger boundKeys = new AtomicInteger();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> placeWaiters = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
@@ -73,7 +76,7 @@ public final class StickySessionPool implements EndpointPool {
             if (!reservePlace()) {
                 return waitForPlace(deadline).thenCompose(v -> acquireUntil(key, deadline));
             }
-            SessionPool created = new SessionPool(context, perKey);
+            SessionPool created = new SessionPool(contextFor(key), perKey);
             pool = byKey.putIfAbsent(key, created);
             if (pool == null) {
                 pool = created;
@@ -90,6 +93,25 @@ public final class StickySessionPool implements EndpointPool {
             }
             return CompletableFuture.failedFuture(cause);
         });
+    }
+
+    /** The context of one key's pool: its sessions carry the key's server-request handler, if bound. */
+    private PoolContext contextFor(String key) {
+        ServerRequestHandler handler = handlers.get(key);
+        if (handler == null) {
+            return context;
+        }
+        SessionFactory factory = listener -> {
+            McpSession session = context.factory().create(listener);
+            session.serverRequests(handler);
+            return session;
+        };
+        return context.withFactory(factory);
+    }
+
+    @Override
+    public void bindAffinity(String affinityKey, ServerRequestHandler handler) {
+        handlers.put(affinityKey == null ? "" : affinityKey, handler);
     }
 
     private boolean reservePlace() {
@@ -148,7 +170,9 @@ public final class StickySessionPool implements EndpointPool {
 
     @Override
     public void releaseAffinity(String affinityKey) {
-        SessionPool pool = byKey.remove(affinityKey == null ? "" : affinityKey);
+        String key = affinityKey == null ? "" : affinityKey;
+        handlers.remove(key);
+        SessionPool pool = byKey.remove(key);
         if (pool != null) {
             background.execute(() -> {
                 pool.close(Duration.ofSeconds(5), SessionCloseReason.AFFINITY_RELEASED);

@@ -61,6 +61,8 @@ public final class McpSession implements Transport.Listener {
     /** Bumped by every handshake (under handshakeLock); a request remembers the generation it was sent under. */
     private volatile int generation;
     private volatile CompletableFuture<InitializeResult> handshake;
+    /** Answers the server's sampling and elicitation requests; set before open, or null. */
+    private volatile ServerRequestHandler serverRequests;
 
     public McpSession(Transport transport, SessionOptions options, ScheduledExecutorService timer,
                       SessionListener listener) {
@@ -91,11 +93,27 @@ public final class McpSession implements Transport.Listener {
         }
     }
 
+    /**
+     * Passes the server's requests other than ping and roots (sampling, elicitation) to {@code handler}, and
+     * declares its capabilities at the handshake: so set it before {@link #open()}.
+     */
+    public void serverRequests(ServerRequestHandler handler) {
+        this.serverRequests = handler;
+    }
+
     private CompletableFuture<InitializeResult> startHandshake() {
         generation++;
         ObjectNode params = Json.object();
         params.put("protocolVersion", ProtocolVersion.LATEST);
         ObjectNode capabilities = params.putObject("capabilities");
+        ServerRequestHandler handler = serverRequests;
+        if (handler != null && handler.capabilities() != null) {
+            handler.capabilities().properties().forEach(e -> {
+                if (!e.getKey().equals("roots")) { // roots are the pool's own answer, from config
+                    capabilities.set(e.getKey(), e.getValue().deepCopy());
+                }
+            });
+        }
         if (!options.roots().isEmpty()) {
             capabilities.putObject("roots").put("listChanged", false);
         }
@@ -365,12 +383,31 @@ public final class McpSession implements Transport.Listener {
     }
 
     private void onServerRequest(JsonRpcRequest r) {
-        JsonRpcResponse response = switch (r.method()) {
-            case McpMethods.PING -> JsonRpcResponse.success(r.id(), Json.object());
-            case McpMethods.ROOTS_LIST -> JsonRpcResponse.success(r.id(), rootsResult());
-            default -> JsonRpcResponse.failure(r.id(), JsonRpcError.of(JsonRpcError.METHOD_NOT_FOUND,
-                    "Method not found: " + r.method() + " (mcp-pool does not offer this capability)"));
-        };
+        ServerRequestHandler handler = serverRequests;
+        switch (r.method()) {
+            case McpMethods.PING -> answer(r, JsonRpcResponse.success(r.id(), Json.object()));
+            case McpMethods.ROOTS_LIST -> answer(r, JsonRpcResponse.success(r.id(), rootsResult()));
+            default -> {
+                if (handler == null) {
+                    answer(r, JsonRpcResponse.failure(r.id(), JsonRpcError.of(JsonRpcError.METHOD_NOT_FOUND,
+                            "Method not found: " + r.method() + " (mcp-pool does not offer this capability)")));
+                    return;
+                }
+                CompletableFuture<JsonNode> answer;
+                try {
+                    answer = handler.handle(r.method(), r.params());
+                } catch (RuntimeException e) {
+                    answer = CompletableFuture.failedFuture(e);
+                }
+                answer.whenComplete((result, error) -> answer(r, error == null
+                        ? JsonRpcResponse.success(r.id(), result == null ? Json.object() : result)
+                        : JsonRpcResponse.failure(r.id(), unwrap(error) instanceof RpcErrorException rpc ? rpc.error()
+                                : JsonRpcError.of(JsonRpcError.INTERNAL_ERROR, String.valueOf(unwrap(error).getMessage())))));
+            }
+        }
+    }
+
+    private void answer(JsonRpcRequest r, JsonRpcResponse response) {
         transport.send(response).exceptionally(e -> {
             log.debug("server '{}': could not answer {}: {}", options.server(), r.method(), e.toString());
             return null;

@@ -1,0 +1,23 @@
+package io.mcppool.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Answers a request an upstream server sends to its client ({@code sampling/createMessage},
+ * {@code elicitation/create}): a gateway passes it on to the client the upstream session belongs to. Called
+ * on a transport thread; must not block. A failed future becomes a JSON-RPC error (an
+ * {@link RpcErrorException} keeps its code and message).
+ */
+public interface ServerRequestHandler {
+    /** The answer's {@code result}, or a failed future. */
+    CompletableFuture<JsonNode> handle(String method, JsonNode params);
+
+    /**
+     * The client capabilities the upstream session declares in {@code initialize} on this handler's behalf
+     * ({@code {"sampling": {}, "elicitation": {}}}): those of the client it forwards to, so the upstream
+     * asks only what that client can answer.
+     */
+    ObjectNode capabilities();
+}
