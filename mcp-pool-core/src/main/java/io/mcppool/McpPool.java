@@ -72,8 +72,14 @@ public final class McpPool implements AutoCloseable {
     /** How long past a call's deadline a blocking caller waits before it gives up on the engine. */
     private static final Duration SAFETY_MARGIN = Duration.ofSeconds(10);
 
-    private final McpPoolConfig config;
-    private final Map<String, PooledServer> servers;
+    /**
+     * Both change only in {@link #reconfigure}, under {@link #reconfigureLock}: {@code servers} gains a server
+     * before {@code config} names it and loses it after, so a reader that finds a name in the config may
+     * still find no server for it (a removal in progress) but never the reverse.
+     */
+    private volatile McpPoolConfig config;
+    private volatile Map<String, PooledServer> servers;
+    private final ReentrantLock reconfigureLock = new ReentrantLock();
     private final CompositePoolEvents events;
     private final PoolStats stats;
     private final List<AsyncPoolEvents> asyncListeners;
@@ -472,7 +478,74 @@ public final class McpPool implements AutoCloseable {
      * equal keep running untouched, sessions and all.
      */
     public ReloadResult reconfigure(McpPoolConfig next) {
-        throw new UnsupportedOperationException("reconfigure: not built yet");
+        reconfigureLock.lock();
+        try {
+            if (closed) {
+                throw new PoolExhaustedException("the pool is closed", null, null, null, null);
+            }
+            McpPoolConfig current = config;
+            List<String> added = new ArrayList<>();
+            List<String> removed = new ArrayList<>();
+            List<String> changed = new ArrayList<>();
+            for (ServerConfig s : next.servers().values()) {
+                ServerConfig before = current.servers().get(s.name());
+                if (before == null) {
+                    added.add(s.name());
+                } else if (!before.equals(s)) {
+                    changed.add(s.name());
+                }
+            }
+            for (String name : current.servers().keySet()) {
+                if (!next.servers().containsKey(name)) {
+                    removed.add(name);
+                }
+            }
+            if (!next.housekeepingInterval().equals(current.housekeepingInterval())
+                    || !next.shutdownGrace().equals(current.shutdownGrace()) || !next.metrics().equals(current.metrics())) {
+                log.warn("reload: housekeepingInterval, shutdownGrace and metrics apply at the next start only");
+            }
+            Map<String, PooledServer> old = servers;
+            Map<String, PooledServer> started = new LinkedHashMap<>();
+            for (String name : concat(added, changed)) {
+                started.put(name, new PooledServer(next.servers().get(name), timer, background, this::httpClient, events));
+            }
+            // Grow first (old and new side by side), then switch the config, then drop what left.
+            Map<String, PooledServer> both = new LinkedHashMap<>(old);
+            both.putAll(started);
+            servers = Map.copyOf(both);
+            config = new McpPoolConfig(next.servers(), current.housekeepingInterval(), current.shutdownGrace(),
+                    next.source(), current.metrics(), next.gateway(), next.sharedCache());
+            Map<String, PooledServer> after = new LinkedHashMap<>();
+            for (String name : next.servers().keySet()) {
+                after.put(name, both.get(name));
+            }
+            servers = Map.copyOf(after);
+            started.values().forEach(PooledServer::start);
+            List<PooledServer> leaving = new ArrayList<>();
+            for (String name : concat(removed, changed)) {
+                leaving.add(old.get(name));
+            }
+            if (!leaving.isEmpty()) {
+                // In-flight calls on the old servers finish (up to the grace) while new calls already go to the
+                // new ones; the caller does not wait for that.
+                background.execute(() -> Concurrently.forEach("mcp-pool-drain", leaving,
+                        s -> s.close(current.shutdownGrace())));
+            }
+            ReloadResult result = new ReloadResult(added, removed, changed);
+            if (!result.nothingChanged()) {
+                log.info("reconfigured from {}: added {}, removed {}, changed {}", next.source(), added, removed, changed);
+                events.configReloaded(result.added(), result.removed(), result.changed());
+            }
+            return result;
+        } finally {
+            reconfigureLock.unlock();
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /**
@@ -554,8 +627,12 @@ public final class McpPool implements AutoCloseable {
 
     public PoolSnapshot snapshot() {
         List<PoolSnapshot.ServerSnapshot> list = new ArrayList<>();
+        Map<String, PooledServer> running = servers;
         for (String name : config.servers().keySet()) {
-            list.add(servers.get(name).snapshot());
+            PooledServer server = running.get(name);
+            if (server != null) {
+                list.add(server.snapshot());
+            }
         }
         return new PoolSnapshot(Instant.now(), List.copyOf(list));
     }
