@@ -2,6 +2,9 @@ package io.mcppool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcppool.cache.LiveCatalog;
+import io.mcppool.cache.ServerLists;
+import io.mcppool.cache.ToolCatalog;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.ServerConfig;
@@ -81,6 +84,7 @@ public final class McpPool implements AutoCloseable {
     private volatile Map<String, PooledServer> servers;
     private final ReentrantLock reconfigureLock = new ReentrantLock();
     private final CompositePoolEvents events;
+    private final LiveCatalog catalog;
     private final PoolStats stats;
     private final List<AsyncPoolEvents> asyncListeners;
     private final ScheduledThreadPoolExecutor timer;
@@ -105,9 +109,10 @@ public final class McpPool implements AutoCloseable {
         });
         timer.setRemoveOnCancelPolicy(true);
         this.background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-pool-" + id + "-bg-", 0).factory());
+        this.catalog = new LiveCatalog(config.gateway().separator(), timer, background);
         Map<String, PooledServer> byName = new LinkedHashMap<>();
         for (ServerConfig server : config.servers().values()) {
-            byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient, events));
+            byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient, events, catalog));
         }
         this.servers = Map.copyOf(byName);
         this.stats = PoolStats.attach(this); // before any server starts, so no event is missed
@@ -207,20 +212,14 @@ public final class McpPool implements AutoCloseable {
         long deadline = start + options.timeout().orElse(server.config().callTimeout()).toNanos();
         CallContext call = new CallContext(serverName, McpMethods.TOOLS_CALL, tool, start);
         events.callStarted(call);
-        List<Tool> known = server.cachedTools();
-        if (known != null && !containsTool(known, tool)) {
-            // The cached list may be stale if the server did not announce a change: look once more.
-            server.invalidateTools();
-            return server.listTools().handle((fresh, e) -> {
-                if (e == null && !containsTool(fresh, tool)) {
-                    UnknownToolException unknown = new UnknownToolException(
-                            "no such tool; the server lists " + fresh.size() + " tool(s)" + toolHint(fresh),
-                            serverName, server.endpointLabel(), tool, null);
-                    ended(call, null, unknown);
-                    return CompletableFuture.<CallToolResult>failedFuture(unknown);
-                }
-                return sendCall(server, tool, arguments, options, deadline, call);
-            }).thenCompose(Function.identity());
+        ServerLists lists = server.lists();
+        if (lists.loaded(ToolCatalog.Kind.TOOLS) && lists.tool(tool) == null) {
+            // Answered from the catalog, kept current by list-changed notices, new sessions and catalogRefresh.
+            List<Tool> known = lists.tools();
+            UnknownToolException unknown = new UnknownToolException("no such tool; the server lists " + known.size()
+                    + " tool(s)" + toolHint(known), serverName, server.endpointLabel(), tool, null);
+            ended(call, null, unknown);
+            return CompletableFuture.failedFuture(unknown);
         }
         return sendCall(server, tool, arguments, options, deadline, call);
     }
@@ -291,49 +290,35 @@ public final class McpPool implements AutoCloseable {
         }), request, Runnable::run);
     }
 
-    private static boolean containsTool(List<Tool> tools, String name) {
-        for (Tool t : tools) {
-            if (t.name().equals(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static String toolHint(List<Tool> tools) {
         List<String> names = tools.stream().map(Tool::name).sorted().limit(20).toList();
         return names.isEmpty() ? "" : ": " + String.join(", ", names) + (tools.size() > 20 ? ", ..." : "");
     }
 
-    /** Every tool of the server, all pages, from the cache when it is fresh. */
+    /** Every tool of the server, all pages: from the catalog when it has the list, else listed (and kept there). */
     public List<Tool> listTools(String server) {
         return await(listToolsAsync(server), server, null);
     }
 
     public CompletableFuture<List<Tool>> listToolsAsync(String serverName) {
-        try {
-            PooledServer server = server(serverName);
-            CallContext call = started(serverName, McpMethods.TOOLS_LIST);
-            return offReader(server.listTools().exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                    Failures.map(e, serverName, server.endpointLabel(), null))).whenComplete((v, e) -> ended(call, null, e)));
-        } catch (McpPoolException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return fromCatalog(serverName, McpMethods.TOOLS_LIST, ToolCatalog.Kind.TOOLS, ServerLists::tools);
     }
 
     // ------------------------------------------------------------------ resources and prompts
 
+    /** Every resource of the server, all pages: from the catalog when it has the list, else listed. */
     public List<Resource> listResources(String server) {
         return await(listResourcesAsync(server), server, null);
     }
 
     public CompletableFuture<List<Resource>> listResourcesAsync(String server) {
-        return listAll(server, McpMethods.RESOURCES_LIST, "resources", Resource.class);
+        return fromCatalog(server, McpMethods.RESOURCES_LIST, ToolCatalog.Kind.RESOURCES, ServerLists::resources);
     }
 
+    /** Every resource template of the server, all pages: from the catalog when it has the list, else listed. */
     public List<ResourceTemplate> listResourceTemplates(String server) {
-        return await(listAll(server, McpMethods.RESOURCES_TEMPLATES_LIST, "resourceTemplates", ResourceTemplate.class),
-                server, null);
+        return await(fromCatalog(server, McpMethods.RESOURCES_TEMPLATES_LIST, ToolCatalog.Kind.RESOURCES,
+                ServerLists::resourceTemplates), server, null);
     }
 
     public ReadResourceResult readResource(String server, String uri) {
@@ -346,12 +331,13 @@ public final class McpPool implements AutoCloseable {
         return simpleRequest(server, McpMethods.RESOURCES_READ, params, ReadResourceResult.class);
     }
 
+    /** Every prompt of the server, all pages: from the catalog when it has the list, else listed. */
     public List<Prompt> listPrompts(String server) {
         return await(listPromptsAsync(server), server, null);
     }
 
     public CompletableFuture<List<Prompt>> listPromptsAsync(String server) {
-        return listAll(server, McpMethods.PROMPTS_LIST, "prompts", Prompt.class);
+        return fromCatalog(server, McpMethods.PROMPTS_LIST, ToolCatalog.Kind.PROMPTS, ServerLists::prompts);
     }
 
     public GetPromptResult getPrompt(String server, String prompt, Map<String, String> arguments) {
@@ -433,18 +419,21 @@ public final class McpPool implements AutoCloseable {
         }
     }
 
-    private <T> CompletableFuture<List<T>> listAll(String serverName, String method, String field, Class<T> type) {
+    /**
+     * A list from the catalog when it is loaded, without reaching the server; else a listing that fills the
+     * catalog (sharing one under way). Reported to listeners as a call of {@code method} either way.
+     */
+    private <T> CompletableFuture<List<T>> fromCatalog(String serverName, String method, ToolCatalog.Kind kind,
+                                                      Function<ServerLists, List<T>> read) {
         try {
-            PooledServer server = server(serverName);
+            ServerLists lists = server(serverName).lists();
             CallContext call = started(serverName, method);
-            return offReader(server.listAll(method, json -> {
-                List<T> items = new ArrayList<>();
-                for (JsonNode item : json.path(field)) {
-                    items.add(Json.fromTree(item, type));
-                }
-                return items;
-            }).exceptionallyCompose(e -> CompletableFuture.<List<T>>failedFuture(
-                    Failures.map(e, serverName, server.endpointLabel(), null))).whenComplete((v, e) -> ended(call, null, e)));
+            if (lists.loaded(kind)) {
+                List<T> list = read.apply(lists);
+                ended(call, null, null);
+                return CompletableFuture.completedFuture(list);
+            }
+            return offReader(lists.load(kind).thenApply(v -> read.apply(lists)).whenComplete((v, e) -> ended(call, null, e)));
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -462,8 +451,8 @@ public final class McpPool implements AutoCloseable {
     }
 
     /** Every server's tools, resources and prompts as last listed; reads never reach a server. */
-    public io.mcppool.cache.ToolCatalog catalog() {
-        throw new UnsupportedOperationException("catalog: not built yet");
+    public ToolCatalog catalog() {
+        return catalog;
     }
 
     /** The result cache, to invalidate entries or read its figures. */
@@ -505,9 +494,13 @@ public final class McpPool implements AutoCloseable {
                 log.warn("reload: housekeepingInterval, shutdownGrace and metrics apply at the next start only");
             }
             Map<String, PooledServer> old = servers;
+            for (String name : concat(removed, changed)) {
+                catalog.remove(name); // a changed server is listed anew through its new self
+            }
             Map<String, PooledServer> started = new LinkedHashMap<>();
             for (String name : concat(added, changed)) {
-                started.put(name, new PooledServer(next.servers().get(name), timer, background, this::httpClient, events));
+                started.put(name, new PooledServer(next.servers().get(name), timer, background, this::httpClient, events,
+                        catalog));
             }
             // Grow first (old and new side by side), then switch the config, then drop what left.
             Map<String, PooledServer> both = new LinkedHashMap<>(old);
@@ -695,6 +688,7 @@ public final class McpPool implements AutoCloseable {
         }
         closed = true;
         housekeeping.cancel(false);
+        catalog.close();
         Concurrently.forEach("mcp-pool-close", servers.values(), s -> s.close(config.shutdownGrace()));
         timer.shutdownNow();
         // Background work still running (a session being retired, a handshake) gets a short while to end

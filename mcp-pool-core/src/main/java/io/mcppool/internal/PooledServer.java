@@ -3,6 +3,9 @@ package io.mcppool.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.PoolSnapshot;
+import io.mcppool.cache.LiveCatalog;
+import io.mcppool.cache.ServerLists;
+import io.mcppool.cache.ToolCatalog;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.Replica;
@@ -17,10 +20,10 @@ import io.mcppool.pool.ProcessSupervisor;
 import io.mcppool.pool.Lease;
 import io.mcppool.pool.PoolContext;
 import io.mcppool.pool.SessionFactory;
+import io.mcppool.pool.SessionNotices;
 import io.mcppool.pool.SessionPool;
 import io.mcppool.pool.StickySessionPool;
 import io.mcppool.protocol.Json;
-import io.mcppool.protocol.ListToolsResult;
 import io.mcppool.protocol.McpMethods;
 import io.mcppool.protocol.Progress;
 import io.mcppool.protocol.Tool;
@@ -49,7 +52,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -58,8 +60,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One configured server at run time: its endpoints (each with a session pool, a breaker, supervision
- * and health), the balancer that picks among them, the retry budget, and the cached tool list. A
- * request goes through {@link RoutedCall}: endpoint, permit, slot, send, and maybe again.
+ * and health), the balancer that picks among them, the retry budget, and its part of the catalog (fed from
+ * its sessions: handshakes and list-changed notices). A request goes through {@link RoutedCall}: endpoint,
+ * permit, slot, send, and maybe again.
  */
 public final class PooledServer {
     private static final Logger log = LoggerFactory.getLogger(PooledServer.class);
@@ -75,13 +78,13 @@ public final class PooledServer {
     private final PoolEvents events;
     private final ScheduledExecutorService timer;
     private final ExecutorService background;
-    private final AtomicReference<CompletableFuture<List<Tool>>> tools = new AtomicReference<>();
-    private volatile Map<String, Tool> toolsByName = Map.of();
+    /** This server's tools, resources and prompts in the pool's catalog. */
+    private final ServerLists lists;
     private final List<ScheduledFuture<?>> healthChecks = new ArrayList<>();
     private volatile boolean closed;
 
     public PooledServer(ServerConfig config, ScheduledExecutorService timer, ExecutorService background,
-                        Supplier<HttpClient> httpClient, PoolEvents events) {
+                        Supplier<HttpClient> httpClient, PoolEvents events, LiveCatalog catalog) {
         this.config = config;
         this.events = events;
         this.timer = timer;
@@ -103,10 +106,11 @@ public final class PooledServer {
                 @Override
                 public void sessionOpenFailed(String server, String endpoint, Throwable cause) {
                     self[0].openFailed();
+                    lists.sessionOpenFailed();
                 }
             }));
             PoolContext context = new PoolContext(config.name(), name, config.connectTimeout(), factory, timer,
-                    background, s -> invalidateTools(), endpointEvents, supervisor);
+                    background, catalogNotices, endpointEvents, supervisor);
             EndpointPool pool = config.pool().mode() == PoolMode.STICKY
                     ? new StickySessionPool(context, config.pool())
                     : new SessionPool(context, config.pool());
@@ -119,7 +123,27 @@ public final class PooledServer {
         this.balancer = Balancer.create(config.balance(), endpoints);
         this.budget = new RetryBudget(config.retry());
         this.tiered = config.replicas().stream().anyMatch(r -> r.tier() > 0);
+        // Last: the catalog lists through this server, which is complete now (nothing is listed before start()).
+        this.lists = catalog.add(config, this::listForCatalog);
     }
+
+    /** Passes what sessions say about the server's lists to the catalog. */
+    private final SessionNotices catalogNotices = new SessionNotices() {
+        @Override
+        public void joined(McpSession session) {
+            lists.sessionJoined(session.initializeResult());
+        }
+
+        @Override
+        public void listChanged(McpSession session, String notification) {
+            switch (notification) {
+                case McpMethods.TOOLS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.TOOLS);
+                case McpMethods.RESOURCES_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.RESOURCES);
+                case McpMethods.PROMPTS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.PROMPTS);
+                default -> log.debug("server '{}': ignoring {}", config.name(), notification);
+            }
+        }
+    };
 
     private static Transport transport(ServerConfig config, EndpointConfig endpoint, Supplier<HttpClient> httpClient,
                                        ExecutorService executor) {
@@ -195,13 +219,7 @@ public final class PooledServer {
                         TimeUnit.NANOSECONDS));
             }
         }
-        if (config.pool().minSessions() > 0 && config.pool().mode() != PoolMode.STICKY) {
-            // Warm the tool list along with the first session, so the first call need not wait for it.
-            listTools().exceptionally(e -> {
-                log.debug("server '{}': tool list not loaded at start: {}", config.name(), Failures.unwrap(e).toString());
-                return null;
-            });
-        }
+        // The catalog lists the server when its first session joins (sessionJoined), knowing then what it declares.
     }
 
     /** One active health check: a ping on a pooled session within the check's timeout. */
@@ -218,6 +236,11 @@ public final class PooledServer {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** This server's part of the catalog. */
+    public ServerLists lists() {
+        return lists;
     }
 
     /** The endpoint's name for a server with one endpoint; "n endpoints" otherwise (for messages). */
@@ -316,7 +339,7 @@ public final class PooledServer {
         if (!McpMethods.TOOLS_CALL.equals(method)) {
             return true;
         }
-        Tool t = tool == null ? null : toolsByName.get(tool);
+        Tool t = lists.tool(tool);
         return Retries.safeToRepeat(t == null ? null : t.annotations(), config.trusted(), config.tool(tool));
     }
 
@@ -338,48 +361,16 @@ public final class PooledServer {
         return result;
     }
 
-    // ------------------------------------------------------------------ tool list cache
+    // ------------------------------------------------------------------ listing
 
-    /** The server's whole tool list (all pages), cached until the server says it changed. */
-    public CompletableFuture<List<Tool>> listTools() {
-        while (true) {
-            CompletableFuture<List<Tool>> current = tools.get();
-            if (current != null && !current.isCompletedExceptionally()) {
-                return current;
-            }
-            CompletableFuture<List<Tool>> mine = new CompletableFuture<>();
-            if (tools.compareAndSet(current, mine)) {
-                fetchAllTools(mine);
-                return mine;
-            }
-        }
-    }
-
-    /** The cached list if there is one already, without fetching. */
-    public List<Tool> cachedTools() {
-        CompletableFuture<List<Tool>> current = tools.get();
-        return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
-    }
-
-    public void invalidateTools() {
-        tools.set(null);
-        log.debug("server '{}': tool list changed; cache cleared", config.name());
-    }
-
-    private void fetchAllTools(CompletableFuture<List<Tool>> target) {
-        listAll(McpMethods.TOOLS_LIST, json -> Json.fromTree(json, ListToolsResult.class).tools()).whenComplete((all, e) -> {
-            if (e != null) {
-                tools.compareAndSet(target, null);
-                target.completeExceptionally(e);
-            } else {
-                Map<String, Tool> byName = new HashMap<>();
-                for (Tool t : all) {
-                    byName.put(t.name(), t);
-                }
-                toolsByName = Map.copyOf(byName);
-                target.complete(all);
-            }
-        });
+    /** Every item of {@code field} on every page of {@code method}, failures as the public exceptions. */
+    private CompletableFuture<List<JsonNode>> listForCatalog(String method, String field) {
+        return listAll(method, json -> {
+            JsonNode items = json.path(field);
+            List<JsonNode> out = new ArrayList<>(items.size());
+            items.forEach(out::add);
+            return out;
+        }).exceptionallyCompose(e -> CompletableFuture.failedFuture(Failures.map(e, config.name(), endpointLabel(), null)));
     }
 
     /**
@@ -415,7 +406,6 @@ public final class PooledServer {
     }
 
     public PoolSnapshot.ServerSnapshot snapshot() {
-        List<Tool> cached = cachedTools();
         List<EndpointSnapshot> pools = new ArrayList<>();
         List<EndpointStatus> status = new ArrayList<>();
         for (Endpoint ep : endpoints) {
@@ -426,7 +416,8 @@ public final class PooledServer {
         String transport = status.stream().map(EndpointStatus::transport).distinct().reduce((a, b) -> "mixed")
                 .orElse("custom");
         return new PoolSnapshot.ServerSnapshot(config.name(), transport, List.copyOf(pools),
-                cached == null ? -1 : cached.size(), config.balance().configName(), List.copyOf(status));
+                lists.loaded(ToolCatalog.Kind.TOOLS) ? lists.tools().size() : -1, config.balance().configName(),
+                List.copyOf(status));
     }
 
     public void housekeep() {

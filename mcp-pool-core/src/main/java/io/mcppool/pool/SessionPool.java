@@ -3,6 +3,7 @@ package io.mcppool.pool;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.events.SessionCloseReason;
+import io.mcppool.protocol.McpMethods;
 import io.mcppool.session.McpSession;
 import io.mcppool.session.SessionListener;
 import io.mcppool.transport.StdioTransport;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +46,7 @@ public final class SessionPool implements EndpointPool {
     private final ScheduledExecutorService timer;
     private final ExecutorService background;
     private final Duration connectTimeout;
-    private final Consumer<McpSession> onToolsChanged;
+    private final SessionNotices notices;
     private final PoolEvents events;
     private final SessionListener sessionListener = new Listener();
     private final ProcessSupervisor supervisor;
@@ -77,7 +77,7 @@ public final class SessionPool implements EndpointPool {
         this.factory = context.factory();
         this.timer = context.timer();
         this.background = context.background();
-        this.onToolsChanged = context.onToolsChanged();
+        this.notices = context.notices();
         this.events = context.events();
         this.supervisor = context.supervisor();
     }
@@ -318,6 +318,8 @@ public final class SessionPool implements EndpointPool {
             events.sessionOpened(server, endpoint, version);
             if (!session.isOpen()) {
                 onSessionClosed(session); // it died between the handshake and joining the pool
+            } else {
+                notices.joined(session);
             }
             dispatch();
             maybeOpen();
@@ -646,7 +648,17 @@ public final class SessionPool implements EndpointPool {
     private final class Listener implements SessionListener {
         @Override
         public void onToolsListChanged(McpSession session) {
-            onToolsChanged.accept(session);
+            notices.listChanged(session, McpMethods.TOOLS_LIST_CHANGED);
+        }
+
+        @Override
+        public void onResourcesListChanged(McpSession session) {
+            notices.listChanged(session, McpMethods.RESOURCES_LIST_CHANGED);
+        }
+
+        @Override
+        public void onPromptsListChanged(McpSession session) {
+            notices.listChanged(session, McpMethods.PROMPTS_LIST_CHANGED);
         }
 
         @Override

@@ -333,8 +333,10 @@ public final class McpSession implements Transport.Listener {
         switch (n.method()) {
             case McpMethods.PROGRESS -> onProgress(n.params());
             case McpMethods.TOOLS_LIST_CHANGED -> listener.onToolsListChanged(this);
+            case McpMethods.RESOURCES_LIST_CHANGED -> listener.onResourcesListChanged(this);
+            case McpMethods.PROMPTS_LIST_CHANGED -> listener.onPromptsListChanged(this);
             case McpMethods.MESSAGE -> onLogMessage(n.params());
-            case McpMethods.CANCELLED, McpMethods.RESOURCES_LIST_CHANGED, McpMethods.PROMPTS_LIST_CHANGED -> {
+            case McpMethods.CANCELLED -> {
                 // cancellations concern server-to-client requests, which are answered at once
             }
             default -> log.debug("server '{}': ignoring notification {}", options.server(), n.method());
