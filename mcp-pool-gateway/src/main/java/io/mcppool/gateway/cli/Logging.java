@@ -40,4 +40,18 @@ final class Logging {
         SAVED.putIfAbsent(name, logger.getLevel());
         logger.setLevel(level);
     }
+
+    /** The gateway says what it serves and what it reloads at INFO, unless the user's config set a level. */
+    static synchronized void serving() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            Logger gateway = context.getLogger("io.mcppool.gateway");
+            if (gateway.getLevel() == null) {
+                gateway.setLevel(Level.INFO);
+            }
+            Logger pool = context.getLogger("io.mcppool.McpPool");
+            if (pool.getLevel() == null) {
+                pool.setLevel(Level.INFO);
+            }
+        }
+    }
 }

@@ -7,9 +7,9 @@ import java.util.Properties;
 import picocli.CommandLine;
 
 /** {@code --version}: the build's version, the MCP versions spoken, and the Java running it. */
-final class Version implements CommandLine.IVersionProvider {
+public final class Version implements CommandLine.IVersionProvider {
 
-    static String version() {
+    public static String version() {
         try (InputStream in = Version.class.getResourceAsStream("/io/mcppool/gateway/version.properties")) {
             if (in != null) {
                 Properties p = new Properties();

@@ -1,0 +1,217 @@
+package io.mcppool.gateway;
+
+import io.mcppool.InvalidConfigException;
+import io.mcppool.McpPool;
+import io.mcppool.ReloadResult;
+import io.mcppool.config.ConfigLoader;
+import io.mcppool.config.GatewaySettings;
+import io.mcppool.config.McpPoolConfig;
+import io.mcppool.gateway.auth.Authenticator;
+import io.mcppool.gateway.auth.Authenticators;
+import io.mcppool.gateway.auth.RateLimiter;
+import io.mcppool.gateway.auth.RequestGuard;
+import io.mcppool.gateway.ops.GatewayView;
+import io.mcppool.gateway.ops.OpsHandler;
+import io.mcppool.gateway.ops.RecentErrors;
+import io.mcppool.gateway.server.GatewayServer;
+import io.mcppool.gateway.server.RequestChecks;
+import io.mcppool.metrics.McpPoolMetrics;
+import io.mcppool.protocol.JsonRpcNotification;
+import io.mcppool.protocol.McpMethods;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: the pool, its HTTP server with the MCP endpoint and the operations endpoints, and
+ * reloads of its config file. {@code mcp-pool serve} is this class plus signal handling; tests and
+ * embedders start it directly.
+ */
+public final class Gateway implements GatewayView, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final McpPool pool;
+    private final Optional<Path> file;
+    private final PrometheusMeterRegistry registry;
+    private final McpPoolMetrics metrics;
+    private final RecentErrors recentErrors = new RecentErrors();
+    private final GatewayServer server;
+    private final Instant startedAt = Instant.now();
+    private final ReentrantLock reloadLock = new ReentrantLock();
+    private final ConfigWatcher watcher;
+    private volatile RequestChecks checks;
+    private volatile String lastReloadError;
+    private volatile boolean draining;
+
+    private Gateway(McpPoolConfig config, Optional<Path> file) {
+        this.file = file;
+        this.pool = McpPool.create(config, List.of(recentErrors));
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.metrics = McpPoolMetrics.builder().settings(config.metrics()).bind(pool, registry);
+        this.checks = checks(config.gateway());
+        Authenticator operators = authorization -> checks.auth().authenticate(authorization);
+        GatewayServer started;
+        try {
+            started = GatewayServer.start(pool, config.gateway(), checks, new OpsHandler(this, registry, recentErrors,
+                    operators));
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        this.server = started;
+        this.watcher = file.isPresent() && config.gateway().watchConfig()
+                ? ConfigWatcher.start(file.get(), this::reload) : null;
+    }
+
+    /** Starts the pool and serves it; {@code file} (if any) is what reloads read again. */
+    public static Gateway start(McpPoolConfig config, Optional<Path> file) {
+        return new Gateway(config, file);
+    }
+
+    public static Gateway start(Path file) {
+        return start(ConfigLoader.load(file), Optional.of(file));
+    }
+
+    private static RequestChecks checks(GatewaySettings settings) {
+        RequestGuard guard = RequestGuard.of(settings);
+        RateLimiter limiter = new RateLimiter();
+        return new RequestChecks((host, origin) -> guard.check(host, origin).map(RequestGuard.Rejection::message),
+                Authenticators.from(settings), limiter::tryAcquire);
+    }
+
+    public URI mcpUri() {
+        return server.mcpUri();
+    }
+
+    public URI baseUri() {
+        return mcpUri().resolve("/");
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public GatewayServer server() {
+        return server;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Reads the config file again and moves to it: servers added, removed (after draining) or changed; new
+     * credentials, allow lists and limits. A config with errors is rejected, its errors logged, and the
+     * running one kept. The bind address and port need a restart.
+     */
+    public Optional<ReloadResult> reload() {
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        reloadLock.lock();
+        try {
+            McpPoolConfig next;
+            try {
+                next = ConfigLoader.load(file.get());
+            } catch (InvalidConfigException | java.io.UncheckedIOException e) {
+                lastReloadError = e.getMessage();
+                log.error("reload of {} rejected; the running config stays:\n{}", file.get(), e.getMessage());
+                return Optional.empty();
+            }
+            GatewaySettings running = server.settings();
+            if (!next.gateway().host().equals(running.host()) || next.gateway().port() != running.port()
+                    || !next.gateway().path().equals(running.path())) {
+                log.warn("reload: gateway host, port and path apply at the next start only");
+            }
+            ReloadResult result = pool.reconfigure(next);
+            checks = checks(next.gateway());
+            server.checks(checks);
+            lastReloadError = null;
+            if (!result.nothingChanged()) {
+                // Servers came or went: every list may differ. (The catalog also tells once it has listed them.)
+                for (String method : List.of(McpMethods.TOOLS_LIST_CHANGED, McpMethods.RESOURCES_LIST_CHANGED,
+                        McpMethods.PROMPTS_LIST_CHANGED)) {
+                    server.sessions().broadcast(new JsonRpcNotification(method, null));
+                }
+            }
+            return Optional.of(result);
+        } finally {
+            reloadLock.unlock();
+        }
+    }
+
+    /** SIGTERM: no new sessions, in-flight calls finish for up to {@code drainTimeout}, then everything stops. */
+    public void drainAndStop() {
+        draining = true;
+        if (watcher != null) {
+            watcher.close();
+        }
+        server.drainAndStop(pool.config().gateway().drainTimeout());
+        pool.close();
+    }
+
+    @Override
+    public void close() {
+        draining = true;
+        if (watcher != null) {
+            watcher.close();
+        }
+        server.close();
+        pool.close();
+    }
+
+    // ------------------------------------------------------------------ GatewayView
+
+    @Override
+    public McpPool pool() {
+        return pool;
+    }
+
+    @Override
+    public int clientSessions() {
+        return server.sessions().size();
+    }
+
+    @Override
+    public Map<String, List<String>> clashes() {
+        try {
+            return pool.catalog().clashes();
+        } catch (UnsupportedOperationException e) {
+            return Map.of();
+        }
+    }
+
+    @Override
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public String configSource() {
+        return pool.config().source();
+    }
+
+    @Override
+    public Optional<String> lastReloadError() {
+        return Optional.ofNullable(lastReloadError);
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    /** How long a SIGTERM lets calls finish. */
+    public Duration drainTimeout() {
+        return pool.config().gateway().drainTimeout();
+    }
+}

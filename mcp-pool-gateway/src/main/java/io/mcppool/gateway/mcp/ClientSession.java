@@ -1,0 +1,152 @@
+package io.mcppool.gateway.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mcppool.gateway.auth.ClientIdentity;
+import io.mcppool.protocol.JsonRpcMessage;
+import io.mcppool.protocol.RequestId;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client's MCP session with the gateway: who it is, what it negotiated, its requests in flight (so a
+ * cancellation can reach the upstream), the requests the gateway sent it on an upstream's behalf (sampling,
+ * elicitation) and the streams messages can reach it on. Its id is a random 128-bit token, but it is not
+ * authentication: every request is authenticated, and a session answers only to the client that made it.
+ */
+public final class ClientSession {
+    private final String id;
+    private final ClientIdentity client;
+    private final long createdNanos = System.nanoTime();
+    private volatile long lastSeenNanos = createdNanos;
+    private volatile String protocolVersion;
+    private volatile JsonNode capabilities;
+    private volatile boolean initialized;
+    private volatile boolean closed;
+    /** The client's requests being served, by the client's id: cancel reaches the upstream call. */
+    final ConcurrentHashMap<RequestId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
+    /** Requests the gateway sent the client (for an upstream), by the gateway's id. */
+    final ConcurrentHashMap<RequestId, CompletableFuture<JsonNode>> outgoing = new ConcurrentHashMap<>();
+    private final AtomicLong outgoingIds = new AtomicLong();
+    /** Sticky servers whose upstream session for this client has a server-request handler bound. */
+    final Set<String> boundServers = ConcurrentHashMap.newKeySet();
+    /** Streams of POSTs in progress, newest last: where an upstream's request to the client goes first. */
+    private final Deque<MessageSink> requestStreams = new ConcurrentLinkedDeque<>();
+    private volatile MessageSink standaloneStream;
+
+    public ClientSession(String id, ClientIdentity client) {
+        this.id = id;
+        this.client = client;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public ClientIdentity client() {
+        return client;
+    }
+
+    public String protocolVersion() {
+        return protocolVersion;
+    }
+
+    void initialized(String version, JsonNode clientCapabilities) {
+        this.protocolVersion = version;
+        this.capabilities = clientCapabilities;
+    }
+
+    /** The capabilities the client declared in {@code initialize} (an empty object if none). */
+    public JsonNode capabilities() {
+        return capabilities;
+    }
+
+    public boolean initializedNotified() {
+        return initialized;
+    }
+
+    void markInitialized() {
+        initialized = true;
+    }
+
+    public void touch() {
+        lastSeenNanos = System.nanoTime();
+    }
+
+    public long idleNanos(long now) {
+        return now - lastSeenNanos;
+    }
+
+    public boolean hasInFlight() {
+        return !inFlight.isEmpty();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The client's GET stream, for notifications that relate to no request. */
+    public MessageSink standaloneStream() {
+        return standaloneStream;
+    }
+
+    /** Sets the GET stream; false if one is open already (a client has one at a time). */
+    public boolean openStandaloneStream(MessageSink sink) {
+        MessageSink current = standaloneStream;
+        if (current != null && current.isOpen()) {
+            return false;
+        }
+        standaloneStream = sink;
+        return true;
+    }
+
+    public boolean hasOpenStream() {
+        MessageSink s = standaloneStream;
+        return s != null && s.isOpen();
+    }
+
+    void pushRequestStream(MessageSink sink) {
+        requestStreams.addLast(sink);
+    }
+
+    void popRequestStream(MessageSink sink) {
+        requestStreams.remove(sink);
+    }
+
+    /** Sends a message unrelated to a request: on the GET stream if open, else it is lost (as the spec allows). */
+    public boolean notify(JsonRpcMessage message) {
+        MessageSink s = standaloneStream;
+        return s != null && s.send(message);
+    }
+
+    /**
+     * Sends a request an upstream made: on the stream of a POST in progress (the call that led to it, most
+     * likely), else on the GET stream.
+     */
+    boolean sendRequest(JsonRpcMessage message) {
+        var it = requestStreams.descendingIterator();
+        while (it.hasNext()) {
+            MessageSink s = it.next();
+            if (s.isOpen() && s.send(message)) {
+                return true;
+            }
+        }
+        return notify(message);
+    }
+
+    RequestId nextOutgoingId() {
+        return RequestId.of("gw-" + outgoingIds.incrementAndGet());
+    }
+
+    /** Marks the session ended; the caller releases what it holds upstream. */
+    boolean close() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        return true;
+    }
+}
