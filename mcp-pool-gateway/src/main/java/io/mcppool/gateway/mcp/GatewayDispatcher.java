@@ -52,10 +52,41 @@ public final class GatewayDispatcher {
     /** JSON-RPC code for a request the client cancelled (answered only where a response must be written). */
     static final int REQUEST_CANCELLED = -32800;
 
+    /** How long a request waits for a server that has not been listed yet (just started, or reloaded in). */
+    private static final long FIRST_LISTING_WAIT_MILLIS = 5_000;
+
     private final McpPool pool;
+    /** Servers not listed within the wait once: later requests do not wait for them again until they are. */
+    private final java.util.Set<String> notWaitedFor = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public GatewayDispatcher(McpPool pool) {
         this.pool = pool;
+    }
+
+    /**
+     * Runs {@code answer} once every server has been listed, so a client that asks right after the gateway
+     * (or a server) started gets the whole list; a server that cannot be listed is waited for once, up to
+     * {@link #FIRST_LISTING_WAIT_MILLIS}, and then left out until it is.
+     */
+    private CompletableFuture<JsonNode> whenListed(java.util.function.Supplier<JsonNode> answer) {
+        List<CompletableFuture<Void>> waits = new java.util.ArrayList<>();
+        for (String server : pool.servers()) {
+            CompletableFuture<Void> loaded = catalog().loaded(server);
+            if (loaded.isDone()) {
+                notWaitedFor.remove(server);
+            } else if (!notWaitedFor.contains(server)) {
+                waits.add(loaded.copy().orTimeout(FIRST_LISTING_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .exceptionally(e -> {
+                            notWaitedFor.add(server);
+                            log.warn("server '{}' is not listed yet; answering without it", server);
+                            return null;
+                        }));
+            }
+        }
+        if (waits.isEmpty()) {
+            return CompletableFuture.completedFuture(answer.get());
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenApply(v -> answer.get());
     }
 
     public McpPool pool() {
@@ -79,12 +110,12 @@ public final class GatewayDispatcher {
             result = switch (r.method()) {
                 case McpMethods.INITIALIZE -> CompletableFuture.completedFuture(initialize(session, r.params()));
                 case McpMethods.PING, "logging/setLevel" -> CompletableFuture.completedFuture(Json.object());
-                case McpMethods.TOOLS_LIST -> CompletableFuture.completedFuture(listTools(session));
+                case McpMethods.TOOLS_LIST -> whenListed(() -> listTools(session));
                 case McpMethods.TOOLS_CALL -> callTool(session, r, stream);
-                case McpMethods.RESOURCES_LIST -> CompletableFuture.completedFuture(listResources(session));
-                case McpMethods.RESOURCES_TEMPLATES_LIST -> CompletableFuture.completedFuture(listTemplates(session));
+                case McpMethods.RESOURCES_LIST -> whenListed(() -> listResources(session));
+                case McpMethods.RESOURCES_TEMPLATES_LIST -> whenListed(() -> listTemplates(session));
                 case McpMethods.RESOURCES_READ -> readResource(session, r, stream);
-                case McpMethods.PROMPTS_LIST -> CompletableFuture.completedFuture(listPrompts(session));
+                case McpMethods.PROMPTS_LIST -> whenListed(() -> listPrompts(session));
                 case McpMethods.PROMPTS_GET -> getPrompt(session, r, stream);
                 case "completion/complete" -> complete(session, r, stream);
                 default -> throw new GatewayError(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + r.method());
@@ -281,11 +312,29 @@ public final class GatewayDispatcher {
         if (name == null) {
             throw new GatewayError(JsonRpcError.INVALID_PARAMS, "tools/call needs a tool name");
         }
-        CatalogEntry entry = resolveTool(session, name);
         JsonNode args = params.get("arguments");
         Map<String, Object> arguments = args == null || args.isNull() ? Map.of() : Json.fromTree(args, ARGS);
+        if (catalog().resolveTool(name).isEmpty()) {
+            // Perhaps its server is not listed yet: look again once every server is.
+            return whenListed(() -> null).thenCompose(v -> call(session, resolveTool(session, name), arguments, params,
+                    stream));
+        }
+        return call(session, resolveTool(session, name), arguments, params, stream);
+    }
+
+    private CompletableFuture<JsonNode> call(ClientSession session, CatalogEntry entry, Map<String, Object> arguments,
+                                             JsonNode params, MessageSink stream) {
         CallOptions options = callOptions(session, entry.server(), params, stream);
-        return pool.callToolAsync(entry.server(), entry.name(), arguments, options).thenApply(Json::toTree);
+        CompletableFuture<io.mcppool.protocol.CallToolResult> upstream = pool.callToolAsync(entry.server(), entry.name(),
+                arguments, options);
+        CompletableFuture<JsonNode> out = upstream.thenApply(Json::toTree);
+        // A dependent stage does not cancel its source: the client's cancellation must reach the upstream call.
+        out.whenComplete((v, e) -> {
+            if (out.isCancelled()) {
+                upstream.cancel(true);
+            }
+        });
+        return out;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
