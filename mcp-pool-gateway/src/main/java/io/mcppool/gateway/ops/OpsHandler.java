@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -146,7 +147,7 @@ public final class OpsHandler extends Handler.Abstract {
 
     /** Whether the scraper lists OpenMetrics among what it accepts (Prometheus does, ahead of text 0.0.4). */
     static boolean wantsOpenMetrics(String accept) {
-        return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("application/openmetrics-text");
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text");
     }
 
     private void clearCache(Request request, Response response, Callback callback) {

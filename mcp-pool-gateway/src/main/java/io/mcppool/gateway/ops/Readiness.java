@@ -4,15 +4,14 @@ import io.mcppool.McpPool;
 import io.mcppool.McpPoolException;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.routing.EndpointStatus;
-import io.mcppool.stats.HealthStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * Whether the gateway should get traffic ({@code /readyz}). It is ready when it is not draining and every server
- * marked {@code required} has at least one endpoint that can take calls: its breaker permits calls and its health
- * is not unhealthy. With no required server it is ready while the pool is up.
+ * marked {@code required} has at least one endpoint that can take calls: its breaker permits calls and neither
+ * active health checks nor a crash loop made it unhealthy. With no required server it is ready while the pool is up.
  *
  * @param notReady what keeps it from being ready, one entry per server (or {@code gateway} / {@code pool}); empty
  *                 when ready
@@ -73,9 +72,13 @@ public record Readiness(boolean ready, boolean draining, List<NotReady> notReady
         return new Readiness(notReady.isEmpty(), draining, notReady);
     }
 
-    /** Whether an endpoint can take a call now: the breaker permits one and it is not unhealthy. */
+    /**
+     * Whether an endpoint can take a call now: its breaker permits one and neither active checks nor a crash loop
+     * made it unhealthy. This is the engine's own {@link EndpointStatus#available()}: a breaker whose open time is
+     * over lets trial calls through and so counts as ready, since only traffic can close it again.
+     */
     public static boolean canTakeCalls(EndpointStatus e) {
-        return e.available() && e.health() != HealthStatus.UNHEALTHY;
+        return e.available();
     }
 
     private static String describe(List<EndpointStatus> list) {

@@ -15,6 +15,7 @@ import io.mcppool.stats.WindowStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -98,7 +99,7 @@ public record StatusReport(Instant takenAt, HealthStatus status, List<String> re
         Gateway g = new Gateway(started, Math.max(0, Duration.between(started, now).toSeconds()), gateway.configSource(),
                 gateway.clientSessions(), gateway.draining(), gateway.lastReloadError().orElse(null), gateway.clashes());
         List<RecentErrors.Entry> recent = new ArrayList<>(errors.entries());
-        java.util.Collections.reverse(recent);
+        Collections.reverse(recent);
         return new StatusReport(now, metrics.status(), metrics.reasons(), Readiness.of(gateway), g,
                 metrics.windowSeconds(), servers, cache(pool), recent, errors.total(), snapshot, health);
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A gateway as the operations endpoints see it, with the parts the tests change by hand. */
-final class TestGateway implements GatewayView {
+class TestGateway implements GatewayView {
     private final McpPool pool;
     private final Instant startedAt = Instant.now();
     volatile int clientSessions;
