@@ -54,9 +54,11 @@ public final class Gateway implements GatewayView, AutoCloseable {
 
     private Gateway(McpPoolConfig config, Optional<Path> file) {
         this.file = file;
-        this.pool = McpPool.create(config, List.of(recentErrors));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.metrics = McpPoolMetrics.builder().settings(config.metrics()).bind(pool, registry);
+        // Both listen from the first session on, so start-up failures are counted and kept.
+        this.metrics = McpPoolMetrics.builder().settings(config.metrics()).build(registry);
+        this.pool = McpPool.create(config, List.of(metrics, recentErrors));
+        metrics.bindTo(pool);
         this.checks = checks(config.gateway());
         Authenticator operators = authorization -> checks.auth().authenticate(authorization);
         GatewayServer started;
@@ -157,6 +159,7 @@ public final class Gateway implements GatewayView, AutoCloseable {
         }
         server.drainAndStop(pool.config().gateway().drainTimeout());
         pool.close();
+        metrics.close();
     }
 
     @Override
@@ -167,6 +170,7 @@ public final class Gateway implements GatewayView, AutoCloseable {
         }
         server.close();
         pool.close();
+        metrics.close();
     }
 
     // ------------------------------------------------------------------ GatewayView
