@@ -21,8 +21,8 @@ import java.util.Set;
  * {@code ::}) and {@code allowedHosts} is empty, the names it is reached by are unknown, so {@code Host} is not
  * checked (auth is then required unless disabled, and {@code Origin} is still checked).</li>
  * <li>{@code Origin}, when present, must be in {@code gateway.allowedOrigins} (any scheme, exact but for case
- * and a trailing slash), or be {@code http://} or {@code https://} an allowed host with an optional port. {@code Origin: null} (sandboxed frames, {@code file:}
- * pages) is refused. Clients that are not browsers send no {@code Origin} and are not affected.</li>
+ * and a trailing slash), or be {@code http://} or {@code https://} an allowed host with an optional port.
+ * {@code Origin: null} (sandboxed frames, {@code file:} pages) is refused. Clients that are not browsers send no {@code Origin} and are not affected.</li>
  * </ul>
  * Thread-safe and immutable.
  */

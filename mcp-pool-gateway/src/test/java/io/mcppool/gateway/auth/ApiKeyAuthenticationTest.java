@@ -175,5 +175,6 @@ class ApiKeyAuthenticationTest {
         assertThat(sha256Hex(CI_KEY)).isEqualTo(SHELL_SHA256_OF_CI_KEY);
     }
 
-    private static final String SHELL_SHA256_OF_CI_KEY = "a8d3a5218d5fe1bc59eed3b59f5887646f601b79cfca91a58ef32812336d757c";
+    private static final String SHELL_SHA256_OF_CI_KEY =
+            "a8d3a5218d5fe1bc59eed3b59f5887646f601b79cfca91a58ef32812336d757c";
 }

@@ -273,8 +273,8 @@ class JwtAuthenticationTest {
         assertInvalidToken(auth.authenticate(bearer(badClaim)),
                 "claim 'mcp_tools' is neither a list nor a space-separated string", badClaim);
         String badElement = hs256(SECRET, claims().claim("mcp_tools", List.of("a", 1)).build());
-        assertInvalidToken(auth.authenticate(bearer(badElement)), "claim 'mcp_tools' holds a value that is not a string",
-                badElement);
+        assertInvalidToken(auth.authenticate(bearer(badElement)),
+                "claim 'mcp_tools' holds a value that is not a string", badElement);
     }
 
     // ---- attacks
