@@ -49,9 +49,8 @@ final class ApiKeys {
         return byHash.isEmpty();
     }
 
-    /** The client with this key, or null. */
-    AuthResult.Allowed find(String token) {
-        byte[] hash = sha256(token);
+    /** The client whose key has this SHA-256, or null. */
+    AuthResult.Allowed find(byte[] hash) {
         Entry entry = byHash.get(ByteBuffer.wrap(hash));
         if (entry == null || !MessageDigest.isEqual(entry.sha256, hash)) {
             return null;

@@ -48,13 +48,14 @@ final class BearerAuthenticator implements Authenticator {
         if (!isB64Token(token)) {
             return invalid("malformed bearer token");
         }
-        AuthResult.Allowed key = apiKeys.find(token);
+        byte[] sha256 = ApiKeys.sha256(token);
+        AuthResult.Allowed key = apiKeys.find(sha256);
         if (key != null) {
             return key;
         }
         if (jwt != null && looksLikeJwt(token)) {
             try {
-                return new AuthResult.Allowed(jwt.verify(token));
+                return new AuthResult.Allowed(jwt.verify(token, sha256));
             } catch (JwtVerifier.Rejected e) {
                 return invalid(e.getMessage());
             }

@@ -28,7 +28,8 @@ final class HostNames {
     /** Whether binding {@code host} listens on every interface. */
     static boolean isWildcardBind(String host) {
         String h = normalize(host);
-        return h.isEmpty() || h.equals("0.0.0.0") || h.equals("[::]") || h.equals("[0:0:0:0:0:0:0:0]") || h.equals("*");
+        return h.isEmpty() || h.equals("*") || h.equals("0.0.0.0") || h.equals("[::]")
+                || h.equals("[0:0:0:0:0:0:0:0]");
     }
 
     /** Lower case; a bare IPv6 literal ({@code ::1}) gets its brackets. */

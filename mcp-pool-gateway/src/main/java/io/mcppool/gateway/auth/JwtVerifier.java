@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -17,7 +16,9 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.mcppool.config.JwtSettings;
 import io.mcppool.config.RateLimit;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks JWT bearer tokens with Nimbus JOSE+JWT: the signature with a key of the right type for the token's
@@ -43,6 +45,10 @@ final class JwtVerifier {
             JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
             JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+    /** How long a token that passed is trusted before its signature is checked again. */
+    static final Duration RECHECK_AFTER = Duration.ofSeconds(60);
+    /** Tokens trusted at once; beyond this (after dropping expired ones), new tokens are checked every time. */
+    static final int MAX_CHECKED_TOKENS = 4096;
     /** Nimbus' HMAC verifier needs at least 256 bits. */
     private static final int MIN_SECRET_BYTES = 32;
 
@@ -52,6 +58,11 @@ final class JwtVerifier {
     private final Set<JWSAlgorithm> accepted;
     private final AccessPolicy defaultAccess;
     private final DefaultJWTProcessor<SecurityContext> processor;
+    private final ConcurrentHashMap<ByteBuffer, Checked> checked = new ConcurrentHashMap<>();
+
+    /** A token that passed, and until when it is trusted without another check. */
+    private record Checked(byte[] sha256, ClientIdentity client, Instant until) {
+    }
 
     /** A claim check failed; its message is one of ours, safe to show. */
     private static final class ClaimRejected extends BadJWTException {
@@ -107,17 +118,42 @@ final class JwtVerifier {
         }
         this.accepted = Set.copyOf(algorithms);
 
-        VerificationKeys keys = new VerificationKeys(fixedKeys, settings.jwksFile());
         processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(accepted, keys));
+        processor.setJWSKeySelector(new VerificationKeys(fixedKeys, settings.jwksFile(), accepted));
         // plain JWTs and OAuth access tokens (RFC 9068); other types are for other purposes
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
                 new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
         processor.setJWTClaimsSetVerifier((claims, context) -> verifyClaims(claims));
     }
 
-    /** The client the token names. */
-    ClientIdentity verify(String token) throws Rejected {
+    /**
+     * The client the token names. A token that passed is taken on trust, by its SHA-256, until it expires or
+     * for {@link #RECHECK_AFTER} at most (so a key removed from the JWKS file stops working within that time):
+     * a client sends the same token with every request, and an ES256 check costs far more than a hash lookup.
+     *
+     * @param sha256 the token's SHA-256 (the caller has it already, from the API key lookup)
+     */
+    ClientIdentity verify(String token, byte[] sha256) throws Rejected {
+        ByteBuffer key = ByteBuffer.wrap(sha256);
+        Instant now = clock.instant();
+        Checked hit = checked.get(key);
+        if (hit != null) {
+            if (now.isBefore(hit.until) && MessageDigest.isEqual(hit.sha256, sha256)) {
+                return hit.client;
+            }
+            checked.remove(key, hit);
+        }
+        Checked fresh = check(token, sha256, now);
+        if (checked.size() >= MAX_CHECKED_TOKENS) {
+            checked.values().removeIf(c -> !now.isBefore(c.until));
+        }
+        if (checked.size() < MAX_CHECKED_TOKENS) {
+            checked.put(key, fresh);
+        }
+        return fresh.client;
+    }
+
+    private Checked check(String token, byte[] sha256, Instant now) throws Rejected {
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
@@ -141,7 +177,10 @@ final class JwtVerifier {
         } catch (JOSEException e) {
             throw new Rejected("signature could not be checked");
         }
-        return new ClientIdentity("jwt:" + subject(claims), access(claims), rateLimit, false);
+        ClientIdentity client = new ClientIdentity("jwt:" + subject(claims), access(claims), rateLimit, false);
+        Instant expires = claims.getExpirationTime().toInstant().plus(settings.clockSkew());
+        Instant recheck = now.plus(RECHECK_AFTER);
+        return new Checked(sha256, client, expires.isBefore(recheck) ? expires : recheck);
     }
 
     private void verifyClaims(JWTClaimsSet claims) throws BadJWTException {

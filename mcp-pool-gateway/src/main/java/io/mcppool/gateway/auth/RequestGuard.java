@@ -20,9 +20,9 @@ import java.util.Set;
  * <li>{@code Host} must name an allowed host. When the gateway binds every interface ({@code 0.0.0.0},
  * {@code ::}) and {@code allowedHosts} is empty, the names it is reached by are unknown, so {@code Host} is not
  * checked (auth is then required unless disabled, and {@code Origin} is still checked).</li>
- * <li>{@code Origin}, when present, must be in {@code gateway.allowedOrigins}, or be {@code http://} or
- * {@code https://} an allowed host with an optional port. {@code Origin: null} (sandboxed frames, {@code file:}
- * pages) is refused. Clients that are not browsers send no {@code Origin} and are not affected.</li>
+ * <li>{@code Origin}, when present, must be in {@code gateway.allowedOrigins} (any scheme, exact but for case
+ * and a trailing slash), or be {@code http://} or {@code https://} an allowed host with an optional port.
+ * {@code Origin: null} (sandboxed frames, {@code file:} pages) is refused. Clients that are not browsers send no {@code Origin} and are not affected.</li>
  * </ul>
  * Thread-safe and immutable.
  */
@@ -68,9 +68,9 @@ public final class RequestGuard {
         Set<String> origins = new HashSet<>();
         for (String entry : settings.allowedOrigins()) {
             String origin = normalizeOrigin(entry);
-            if (origin.equals("null") || originHost(origin) == null) {
+            if (!isOrigin(origin)) {
                 throw new IllegalArgumentException("gateway.allowedOrigins: '" + entry
-                        + "' is not an origin (http:// or https://, a host, an optional port, no path)");
+                        + "' is not an origin (scheme://host[:port], no path)");
             }
             origins.add(origin);
         }
@@ -128,6 +128,20 @@ public final class RequestGuard {
     private static String normalizeOrigin(String origin) {
         String o = origin.trim().toLowerCase(Locale.ROOT);
         return o.endsWith("/") ? o.substring(0, o.length() - 1) : o;
+    }
+
+    /**
+     * {@code scheme://authority} without a path: listed origins may have any scheme, for browser-like hosts
+     * ({@code vscode-webview://...}, {@code chrome-extension://...}).
+     */
+    private static boolean isOrigin(String normalizedOrigin) {
+        int separator = normalizedOrigin.indexOf("://");
+        if (separator <= 0) {
+            return false;
+        }
+        String authority = normalizedOrigin.substring(separator + 3);
+        return !authority.isEmpty() && authority.indexOf('/') < 0 && authority.indexOf('@') < 0
+                && authority.chars().noneMatch(c -> c <= ' ');
     }
 
     /** The host of an {@code http(s)://host[:port]} origin, or null when it is not one. */

@@ -1,51 +1,80 @@
 package io.mcppool.gateway.auth;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.KeyConverter;
+import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.security.Key;
+import java.security.PublicKey;
 import java.text.ParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.crypto.SecretKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The keys JWT signatures are checked with: the fixed ones (HS256 secret, PEM public keys) and those of a JWKS
- * file, which is read again when its modification time, size or identity (a rename over it) changes, so keys
- * rotate without a restart. The check is one {@code stat} per token; a file that cannot be read or parsed
- * keeps the previous keys (a writer may be half done) and is logged once per change.
+ * Picks the keys a token's signature is checked with, by the token's {@code alg}: only keys of that
+ * algorithm's type (Nimbus' {@link JWKMatcher#forJWSHeader}: an RSA key for RS256, a P-256 key for ES256, a
+ * secret for HS256), so a public key is never used as an HMAC secret.
+ * <ul>
+ * <li>The fixed keys (the HS secret, the PEM public keys) have no key id; a token's {@code kid} does not
+ * narrow them.</li>
+ * <li>A JWKS file's keys are matched by {@code kid} too, as an identity provider that rotates keys names them.
+ * The file is read again when its modification time, size or identity (a rename over it) changes, so keys
+ * rotate without a restart; the check is one {@code stat} per token. A file that cannot be read or parsed
+ * keeps the previous keys (a writer may be half done) and is logged once per change.</li>
+ * </ul>
+ * Java keys are made once per key, not per token.
  */
-final class VerificationKeys implements JWKSource<SecurityContext> {
+final class VerificationKeys implements JWSKeySelector<SecurityContext> {
     private static final Logger LOG = LoggerFactory.getLogger(VerificationKeys.class);
 
     private record FileStamp(FileTime modified, long size, Object fileKey) {
     }
 
-    private record Loaded(FileStamp stamp, JWKSet keys) {
+    private record Candidate(JWK jwk, Key key) {
     }
 
-    private final List<JWK> fixedKeys;
+    private record Loaded(FileStamp stamp, List<Candidate> keys) {
+    }
+
+    private final Map<JWSAlgorithm, List<Key>> fixedByAlgorithm;
     private final Path jwksFile;
     private final ReentrantLock reloading = new ReentrantLock();
     private volatile Loaded loaded;
 
     /** @throws IllegalArgumentException when the JWKS file cannot be read or holds no key */
-    VerificationKeys(List<JWK> fixedKeys, Optional<Path> jwksFile) {
-        this.fixedKeys = List.copyOf(fixedKeys);
+    VerificationKeys(List<JWK> fixedKeys, Optional<Path> jwksFile, Set<JWSAlgorithm> accepted) {
+        Map<JWSAlgorithm, List<Key>> fixed = new HashMap<>();
+        for (JWSAlgorithm algorithm : accepted) {
+            JWKMatcher matcher = JWKMatcher.forJWSHeader(new JWSHeader(algorithm));
+            List<Key> keys = new ArrayList<>();
+            for (Candidate candidate : candidates(fixedKeys)) {
+                if (matcher != null && matcher.matches(candidate.jwk)) {
+                    keys.add(candidate.key);
+                }
+            }
+            fixed.put(algorithm, List.copyOf(keys));
+        }
+        this.fixedByAlgorithm = Map.copyOf(fixed);
         this.jwksFile = jwksFile.orElse(null);
-        if (this.jwksFile == null) {
-            this.loaded = new Loaded(null, new JWKSet(this.fixedKeys));
-        } else {
+        if (this.jwksFile != null) {
             FileStamp stamp = stamp();
             try {
                 this.loaded = new Loaded(stamp, read());
@@ -57,15 +86,29 @@ final class VerificationKeys implements JWKSource<SecurityContext> {
     }
 
     @Override
-    public List<JWK> get(JWKSelector selector, SecurityContext context) {
-        return selector.select(current());
+    public List<Key> selectJWSKeys(JWSHeader header, SecurityContext context) {
+        List<Key> fixed = fixedByAlgorithm.get(header.getAlgorithm());
+        if (fixed == null) {
+            return List.of();
+        }
+        if (jwksFile == null) {
+            return fixed;
+        }
+        JWKMatcher matcher = JWKMatcher.forJWSHeader(header);
+        if (matcher == null) {
+            return fixed;
+        }
+        List<Key> keys = new ArrayList<>(fixed);
+        for (Candidate candidate : current()) {
+            if (matcher.matches(candidate.jwk)) {
+                keys.add(candidate.key);
+            }
+        }
+        return keys;
     }
 
-    JWKSet current() {
+    private List<Candidate> current() {
         Loaded now = loaded;
-        if (jwksFile == null) {
-            return now.keys;
-        }
         FileStamp stamp = stamp();
         if (stamp == null || stamp.equals(now.stamp)) {
             // gone for a moment (replaced by a rename) or unchanged: the keys we have
@@ -79,7 +122,7 @@ final class VerificationKeys implements JWKSource<SecurityContext> {
                     now = new Loaded(stamp, read());
                     LOG.info("reloaded JWKS file {}: {} keys", jwksFile, now.keys.size());
                 } catch (IOException | ParseException | RuntimeException e) {
-                    // remember the stamp so a broken file is not parsed again on every request
+                    // remember the stamp so a broken file is not parsed again for every token
                     LOG.warn("JWKS file {} changed but cannot be loaded, keeping the previous keys: {}", jwksFile,
                             e.getMessage());
                     now = new Loaded(stamp, now.keys);
@@ -92,17 +135,26 @@ final class VerificationKeys implements JWKSource<SecurityContext> {
         }
     }
 
-    private JWKSet read() throws IOException, ParseException {
-        JWKSet file = JWKSet.load(jwksFile.toFile());
-        if (file.isEmpty()) {
+    private List<Candidate> read() throws IOException, ParseException {
+        JWKSet set = JWKSet.load(jwksFile.toFile());
+        if (set.isEmpty()) {
             throw new ParseException("no keys in the set", 0);
         }
-        List<JWK> keys = new ArrayList<>(fixedKeys);
-        for (JWK key : file.getKeys()) {
+        return candidates(set.getKeys());
+    }
+
+    private static List<Candidate> candidates(List<JWK> jwks) {
+        List<Candidate> candidates = new ArrayList<>();
+        for (JWK jwk : jwks) {
             // a set written with private parts still only verifies
-            keys.add(Objects.requireNonNullElse(key.toPublicJWK(), key));
+            JWK verifying = Objects.requireNonNullElse(jwk.toPublicJWK(), jwk);
+            for (Key key : KeyConverter.toJavaKeys(List.of(verifying))) {
+                if (key instanceof PublicKey || key instanceof SecretKey) {
+                    candidates.add(new Candidate(verifying, key));
+                }
+            }
         }
-        return new JWKSet(keys);
+        return List.copyOf(candidates);
     }
 
     private FileStamp stamp() {
