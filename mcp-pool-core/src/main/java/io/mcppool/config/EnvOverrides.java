@@ -405,8 +405,10 @@ final class EnvOverrides {
                 put(container, key, child);
                 touched.add(childPath);
             } else if (wantList ? !child.isArray() : !child.isObject()) {
+                // The file's value may be a Redis URL with its password (cache.redis's short form).
                 problems.addRaw(name + ": cannot set a value inside " + childPath + ", which the file gives as "
-                        + ConfigNode.shown(child) + ", not " + (wantList ? "a list" : "a map"));
+                        + SharedCacheSettings.redacted(ConfigNode.shown(child)) + ", not "
+                        + (wantList ? "a list" : "a map"));
                 return false;
             }
             container = child;

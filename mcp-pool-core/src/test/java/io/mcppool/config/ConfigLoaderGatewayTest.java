@@ -292,6 +292,11 @@ class ConfigLoaderGatewayTest {
                     "cache.redis: must be a redis:// or rediss:// URL; got \"http://:***@cache.internal\"; write"
                             + " redis://[user:password@]host[:port][/db] or rediss:// for TLS");
             assertThat(SharedCacheSettings.redacted("redis://hunter2@h")).isEqualTo("redis://***@h");
+            assertThat(problems("cache: { redis: \"redis://:hunter2@h\" }\n", Map.of("MCP_POOL__CACHE__REDIS__URL",
+                    "redis://other"))).containsExactly("MCP_POOL__CACHE__REDIS__URL: cannot set a value inside"
+                    + " cache.redis, which the file gives as \"redis://:***@h\", not a map");
+            assertThat(yaml("cache: { redis: \"redis://:hunter2@h\" }\n", Map.of("MCP_POOL__CACHE__REDIS",
+                    "redis://other:6379")).sharedCache().redisUrl()).contains(java.net.URI.create("redis://other:6379"));
         }
     }
 
@@ -595,6 +600,38 @@ class ConfigLoaderGatewayTest {
             assertThat(problems("gateway: { auth: { apiKeys: [ { name: a, sha265: x, allow: [] } ] } }\n"))
                     .contains("gateway.auth.apiKeys[0].sha265: unknown key; did you mean 'sha256'? allowed: name, sha256,"
                             + " key, allow, rateLimit");
+        }
+    }
+
+    @Nested
+    class Documentation {
+
+        /** Every YAML example in docs/configuration.md that is a whole config, loaded from a file next to a JWKS. */
+        @Test
+        void everyWholeConfigExampleLoads() throws IOException {
+            String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("```yaml\n(.*?)```",
+                    java.util.regex.Pattern.DOTALL).matcher(doc);
+            Files.writeString(dir.resolve("jwks.json"), "{\"keys\": []}");
+            Map<String, String> env = Map.of("GITHUB_TOKEN", "t", "API_KEY", "k", "KEY", "k", "CI_BOT_KEY", CI_KEY,
+                    "REDIS_PASSWORD", "pw", "JWT_SECRET", JWT_SECRET);
+            List<String> loaded = new java.util.ArrayList<>();
+            while (m.find()) {
+                String block = m.group(1);
+                String firstKey = block.substring(0, block.indexOf(':'));
+                if (!Keys.TOP.allowed().contains(firstKey)) {
+                    continue;
+                }
+                McpPoolConfig config = load("doc.yaml", block, env);
+                loaded.add(firstKey);
+                if (firstKey.equals("gateway") && block.contains("jwt:")) {
+                    assertThat(config.gateway().auth().jwt().orElseThrow().jwksFile()).contains(dir.resolve("jwks.json"));
+                    assertThat(config.gateway().auth().apiKeys()).extracting(ApiKeySettings::name)
+                            .containsExactly("ci-bot", "dashboard");
+                }
+            }
+            assertThat(loaded).as("the complete example and the new sections' examples")
+                    .containsSubsequence("defaults", "defaults", "servers", "gateway", "gateway", "cache");
         }
     }
 
