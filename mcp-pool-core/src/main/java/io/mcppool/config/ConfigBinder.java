@@ -41,6 +41,11 @@ final class ConfigBinder {
 
     private static final int MAX_COUNT = 10_000;
     private static final int MAX_TIER = 1000;
+    private static final int MAX_CACHE_ENTRIES = 100_000_000;
+    private static final long MIN_CACHE_BYTES = 1024;
+    private static final long MAX_CACHE_BYTES = 1L << 40;
+    /** A prefix goes before tool names, so it keeps to the characters MCP allows in them (SEP-986). */
+    static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private static final Map<String, PoolMode> MODES = new LinkedHashMap<>();
     private static final Map<String, BalanceStrategy> BALANCES = new LinkedHashMap<>();
@@ -68,8 +73,13 @@ final class ConfigBinder {
     /**
      * A map of settings inside a server or {@code defaults} ({@code pool}, {@code retry}, ...), merged key by
      * key: a server writing one key keeps the others from {@code defaults}.
+     *
+     * @param shorthand how a scalar written in place of the map is read, as which one key; null: the map only
      */
-    private record Section(String name, Keys.KeySet keys, String example, List<Setting> settings) {
+    private record Section(String name, Keys.KeySet keys, String example, List<Setting> settings, Setting shorthand) {
+        Section(String name, Keys.KeySet keys, String example, List<Setting> settings) {
+            this(name, keys, example, settings, null);
+        }
     }
 
     private static final Section POOL = new Section("pool", Keys.POOL, "e.g. { maxSessions: 4 }", List.of(
@@ -122,7 +132,16 @@ final class ConfigBinder {
             new Setting("crashLoopWindow", n -> n.duration(false)),
             new Setting("stableAfter", n -> n.duration(true))));
 
-    private static final List<Section> SECTIONS = List.of(POOL, RETRY, BREAKER, HEALTH, SUPERVISION);
+    private static final Section CACHE = new Section("cache", Keys.CACHE,
+            "e.g. { ttl: 30s, maxEntries: 1000 }, or 30s for the ttl alone, or false", List.of(
+            new Setting("ttl", n -> n.duration(true)),
+            new Setting("maxEntries", n -> n.integer(1, MAX_CACHE_ENTRIES)),
+            new Setting("maxBytes", n -> n.bytes(MIN_CACHE_BYTES, MAX_CACHE_BYTES, "1TiB")),
+            new Setting("shared", ConfigNode::bool),
+            new Setting("coalesce", ConfigNode::bool)),
+            new Setting("ttl", ConfigBinder::cacheShorthand));
+
+    private static final List<Section> SECTIONS = List.of(POOL, RETRY, BREAKER, HEALTH, SUPERVISION, CACHE);
 
     private enum Kind { STDIO, HTTP }
 
@@ -152,18 +171,26 @@ final class ConfigBinder {
     private record Level(Layer layer, String path) {
     }
 
-    /** What a tool says, before its retry settings are merged with the server's. */
-    private record ToolDraft(Optional<Boolean> idempotent, Optional<Boolean> readOnly, Level retry) {
+    /** What a tool says, before its retry and cache settings are merged with the server's. */
+    private record ToolDraft(Optional<Boolean> idempotent, Optional<Boolean> readOnly, Level retry, Level cache) {
     }
 
     private final Problems problems;
     private final Variables variables;
     private final boolean singleConnection;
+    private final Path baseDir;
+    /** The servers that wrote a prefix of their own, and where: checked against the gateway's separator. */
+    private final Map<String, ConfigNode> ownPrefixes = new LinkedHashMap<>();
 
-    ConfigBinder(Problems problems, Variables variables, boolean singleConnection) {
+    /**
+     * @param baseDir the directory relative file paths start from: the config file's, or the working directory
+     *                for a config that is not a file
+     */
+    ConfigBinder(Problems problems, Variables variables, boolean singleConnection, Path baseDir) {
         this.problems = problems;
         this.variables = variables;
         this.singleConnection = singleConnection;
+        this.baseDir = baseDir;
     }
 
     /** The config, or null when the tree is too broken to read; problems are in {@link Problems}. */
@@ -207,7 +234,120 @@ final class ConfigBinder {
                 }
             }
         }
-        return new McpPoolConfig(servers, housekeeping, shutdownGrace, source, metrics(top.field("metrics")));
+        MetricsSettings metrics = metrics(top.field("metrics"));
+        GatewaySettings gateway = new GatewayBinder(problems, baseDir).bind(top.field("gateway"));
+        SharedCacheSettings sharedCache = sharedCache(top.field("cache"));
+        checkPrefixes(servers, gateway.separator());
+        return new McpPoolConfig(servers, housekeeping, shutdownGrace, source, metrics, gateway, sharedCache);
+    }
+
+    /**
+     * A prefix holding the separator would make {@code a__b__tool} ambiguous. A prefix someone wrote is an
+     * error; a server's name used as its prefix only a warning, since a library user may never run a gateway.
+     */
+    private void checkPrefixes(Map<String, ServerConfig> servers, String separator) {
+        for (ServerConfig s : servers.values()) {
+            if (!s.prefix().contains(separator)) {
+                continue;
+            }
+            ConfigNode own = ownPrefixes.get(s.name());
+            if (own != null) {
+                own.problem("must not contain the gateway's separator '" + separator + "'",
+                        "pick another prefix or another gateway.separator");
+            } else {
+                LOG.warn("servers.{}: its name, the default prefix of its tools in the gateway, contains the"
+                        + " separator '{}'; give it a prefix without it", s.name(), separator);
+            }
+        }
+    }
+
+    private SharedCacheSettings sharedCache(ConfigNode node) {
+        if (node.absent()) {
+            return SharedCacheSettings.NONE;
+        }
+        if (!node.isMap()) {
+            node.problem("must be a map like { redis: { url: \"redis://127.0.0.1:6379\" } }");
+            return SharedCacheSettings.NONE;
+        }
+        node.checkKeys(Keys.SHARED_CACHE);
+        ConfigNode redis = node.field("redis");
+        if (redis.absent()) {
+            return SharedCacheSettings.NONE;
+        }
+        if (redis.isList()) {
+            redis.problem("must be a map like { url: \"redis://127.0.0.1:6379\" }, or the URL alone");
+            return SharedCacheSettings.NONE;
+        }
+        if (!redis.isMap()) {
+            // The shorthand: redis: "redis://..." is the url with every other key at its default.
+            return redisUrl(redis).map(SharedCacheSettings::redis).orElse(SharedCacheSettings.NONE);
+        }
+        redis.checkKeys(Keys.REDIS);
+        ConfigNode urlNode = redis.field("url");
+        Optional<URI> url = redisUrl(urlNode);
+        if (urlNode.absent()) {
+            redis.problemWithoutValue("needs url, e.g. { url: \"redis://127.0.0.1:6379\" }");
+        }
+        ConfigNode prefixNode = redis.field("prefix");
+        String prefix = prefixNode.absent() ? SharedCacheSettings.DEFAULT_PREFIX : prefixNode.string().orElse("");
+        Optional<Duration> ttl = redis.field("ttl").duration(false);
+        Duration timeout = redis.field("timeout").duration(false).orElse(SharedCacheSettings.DEFAULT_TIMEOUT);
+        return new SharedCacheSettings(url, prefix, ttl, timeout);
+    }
+
+    /**
+     * A Redis URL. Problems show it with its password hidden: a URL is the usual place for one
+     * ({@code redis://:secret@host}).
+     */
+    private Optional<URI> redisUrl(ConfigNode node) {
+        String allowed = "write redis://[user:password@]host[:port][/db] or rediss:// for TLS";
+        Optional<String> text = node.secret();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String t = text.get().strip();
+        String what;
+        try {
+            URI uri = new URI(t);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+                what = "must be a redis:// or rediss:// URL";
+            } else if (uri.getHost() == null) {
+                what = "must name a host";
+            } else if (!path.isEmpty() && !path.matches("/\\d{0,5}")) {
+                what = "the path is the database number, e.g. redis://host:6379/0";
+            } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                what = "must not have a query or fragment";
+            } else {
+                return Optional.of(uri);
+            }
+        } catch (URISyntaxException e) {
+            what = "is not a valid URL (" + e.getReason() + ")";
+        }
+        node.problemWithoutValue(what + "; got " + new TextNode(SharedCacheSettings.redacted(t)) + "; " + allowed);
+        return Optional.empty();
+    }
+
+    /** A scalar written where a cache block belongs: a ttl, or false for none. */
+    private static Optional<Duration> cacheShorthand(ConfigNode node) {
+        Optional<String> text = node.string();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        switch (text.get().strip().toLowerCase(Locale.ROOT)) {
+            case "false" -> {
+                return Optional.of(Duration.ZERO);
+            }
+            case "true" -> {
+                node.problem("says nothing about how long to keep results",
+                        "write a ttl, e.g. cache: 30s or cache: { ttl: 30s }");
+                return Optional.empty();
+            }
+            default -> {
+                return node.duration(true);
+            }
+        }
     }
 
     private MetricsSettings metrics(ConfigNode node) {
@@ -241,6 +381,7 @@ final class ConfigBinder {
         layer.read("roots", node.field("roots"), this::roots);
         layer.read("shutdownGrace", node.field("shutdownGrace"), n -> n.duration(true));
         layer.read("balance", node.field("balance"), n -> n.oneOf(BALANCES));
+        layer.read("catalogRefresh", node.field("catalogRefresh"), n -> n.duration(true));
         for (Section section : SECTIONS) {
             readSection(node, section, layer);
         }
@@ -250,6 +391,10 @@ final class ConfigBinder {
     private static void readSection(ConfigNode node, Section section, Layer layer) {
         ConfigNode map = node.field(section.name());
         if (map.absent()) {
+            return;
+        }
+        if (!map.isMap() && section.shorthand() != null && !map.isList()) {
+            layer.read(section.name() + "." + section.shorthand().key(), map, section.shorthand().reader());
             return;
         }
         if (!map.isMap()) {
@@ -292,6 +437,8 @@ final class ConfigBinder {
             }
         }
         List<Level> chain = List.of(new Level(own, node.path()), new Level(defaults, DEFAULTS));
+        Optional<String> prefix = prefix(name, node.field("prefix"));
+        boolean required = node.field("required").bool().orElse(false);
 
         List<Replica> replicas = replicas(node, chain);
         Map<String, ToolDraft> tools = tools(node.field("tools"), chain);
@@ -309,7 +456,8 @@ final class ConfigBinder {
         try {
             Map<String, ToolConfig> toolConfigs = new LinkedHashMap<>();
             tools.forEach((tool, t) -> toolConfigs.put(tool, new ToolConfig(t.idempotent(), t.readOnly(),
-                    Optional.ofNullable(t.retry()).map(r -> retry(concat(r, chain))))));
+                    Optional.ofNullable(t.retry()).map(r -> retry(concat(r, chain))),
+                    Optional.ofNullable(t.cache()).map(c -> cache(concat(c, chain))))));
             return ServerConfig.builder(name, replicas)
                     .balance(pick("balance", BalanceStrategy.ROUND_ROBIN, chain).value())
                     .callTimeout(pick("callTimeout", ServerConfig.DEFAULT_CALL_TIMEOUT, chain).value())
@@ -323,6 +471,10 @@ final class ConfigBinder {
                     .health(health(chain))
                     .supervision(supervision(chain))
                     .tools(toolConfigs)
+                    .prefix(prefix.orElse(null))
+                    .required(required)
+                    .cache(cache(chain))
+                    .catalogRefresh(pick("catalogRefresh", Duration.ZERO, chain).value())
                     .build();
         } catch (IllegalArgumentException | NullPointerException e) {
             // The reads above should have caught everything the records check; this keeps a gap from
@@ -530,14 +682,14 @@ final class ConfigBinder {
     private Map<String, ToolDraft> tools(ConfigNode node, List<Level> chain) {
         Map<String, ToolDraft> out = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> e
-                : node.entries("must be a map from tool name to { idempotent, readOnly, retry }").entrySet()) {
+                : node.entries("must be a map from tool name to { idempotent, readOnly, retry, cache }").entrySet()) {
             ConfigNode t = e.getValue();
             if (e.getKey().isBlank()) {
                 t.problemWithoutValue("a tool name must not be empty");
                 continue;
             }
             if (t.absent()) {
-                out.put(e.getKey(), new ToolDraft(Optional.empty(), Optional.empty(), null));
+                out.put(e.getKey(), new ToolDraft(Optional.empty(), Optional.empty(), null, null));
                 continue;
             }
             if (!t.isMap()) {
@@ -551,7 +703,13 @@ final class ConfigBinder {
                 readSection(t, RETRY, retry.layer());
                 retryOrdered(concat(retry, chain));
             }
-            out.put(e.getKey(), new ToolDraft(t.field("idempotent").bool(), t.field("readOnly").bool(), retry));
+            Level cache = null;
+            if (t.has("cache")) {
+                cache = new Level(new Layer(), t.path());
+                readSection(t, CACHE, cache.layer());
+            }
+            out.put(e.getKey(), new ToolDraft(t.field("idempotent").bool(), t.field("readOnly").bool(), retry,
+                    cache));
         }
         return out;
     }
@@ -760,6 +918,16 @@ final class ConfigBinder {
                 pick("health.healthyAfter", d.healthyAfter(), chain).value());
     }
 
+    private CacheSettings cache(List<Level> chain) {
+        CacheSettings d = CacheSettings.OFF;
+        return new CacheSettings(
+                pick("cache.ttl", d.ttl(), chain).value(),
+                pick("cache.maxEntries", d.maxEntries(), chain).value(),
+                pick("cache.maxBytes", d.maxBytes(), chain).value(),
+                pick("cache.shared", d.shared(), chain).value(),
+                Optional.ofNullable(pick("cache.coalesce", (Boolean) null, chain).value()));
+    }
+
     private SupervisionSettings supervision(List<Level> chain) {
         SupervisionSettings d = SupervisionSettings.DEFAULTS;
         return new SupervisionSettings(
@@ -846,6 +1014,34 @@ final class ConfigBinder {
             throw new BadValue("an endpoint name must be 1 to 64 letters, digits, _ or -");
         }
         return text;
+    }
+
+    /**
+     * A server's own prefix: empty for none ({@code false} or {@code ""}), absent for the default (its name). A
+     * written one is remembered to be checked against the gateway's separator.
+     */
+    private Optional<String> prefix(String server, ConfigNode node) {
+        if (node.absent()) {
+            return Optional.empty();
+        }
+        Optional<String> text = node.string();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String p = text.get().strip();
+        if (p.isEmpty() || p.equalsIgnoreCase("false")) {
+            return Optional.of("");
+        }
+        if (p.equalsIgnoreCase("true")) {
+            node.problem("is not a prefix", "leave prefix out for the server's name, or write false for none");
+            return Optional.empty();
+        }
+        if (!PREFIX.matcher(p).matches()) {
+            node.problem("a prefix must be 1 to 64 letters, digits, _, . or -", "or false for none");
+            return Optional.empty();
+        }
+        ownPrefixes.put(server, node);
+        return Optional.of(p);
     }
 
     private static Path directory(String text) {

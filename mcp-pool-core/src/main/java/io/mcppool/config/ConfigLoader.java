@@ -142,7 +142,8 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw invalid(source, source + ": cannot be read: " + e);
         }
-        return parse(text, Format.detect(file, text), source, env);
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(text, Format.detect(file, text), source, env, dir == null ? workingDirectory() : dir);
     }
 
     /**
@@ -181,13 +182,21 @@ public final class ConfigLoader {
     }
 
     /**
-     * Reads config {@code text}.
+     * Reads config {@code text}; relative file paths in it start from the working directory.
      *
      * @param source where the text came from, for messages and {@link McpPoolConfig#source()}
      * @param env    the environment for {@code ${VAR}} and {@code MCP_*} overrides
      * @throws InvalidConfigException listing every problem
      */
     public static McpPoolConfig parse(String text, Format format, String source, Map<String, String> env) {
+        return parse(text, format, source, env, workingDirectory());
+    }
+
+    /**
+     * Reads config {@code text} whose relative file paths ({@code gateway.auth.jwt.jwksFile}, ...) start from
+     * {@code baseDir}: the config file's directory.
+     */
+    static McpPoolConfig parse(String text, Format format, String source, Map<String, String> env, Path baseDir) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(source, "source");
@@ -198,11 +207,16 @@ public final class ConfigLoader {
         }
         Problems problems = new Problems();
         boolean singleConnection = root instanceof ObjectNode o && EnvOverrides.apply(o, env, problems);
-        McpPoolConfig config = new ConfigBinder(problems, new Variables(env), singleConnection).bind(root, source);
+        McpPoolConfig config = new ConfigBinder(problems, new Variables(env), singleConnection, baseDir)
+                .bind(root, source);
         if (config == null || !problems.isEmpty()) {
             throw new InvalidConfigException(source, problems.list());
         }
         return config;
+    }
+
+    private static Path workingDirectory() {
+        return Path.of("").toAbsolutePath();
     }
 
     private static JsonNode readTree(String text, Format format, String source) {

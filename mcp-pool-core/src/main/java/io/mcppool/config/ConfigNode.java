@@ -55,6 +55,10 @@ final class ConfigNode {
         return value != null && value.isObject();
     }
 
+    boolean isList() {
+        return value != null && value.isArray();
+    }
+
     ConfigNode field(String key) {
         return new ConfigNode(isMap() ? value.get(key) : null, ConfigPath.child(path, key), problems, variables);
     }
@@ -260,6 +264,11 @@ final class ConfigNode {
 
     /** A size in bytes that fits an int, at least {@code min}. */
     Optional<Integer> size(int min) {
+        return bytes(min, Integer.MAX_VALUE, "2GiB less one byte").map(Long::intValue);
+    }
+
+    /** A size in bytes from {@code min} to {@code max}, which {@code maxText} writes the way a person would. */
+    Optional<Long> bytes(long min, long max, String maxText) {
         Optional<Scalar> s = scalar(Sizes.LIKE);
         if (s.isEmpty()) {
             return Optional.empty();
@@ -270,15 +279,50 @@ final class ConfigNode {
                 problem("must be at least " + min + " bytes", s.get());
                 return Optional.empty();
             }
-            if (bytes.compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
-                problem("must be at most " + Integer.MAX_VALUE + " bytes (2GiB less one byte)", s.get());
+            if (bytes.compareTo(BigInteger.valueOf(max)) > 0) {
+                problem("must be at most " + max + " bytes (" + maxText + ")", s.get());
                 return Optional.empty();
             }
-            return Optional.of(bytes.intValueExact());
+            return Optional.of(bytes.longValueExact());
         } catch (BadValue e) {
             problem(e.whatIsWrong(), s.get(), e.allowed());
             return Optional.empty();
         }
+    }
+
+    /**
+     * A credential: non-blank text, variables expanded. No problem about it shows the value, since a mistake
+     * in one is as secret as the rest of it; a missing variable is shown by its reference, which is no secret.
+     */
+    Optional<String> secret() {
+        if (absent()) {
+            return Optional.empty();
+        }
+        if (value.isContainerNode()) {
+            problem("must be a string");
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            problemWithoutValue("must be a string; quote it");
+            return Optional.empty();
+        }
+        try {
+            String text = variables.expand(value.textValue());
+            if (text.isBlank()) {
+                problemWithoutValue("must not be empty" + (isLiteral() ? "" : "; got it from "
+                        + quoted(value.textValue())));
+                return Optional.empty();
+            }
+            return Optional.of(text);
+        } catch (BadValue e) {
+            problems.add(path, e.whatIsWrong() + (e.allowed() == null ? "" : "; " + e.allowed()));
+            return Optional.empty();
+        }
+    }
+
+    /** Whether this is text written in the file as it is, without a {@code ${VAR}} reference. */
+    boolean isLiteral() {
+        return value != null && value.isTextual() && !value.textValue().contains("${");
     }
 
     /**

@@ -126,7 +126,7 @@ final class EnvOverrides {
         };
         Fields endpoint = fields("an endpoint", Keys.ENDPOINT.allowed(), endpointKey);
         Fields tool = fields("a tool", concat(Keys.TOOL.allowed(), Keys.TOOL.later()),
-                k -> Keys.TOOL.later().contains(k) ? FREE : k.equals("retry") ? sections.get("retry") : LEAF);
+                k -> Keys.TOOL.later().contains(k) ? FREE : sections.containsKey(k) ? sections.get(k) : LEAF);
         Function<String, Shape> settings = k -> {
             if (sections.containsKey(k)) {
                 return sections.get(k);
@@ -141,11 +141,37 @@ final class EnvOverrides {
         };
         Fields defaults = fields("defaults", Keys.DEFAULTS.allowed(), settings);
         Fields server = fields("a server", concat(Keys.SERVER.allowed(), Keys.SERVER.ignored()), settings);
+        Fields gateway = gateway();
+        Fields redis = fields("redis", Keys.REDIS.allowed(), k -> LEAF);
+        Fields sharedCache = fields("cache", Keys.SHARED_CACHE.allowed(), k -> redis);
         return fields("the top level", concat(Keys.TOP.allowed(), Keys.TOP.later()), k -> switch (k) {
             case "defaults" -> defaults;
             case "servers", "mcpServers" -> new Entries("servers", server, true);
+            case "gateway" -> gateway;
+            case "cache" -> sharedCache;
             default -> Keys.TOP.later().contains(k) ? FREE : LEAF;
         });
+    }
+
+    /**
+     * The gateway block. A rate limit is a map here, so {@code …__RATE_LIMIT__BURST} reaches into one; a whole
+     * {@code …__RATE_LIMIT=50/s} is still set as text, since only a value starting with a brace is read as a map.
+     */
+    private static Fields gateway() {
+        Fields rateLimit = fields("rateLimit", Keys.RATE_LIMIT.allowed(), k -> LEAF);
+        Function<String, Shape> lists = k -> switch (k) {
+            case "allow", "anonymousAllow", "algorithms", "allowedOrigins", "allowedHosts" -> new Items(LEAF);
+            case "rateLimit" -> rateLimit;
+            default -> LEAF;
+        };
+        Fields apiKey = fields("an API key", Keys.API_KEY.allowed(), lists);
+        Fields jwt = fields("jwt", Keys.JWT.allowed(), lists);
+        Fields auth = fields("auth", Keys.AUTH.allowed(), k -> switch (k) {
+            case "apiKeys" -> new Items(apiKey);
+            case "jwt" -> jwt;
+            default -> lists.apply(k);
+        });
+        return fields("gateway", Keys.GATEWAY.allowed(), k -> k.equals("auth") ? auth : lists.apply(k));
     }
 
     private static Fields fields(String what, List<String> keys, Function<String, Shape> shape) {
@@ -379,8 +405,10 @@ final class EnvOverrides {
                 put(container, key, child);
                 touched.add(childPath);
             } else if (wantList ? !child.isArray() : !child.isObject()) {
+                // The file's value may be a Redis URL with its password (cache.redis's short form).
                 problems.addRaw(name + ": cannot set a value inside " + childPath + ", which the file gives as "
-                        + ConfigNode.shown(child) + ", not " + (wantList ? "a list" : "a map"));
+                        + SharedCacheSettings.redacted(ConfigNode.shown(child)) + ", not "
+                        + (wantList ? "a list" : "a map"));
                 return false;
             }
             container = child;

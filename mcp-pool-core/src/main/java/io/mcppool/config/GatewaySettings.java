@@ -1,8 +1,13 @@
 package io.mcppool.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The top-level {@code gateway} block: how {@code mcp-pool serve} serves every pooled server as one MCP
@@ -33,6 +38,7 @@ public record GatewaySettings(String host, int port, String path, String separat
     public static final GatewaySettings DEFAULTS = new GatewaySettings(DEFAULT_HOST, DEFAULT_PORT, "/mcp",
             DEFAULT_SEPARATOR, AuthSettings.DEFAULTS, RateLimit.NONE, List.of(), List.of(), DEFAULT_MAX_BODY_BYTES,
             Duration.ofMinutes(30), 10_000, Duration.ofSeconds(30), true);
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
     public GatewaySettings {
         Objects.requireNonNull(host, "host");
@@ -53,6 +59,36 @@ public record GatewaySettings(String host, int port, String path, String separat
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("gateway path starts with '/', got '" + path + "'");
         }
+    }
+
+    /**
+     * Whether {@link #host} reaches this machine only: {@code localhost}, 127.0.0.0/8 or {@code ::1}. Decided
+     * from the text alone, never by a DNS lookup: a name that could resolve elsewhere is not loopback.
+     */
+    public boolean loopbackOnly() {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost")) {
+            return true;
+        }
+        Matcher v4 = IPV4.matcher(h);
+        if (v4.matches()) {
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(v4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return Integer.parseInt(v4.group(1)) == 127;
+        }
+        if (h.indexOf(':') >= 0) {
+            try {
+                // In brackets, the JDK parses the text as an IPv6 literal or fails; it never looks it up.
+                String literal = h.startsWith("[") ? h : "[" + h + "]";
+                return InetAddress.getByName(literal).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     public GatewaySettings withHostPort(String h, int p) {

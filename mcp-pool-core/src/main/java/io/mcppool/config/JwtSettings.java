@@ -43,4 +43,13 @@ public record JwtSettings(Optional<String> issuer, Optional<String> audience, Op
             throw new IllegalArgumentException("jwt needs a key to check signatures: jwksFile, publicKeyFile or secret");
         }
     }
+
+    /** As the record's own, with the secret hidden: configs get logged. */
+    @Override
+    public String toString() {
+        return "JwtSettings[issuer=" + issuer + ", audience=" + audience + ", jwksFile=" + jwksFile + ", secret="
+                + secret.map(s -> "***") + ", publicKeyFile=" + publicKeyFile + ", algorithms=" + algorithms
+                + ", subjectClaim=" + subjectClaim + ", allowClaim=" + allowClaim + ", allow=" + allow
+                + ", clockSkew=" + clockSkew + "]";
+    }
 }

@@ -41,11 +41,15 @@ final class Keys {
     static final List<String> HEALTH_KEYS = List.of("enabled", "interval", "timeout", "unhealthyAfter", "healthyAfter");
     static final List<String> SUPERVISION_KEYS = List.of("initialBackoff", "maxBackoff", "crashLoopRestarts",
             "crashLoopWindow", "stableAfter");
+    static final List<String> CACHE_KEYS = List.of("ttl", "maxEntries", "maxBytes", "shared", "coalesce");
     /** The maps of settings inside a server (or defaults), each merged key by key, by their keys. */
     static final Map<String, List<String>> SECTIONS = sections();
     /** Server-level settings that {@code defaults} may give every server. */
     static final List<String> SETTINGS_KEYS = List.of("callTimeout", "connectTimeout", "pool", "trusted",
-            "maxMessageSize", "roots", "shutdownGrace", "balance", "retry", "breaker", "health", "supervision");
+            "maxMessageSize", "roots", "shutdownGrace", "balance", "retry", "breaker", "health", "supervision", "cache",
+            "catalogRefresh");
+    /** Keys of one server that {@code defaults} cannot give: they name or single out that server. */
+    static final List<String> OWN_KEYS = List.of("prefix", "required");
     static final List<String> STDIO_KEYS = List.of("command", "args", "env", "cwd");
     static final List<String> HTTP_KEYS = List.of("url", "headers");
     static final List<String> TRANSPORT_KEYS = List.of("type", "transport");
@@ -55,19 +59,22 @@ final class Keys {
     static final List<String> ENDPOINT_KEYS = concat(List.of("name", "weight", "tier"), TRANSPORT_KEYS, STDIO_KEYS,
             HTTP_KEYS);
     static final List<String> SERVER_KEYS = concat(TRANSPORT_KEYS, STDIO_KEYS, HTTP_KEYS, List.of("endpoints"),
-            SETTINGS_KEYS, List.of("tools"), HOST_KEYS);
+            SETTINGS_KEYS, List.of("tools"), OWN_KEYS, HOST_KEYS);
 
     static final KeySet TOP = new KeySet(
-            List.of("defaults", "servers", "mcpServers", "housekeepingInterval", "shutdownGrace", "metrics"),
-            List.of("gateway", "cache"), List.of(),
-            moved(Stream.concat(SETTINGS_KEYS.stream().filter(k -> !k.equals("shutdownGrace")), POOL_KEYS.stream())
-                    .toList(), k -> (POOL_KEYS.contains(k) ? "defaults.pool." : "defaults.") + k,
-                    concat(STDIO_KEYS, HTTP_KEYS, List.of("endpoints", "tools")), k -> "servers.<name>." + k),
+            List.of("defaults", "servers", "mcpServers", "housekeepingInterval", "shutdownGrace", "metrics", "gateway",
+                    "cache"),
+            List.of(), List.of(),
+            moved(Stream.concat(SETTINGS_KEYS.stream().filter(k -> !k.equals("shutdownGrace") && !k.equals("cache")),
+                            POOL_KEYS.stream()).toList(),
+                    k -> (POOL_KEYS.contains(k) ? "defaults.pool." : "defaults.") + k,
+                    concat(STDIO_KEYS, HTTP_KEYS, List.of("endpoints", "tools"), OWN_KEYS), k -> "servers.<name>." + k),
             Map.of());
 
     static final KeySet DEFAULTS = new KeySet(SETTINGS_KEYS, List.of(), List.of(),
             moved(POOL_KEYS, k -> "pool." + k, List.of(), k -> k),
-            refused(concat(STDIO_KEYS, HTTP_KEYS, List.of("type", "transport", "disabled", "timeout", "endpoints")),
+            refused(concat(STDIO_KEYS, HTTP_KEYS, List.of("type", "transport", "disabled", "timeout", "endpoints"),
+                            OWN_KEYS),
                     "not allowed in defaults; each server gives its own",
                     List.of("tools"), "not allowed in defaults; tool settings belong to one server (servers.<name>.tools)"));
 
@@ -75,7 +82,7 @@ final class Keys {
             moved(POOL_KEYS, k -> "pool." + k, List.of(), k -> k), Map.of());
 
     static final KeySet ENDPOINT = new KeySet(ENDPOINT_KEYS, List.of(), List.of(), Map.of(),
-            refused(concat(SETTINGS_KEYS, POOL_KEYS, List.of("tools", "disabled", "timeout", "endpoints")),
+            refused(concat(SETTINGS_KEYS, POOL_KEYS, OWN_KEYS, List.of("tools", "disabled", "timeout", "endpoints")),
                     "a setting of the whole server, not of one endpoint; write it on the server, next to endpoints",
                     List.of(), ""));
 
@@ -87,10 +94,48 @@ final class Keys {
     static final KeySet BREAKER = section(BREAKER_KEYS, "breaker");
     static final KeySet HEALTH = section(HEALTH_KEYS, "health");
     static final KeySet SUPERVISION = section(SUPERVISION_KEYS, "supervision");
+    /** A result cache block; {@code enabled} is a natural guess that has a home of its own in other sections. */
+    static final KeySet CACHE = withRefused(section(CACHE_KEYS, "cache"), Map.of("enabled",
+            "a cache has no enabled; a zero ttl (or cache: false) turns it off, a ttl turns it on"));
 
-    static final KeySet TOOL = new KeySet(List.of("idempotent", "readOnly", "retry"), List.of("cache"), List.of(),
-            Map.of(), refused(SETTINGS_KEYS.stream().filter(k -> !k.equals("retry")).toList(),
-                    "not a tool setting; a tool may set idempotent, readOnly and retry", List.of(), ""));
+    static final KeySet TOOL = new KeySet(List.of("idempotent", "readOnly", "retry", "cache"), List.of(), List.of(),
+            Map.of(), refused(concat(SETTINGS_KEYS.stream().filter(k -> !k.equals("retry") && !k.equals("cache"))
+                            .toList(), OWN_KEYS),
+                    "not a tool setting; a tool may set idempotent, readOnly, retry and cache", List.of(), ""));
+
+    // ---- the gateway and the shared cache: top-level blocks, not merged with anything -------------------
+
+    static final KeySet GATEWAY = new KeySet(List.of("host", "port", "path", "separator", "auth", "rateLimit",
+            "allowedOrigins", "allowedHosts", "maxBodySize", "sessionIdleTimeout", "maxSessions", "drainTimeout",
+            "watchConfig"), List.of(), List.of(),
+            moved(List.of("mode", "apiKeys", "jwt", "anonymousAllow"), k -> "auth." + k, List.of("perClient", "burst"),
+                    k -> "rateLimit." + k),
+            Map.of("maxbodybytes", "write the size as maxBodySize, e.g. maxBodySize: 4MB"));
+
+    static final KeySet AUTH = new KeySet(List.of("mode", "apiKeys", "jwt", "anonymousAllow"), List.of(), List.of(),
+            moved(List.of("issuer", "audience", "jwksFile", "secret", "publicKeyFile", "algorithms", "subjectClaim",
+                    "allowClaim", "clockSkew"), k -> "jwt." + k, List.of(), k -> k),
+            refused(List.of("required", "enabled"), "write mode: required, mode: disabled or mode: auto (the default)",
+                    List.of(), ""));
+
+    static final KeySet API_KEY = new KeySet(List.of("name", "sha256", "key", "allow", "rateLimit"), List.of(),
+            List.of(), Map.of(), Map.of());
+
+    static final KeySet JWT = new KeySet(List.of("issuer", "audience", "jwksFile", "secret", "publicKeyFile",
+            "algorithms", "subjectClaim", "allowClaim", "allow", "clockSkew"), List.of(), List.of(), Map.of(), Map.of());
+
+    static final KeySet RATE_LIMIT = new KeySet(List.of("perClient", "burst"), List.of(), List.of(), Map.of(), Map.of());
+
+    static final KeySet SHARED_CACHE = new KeySet(List.of("redis"), List.of(), List.of(),
+            moved(List.of("url"), k -> "redis." + k, List.of(), k -> k),
+            refused(List.of("maxEntries", "maxBytes", "shared", "coalesce"),
+                    "a result cache setting, not the shared cache's; write it in defaults.cache (every server) or"
+                            + " servers.<name>.cache",
+                    List.of("ttl"), "the top-level cache holds redis only: a Redis entry's ttl is cache.redis.ttl; a"
+                            + " result cache's ttl belongs in defaults.cache or servers.<name>.cache"));
+
+    static final KeySet REDIS = new KeySet(List.of("url", "prefix", "ttl", "timeout"), List.of(), List.of(), Map.of(),
+            Map.of());
 
     static final KeySet METRICS = new KeySet(List.of("percentileHistograms", "percentiles"), List.of(), List.of(),
             Map.of(), Map.of());
@@ -162,7 +207,14 @@ final class Keys {
         m.put("breaker", BREAKER_KEYS);
         m.put("health", HEALTH_KEYS);
         m.put("supervision", SUPERVISION_KEYS);
+        m.put("cache", CACHE_KEYS);
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static KeySet withRefused(KeySet keys, Map<String, String> refused) {
+        Map<String, String> all = new LinkedHashMap<>(keys.refused());
+        refused.forEach((k, v) -> all.put(normalize(k), v));
+        return new KeySet(keys.allowed(), keys.later(), keys.ignored(), keys.moved(), Map.copyOf(all));
     }
 
     @SafeVarargs

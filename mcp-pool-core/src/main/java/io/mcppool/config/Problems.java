@@ -34,6 +34,17 @@ final class Problems {
 
     /** The path, followed by the environment variable that set it, if one did. */
     String describe(String path) {
+        String origin = origin(path);
+        String shown = ConfigPath.display(path);
+        return origin == null ? shown : shown + " (from " + origin + ")";
+    }
+
+    /** Whether an environment variable set the value at {@code path} (or a map or list around it). */
+    boolean fromEnvironment(String path) {
+        return origin(path) != null;
+    }
+
+    private String origin(String path) {
         String origin = null;
         for (Map.Entry<String, String> e : origins.entrySet()) {
             // The last match wins: later overrides replaced earlier ones.
@@ -41,8 +52,7 @@ final class Problems {
                 origin = e.getValue();
             }
         }
-        String shown = ConfigPath.display(path);
-        return origin == null ? shown : shown + " (from " + origin + ")";
+        return origin;
     }
 
     int count() {

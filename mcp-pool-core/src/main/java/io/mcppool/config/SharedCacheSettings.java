@@ -34,4 +34,24 @@ public record SharedCacheSettings(Optional<URI> redisUrl, String prefix, Optiona
     public SharedCacheSettings withPrefix(String v) {
         return new SharedCacheSettings(redisUrl, v, ttl, timeout);
     }
+
+    /** As the record's own, with the URL's password hidden: configs and snapshots get logged. */
+    @Override
+    public String toString() {
+        return "SharedCacheSettings[redisUrl=" + redisUrl.map(u -> redacted(u.toString())) + ", prefix=" + prefix
+                + ", ttl=" + ttl + ", timeout=" + timeout + "]";
+    }
+
+    /** {@code url} with the password of its user info (after the first colon, or all of it) replaced by ***. */
+    static String redacted(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return url;
+        }
+        int colon = url.indexOf(':', scheme + 3);
+        // Without a colon, Redis reads the whole user info as the password.
+        return colon < 0 || colon > at ? url.substring(0, scheme + 3) + "***" + url.substring(at)
+                : url.substring(0, colon + 1) + "***" + url.substring(at);
+    }
 }

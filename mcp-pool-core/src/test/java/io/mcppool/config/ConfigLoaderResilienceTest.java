@@ -516,7 +516,7 @@ class ConfigLoaderResilienceTest {
             assertThat(problems("defaults:\n  breakr: { window: 5 }\n")).containsExactly(
                     "defaults.breakr: unknown key; did you mean 'breaker'? allowed: callTimeout, connectTimeout, pool,"
                             + " trusted, maxMessageSize, roots, shutdownGrace, balance, retry, breaker, health,"
-                            + " supervision");
+                            + " supervision, cache, catalogRefresh");
             assertThat(problems(server("retry: { maxAtempts: 3 }"))).containsExactly(
                     "servers.files.retry.maxAtempts: unknown key; did you mean 'maxAttempts'? allowed: policy,"
                             + " maxAttempts, initialBackoff, maxBackoff, jitter, budget, budgetWindow, minRetries");
@@ -533,7 +533,7 @@ class ConfigLoaderResilienceTest {
                     .startsWith("servers.files.endpionts: unknown key; did you mean 'endpoints'?");
             assertThat(problems(server("tools: { a: { rety: {} } }"))).containsExactly(
                     "servers.files.tools.a.rety: unknown key; did you mean 'retry'? allowed: idempotent, readOnly,"
-                            + " retry");
+                            + " retry, cache");
         }
 
         @Test
@@ -551,8 +551,8 @@ class ConfigLoaderResilienceTest {
             assertThat(problems(server("pool: { retry: { maxAttempts: 3 } }"))).containsExactly(
                     "servers.files.pool.retry: not a pool setting; it belongs one level up, next to pool");
             assertThat(problems(server("tools: { a: { callTimeout: 5s } }"))).containsExactly(
-                    "servers.files.tools.a.callTimeout: not a tool setting; a tool may set idempotent, readOnly and"
-                            + " retry");
+                    "servers.files.tools.a.callTimeout: not a tool setting; a tool may set idempotent, readOnly,"
+                            + " retry and cache");
         }
 
         @Test

@@ -79,8 +79,8 @@ class ConfigLoaderValidationTest {
     }
 
     @Test
-    void keysForLaterVersionsAreRefusedNotIgnored() {
-        assertThat(problems("""
+    void theKeysOnceReservedForLaterVersionsAreRead() {
+        McpPoolConfig config = yaml("""
                 servers:
                   files:
                     command: npx
@@ -88,10 +88,10 @@ class ConfigLoaderValidationTest {
                       read_file: { idempotent: true, cache: { ttl: 30s } }
                 gateway: { port: 8080 }
                 cache: { redis: { url: "redis://x" } }
-                """)).containsExactly(
-                "gateway: not supported by this version of mcp-pool yet",
-                "cache: not supported by this version of mcp-pool yet",
-                "servers.files.tools.read_file.cache: not supported by this version of mcp-pool yet");
+                """);
+        assertThat(config.gateway().port()).isEqualTo(8080);
+        assertThat(config.sharedCache().redisUrl()).contains(java.net.URI.create("redis://x"));
+        assertThat(config.servers().get("files").cache("read_file").ttl()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -278,7 +278,7 @@ class ConfigLoaderValidationTest {
                 "servers.files.roots[2]: must be an absolute URI; got 5; e.g. file:///srv/data");
         assertThat(problems(server("tools: { read_file: { idempotnet: true } }"))).containsExactly(
                 "servers.files.tools.read_file.idempotnet: unknown key; did you mean 'idempotent'?"
-                        + " allowed: idempotent, readOnly, retry");
+                        + " allowed: idempotent, readOnly, retry, cache");
     }
 
     @Test
