@@ -33,8 +33,12 @@ for f in "$node" "$suite"; do
   fi
 done
 
-known=$("$node" "$suite" list --server | sed -n 's/^  - \([^ ]*\).*/\1/p')
+# The suite's server scenarios, asked for only when a name needs checking (each node start costs a second).
+known=""
 is_known() {
+  if [[ -z $known ]]; then
+    known=$("$node" "$suite" list --server | sed -n 's/^  - \([^ ]*\).*/\1/p')
+  fi
   grep -qxF -- "$1" <<<"$known"
 }
 
@@ -79,7 +83,8 @@ for scenario in "$@"; do
   fi
 done
 
-echo "conformance.sh: suite $("$node" "$suite" --version), node $("$node" --version), $entries expected failure(s), against $url"
+version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$(dirname "$suite")/../package.json" | head -n 1)
+echo "conformance.sh: suite $version, node $("$node" --version), $entries expected failure(s), against $url"
 if [[ $# -eq 0 ]]; then
   status=0
   "$node" "$suite" server --url "$url" --expected-failures "$baseline" || status=$?
