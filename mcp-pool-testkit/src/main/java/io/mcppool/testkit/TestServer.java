@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TestServer {
     static final String NAME = "mcp-pool-testkit";
     static final String VERSION = "0.1.0";
+    private static final String RESOURCES_UPDATED = "notifications/resources/updated";
 
     private final TestkitOptions options;
     private final ToolRegistry tools;
@@ -170,8 +171,6 @@ public final class TestServer {
     }
 
     // ---- package-private: used by sessions and runners ----
-
-    static final String RESOURCES_UPDATED = "notifications/resources/updated";
 
     ToolRegistry registry() {
         return tools;
