@@ -1,37 +1,52 @@
 package io.mcppool.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcError;
-import java.nio.charset.StandardCharsets;
 
 /**
- * The static resources and the one prompt every testkit server offers. They exist so clients and
- * gateways have something real to list, read and render; nothing about them changes at run time.
+ * What a testkit server offers besides tools: resources, resource templates, prompts and, for some,
+ * subscriptions and completions. {@link DefaultCatalog} is the usual one; {@link ConformanceFixtures}
+ * serves the conformance suite's. Every method answers a request's params with its result, or throws
+ * {@link RequestError} for the JSON-RPC error to send.
  */
-final class Catalog {
+interface Catalog {
     /** The error code the spec uses for an unknown resource. */
-    static final int RESOURCE_NOT_FOUND = -32002;
+    int RESOURCE_NOT_FOUND = -32002;
 
-    static final String README_URI = "testkit://readme";
-    static final String HELLO_URI = "testkit://hello";
-    static final String GREETING = "greeting";
+    JsonNode resourceList();
 
-    private static final String README = """
-            # mcp-pool testkit server
+    JsonNode resourceTemplateList();
 
-            A small MCP server for tests and benchmarks. Tools: echo, add, sleep, fail, crash, counter,
-            counter_get, record, garbage, huge, stats, roots, ping_client, notify_tools_changed, log.
-            """;
-    private static final String HELLO = "Hello from mcp-pool-testkit";
+    JsonNode readResource(JsonNode params);
 
-    private Catalog() {
+    JsonNode promptList();
+
+    JsonNode getPrompt(JsonNode params);
+
+    /** Whether {@code resources/subscribe} is served (the {@code resources.subscribe} capability). */
+    default boolean subscriptions() {
+        return false;
     }
 
+    /** Throws {@link RequestError} unless {@code uri} names a resource one can subscribe to. */
+    default void checkSubscribable(String uri) {
+        throw new RequestError(JsonRpcError.METHOD_NOT_FOUND, "Method not found: resources/subscribe");
+    }
+
+    /** Whether {@code completion/complete} is served (the {@code completions} capability). */
+    default boolean completions() {
+        return false;
+    }
+
+    default JsonNode complete(JsonNode params) {
+        throw new RequestError(JsonRpcError.METHOD_NOT_FOUND, "Method not found: completion/complete");
+    }
+
+    /** What the server tells clients in {@code initialize}'s {@code instructions}. */
+    String instructions();
+
     /** A request the session must answer with a JSON-RPC error. */
-    static final class RequestError extends RuntimeException {
+    final class RequestError extends RuntimeException {
         private final int code;
 
         RequestError(int code, String message) {
@@ -42,84 +57,5 @@ final class Catalog {
         int code() {
             return code;
         }
-    }
-
-    static JsonNode resourceList() {
-        ObjectNode result = Json.object();
-        ArrayNode list = result.putArray("resources");
-        list.add(resource(README_URI, "readme", "What this server offers", "text/markdown", README));
-        list.add(resource(HELLO_URI, "hello", "A fixed greeting", "text/plain", HELLO));
-        return result;
-    }
-
-    static JsonNode resourceTemplateList() {
-        ObjectNode result = Json.object();
-        result.putArray("resourceTemplates");
-        return result;
-    }
-
-    static JsonNode readResource(JsonNode params) {
-        String uri = params == null ? null : params.path("uri").asText(null);
-        if (uri == null) {
-            throw new RequestError(JsonRpcError.INVALID_PARAMS, "resources/read needs params.uri");
-        }
-        String text;
-        String mime;
-        if (README_URI.equals(uri)) {
-            text = README;
-            mime = "text/markdown";
-        } else if (HELLO_URI.equals(uri)) {
-            text = HELLO;
-            mime = "text/plain";
-        } else {
-            throw new RequestError(RESOURCE_NOT_FOUND, "Resource not found: " + uri);
-        }
-        ObjectNode result = Json.object();
-        ObjectNode contents = result.putArray("contents").addObject();
-        contents.put("uri", uri);
-        contents.put("mimeType", mime);
-        contents.put("text", text);
-        return result;
-    }
-
-    static JsonNode promptList() {
-        ObjectNode result = Json.object();
-        ObjectNode prompt = result.putArray("prompts").addObject();
-        prompt.put("name", GREETING);
-        prompt.put("description", "Asks the model to greet someone by name");
-        ObjectNode arg = prompt.putArray("arguments").addObject();
-        arg.put("name", "name");
-        arg.put("description", "Who to greet");
-        arg.put("required", true);
-        return result;
-    }
-
-    static JsonNode getPrompt(JsonNode params) {
-        String name = params == null ? null : params.path("name").asText(null);
-        if (!GREETING.equals(name)) {
-            throw new RequestError(JsonRpcError.INVALID_PARAMS, "Unknown prompt: " + name);
-        }
-        JsonNode who = params.path("arguments").get("name");
-        if (who == null || !who.isTextual() || who.textValue().isEmpty()) {
-            throw new RequestError(JsonRpcError.INVALID_PARAMS, "Prompt greeting needs the argument 'name'");
-        }
-        ObjectNode result = Json.object();
-        result.put("description", "A greeting for " + who.textValue());
-        ObjectNode message = result.putArray("messages").addObject();
-        message.put("role", "user");
-        ObjectNode content = message.putObject("content");
-        content.put("type", "text");
-        content.put("text", "Please greet " + who.textValue() + " warmly.");
-        return result;
-    }
-
-    private static ObjectNode resource(String uri, String name, String description, String mime, String text) {
-        ObjectNode r = Json.object();
-        r.put("uri", uri);
-        r.put("name", name);
-        r.put("description", description);
-        r.put("mimeType", mime);
-        r.put("size", text.getBytes(StandardCharsets.UTF_8).length);
-        return r;
     }
 }

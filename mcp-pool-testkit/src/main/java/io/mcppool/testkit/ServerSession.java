@@ -16,6 +16,7 @@ import io.mcppool.protocol.ProtocolVersion;
 import io.mcppool.protocol.RequestId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * holds up the others and answers may leave out of order.
  */
 final class ServerSession {
+    private static final String RESOURCES_SUBSCRIBE = "resources/subscribe";
+    private static final String RESOURCES_UNSUBSCRIBE = "resources/unsubscribe";
+    private static final String COMPLETION_COMPLETE = "completion/complete";
     private static final String[] LOG_LEVELS = {"debug", "info", "notice", "warning", "error", "critical", "alert",
             "emergency"};
 
@@ -41,6 +45,7 @@ final class ServerSession {
     private final Map<RequestId, CompletableFuture<JsonNode>> awaitingClient = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong();
     private final AtomicLong counter = new AtomicLong();
+    private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile String protocolVersion;
     private volatile boolean initializeSeen;
     private volatile boolean clientReady;
@@ -85,6 +90,11 @@ final class ServerSession {
 
     AtomicLong counter() {
         return counter;
+    }
+
+    /** Whether the client subscribed to {@code uri} and has not unsubscribed since. */
+    boolean isSubscribed(String uri) {
+        return subscriptions.contains(uri);
     }
 
     void receive(JsonRpcMessage message) {
@@ -146,15 +156,19 @@ final class ServerSession {
             fail(request, JsonRpcError.INVALID_REQUEST, "Server not initialized: the first request must be initialize");
             return;
         }
+        Catalog catalog = server.catalog();
         try {
             switch (method) {
                 case McpMethods.TOOLS_LIST -> listTools(request);
                 case McpMethods.TOOLS_CALL -> callTool(request, headers);
-                case McpMethods.RESOURCES_LIST -> reply(request, Catalog.resourceList());
-                case McpMethods.RESOURCES_TEMPLATES_LIST -> reply(request, Catalog.resourceTemplateList());
-                case McpMethods.RESOURCES_READ -> reply(request, Catalog.readResource(request.params()));
-                case McpMethods.PROMPTS_LIST -> reply(request, Catalog.promptList());
-                case McpMethods.PROMPTS_GET -> reply(request, Catalog.getPrompt(request.params()));
+                case McpMethods.RESOURCES_LIST -> reply(request, catalog.resourceList());
+                case McpMethods.RESOURCES_TEMPLATES_LIST -> reply(request, catalog.resourceTemplateList());
+                case McpMethods.RESOURCES_READ -> reply(request, catalog.readResource(request.params()));
+                case RESOURCES_SUBSCRIBE -> subscribe(request, catalog, true);
+                case RESOURCES_UNSUBSCRIBE -> subscribe(request, catalog, false);
+                case McpMethods.PROMPTS_LIST -> reply(request, catalog.promptList());
+                case McpMethods.PROMPTS_GET -> reply(request, catalog.getPrompt(request.params()));
+                case COMPLETION_COMPLETE -> reply(request, catalog.complete(request.params()));
                 case "logging/setLevel" -> setLogLevel(request);
                 default -> fail(request, JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + method);
             }
@@ -190,18 +204,24 @@ final class ServerSession {
 
         ObjectNode result = Json.object();
         result.put("protocolVersion", version);
+        Catalog catalog = server.catalog();
         ObjectNode capabilities = result.putObject("capabilities");
         capabilities.putObject("tools").put("listChanged", true);
-        capabilities.putObject("resources");
+        ObjectNode resources = capabilities.putObject("resources");
+        if (catalog.subscriptions()) {
+            resources.put("subscribe", true);
+        }
         capabilities.putObject("prompts");
         capabilities.putObject("logging");
+        if (catalog.completions()) {
+            capabilities.putObject("completions");
+        }
         ObjectNode info = result.putObject("serverInfo");
         info.put("name", TestServer.NAME);
         info.put("version", TestServer.VERSION);
         info.put("title", options.label() == null ? "mcp-pool testkit server"
                 : "mcp-pool testkit server: " + options.label());
-        result.put("instructions", "A test server: echo, add, sleep, fail, crash, counter, record, stats and more."
-                + " See the tool descriptions.");
+        result.put("instructions", catalog.instructions());
         protocolVersion = version;
         server.sessionInitialized();
         reply(request, result);
@@ -226,6 +246,26 @@ final class ServerSession {
             result.put("nextCursor", page.nextCursor());
         }
         reply(request, result);
+    }
+
+    /** {@code resources/subscribe} and {@code resources/unsubscribe}: both answer {@code {}}. */
+    private void subscribe(JsonRpcRequest request, Catalog catalog, boolean on) {
+        if (!catalog.subscriptions()) {
+            fail(request, JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + request.method());
+            return;
+        }
+        JsonNode uri = request.params() == null ? null : request.params().get("uri");
+        if (uri == null || !uri.isTextual()) {
+            fail(request, JsonRpcError.INVALID_PARAMS, request.method() + " needs params with a string 'uri'");
+            return;
+        }
+        if (on) {
+            catalog.checkSubscribable(uri.textValue());
+            subscriptions.add(uri.textValue());
+        } else {
+            subscriptions.remove(uri.textValue());
+        }
+        reply(request, Json.object());
     }
 
     private void setLogLevel(JsonRpcRequest request) {

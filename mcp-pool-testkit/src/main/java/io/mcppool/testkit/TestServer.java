@@ -43,9 +43,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TestServer {
     static final String NAME = "mcp-pool-testkit";
     static final String VERSION = "0.1.0";
+    private static final String RESOURCES_UPDATED = "notifications/resources/updated";
 
     private final TestkitOptions options;
     private final ToolRegistry tools;
+    private final Catalog catalog;
 
     // Shared state, read by the stats tool. Every structure here is concurrent: tool calls of all
     // sessions update it from their own threads.
@@ -61,9 +63,13 @@ public final class TestServer {
 
     private TestServer(TestkitOptions options, boolean builtins, List<ToolRegistry.Entry> userTools) {
         this.options = options;
+        // the conformance fixtures replace the built-in tools and catalog: the suite's server sees only its own
+        this.catalog = options.conformance() ? ConformanceFixtures.INSTANCE : DefaultCatalog.INSTANCE;
         List<ToolRegistry.Entry> all = new ArrayList<>();
         if (builtins) {
-            for (ToolRegistry.Entry builtin : BuiltinTools.entries()) {
+            List<ToolRegistry.Entry> standard = options.conformance() ? ConformanceFixtures.INSTANCE.tools()
+                    : BuiltinTools.entries();
+            for (ToolRegistry.Entry builtin : standard) {
                 if (!containsName(userTools, builtin.tool().name())) {
                     all.add(builtin);
                 }
@@ -142,10 +148,36 @@ public final class TestServer {
         return list;
     }
 
+    /**
+     * Tells every session subscribed to {@code uri} ({@code resources/subscribe}, served with
+     * {@link TestkitOptions#conformance()}) that the resource changed: {@code notifications/resources/updated}.
+     * Over HTTP it travels on the session's GET stream, and is lost when the session has none open.
+     *
+     * @return how many sessions were told
+     */
+    public int resourceUpdated(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        ObjectNode params = Json.object();
+        params.put("uri", uri);
+        JsonRpcNotification updated = new JsonRpcNotification(RESOURCES_UPDATED, params);
+        int told = 0;
+        for (ServerSession s : openSessions) {
+            if (s.isSubscribed(uri)) {
+                s.sendNotification(updated, null);
+                told++;
+            }
+        }
+        return told;
+    }
+
     // ---- package-private: used by sessions and runners ----
 
     ToolRegistry registry() {
         return tools;
+    }
+
+    Catalog catalog() {
+        return catalog;
     }
 
     /** Opens a session whose messages leave through {@code transport}. */

@@ -25,9 +25,12 @@ import java.util.Objects;
  * @param label           a marker with no effect on behaviour, or null ({@code --label TEXT}): shown in
  *                        {@code serverInfo.title} ("mcp-pool testkit server: TEXT"), as {@code stats.label}
  *                        and on the command line, so a test can tell replicas' processes apart
+ * @param conformance     serve the fixtures of the official MCP conformance suite instead of the built-in
+ *                        tools, resources and prompts ({@code --conformance}; see {@code docs/conformance.md})
  */
 public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowStart, boolean hangInitialize,
-                             String protocolVersion, boolean stderrNoise, Path journal, String label) {
+                             String protocolVersion, boolean stderrNoise, Path journal, String label,
+                             boolean conformance) {
 
     public static final int DEFAULT_TOOLS_PAGE_SIZE = 100;
 
@@ -45,7 +48,7 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
     }
 
     public static TestkitOptions defaults() {
-        return new TestkitOptions(DEFAULT_TOOLS_PAGE_SIZE, 0, Duration.ZERO, false, null, false, null, null);
+        return new TestkitOptions(DEFAULT_TOOLS_PAGE_SIZE, 0, Duration.ZERO, false, null, false, null, null, false);
     }
 
     public static Builder builder() {
@@ -73,6 +76,7 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
                 case "--stderr-noise" -> b.stderrNoise(true);
                 case "--journal" -> b.journal(Path.of(value(args, ++i, flag)));
                 case "--label" -> b.label(value(args, ++i, flag));
+                case "--conformance" -> b.conformance(true);
                 default -> throw new IllegalArgumentException("unknown option: " + flag);
             }
         }
@@ -112,6 +116,9 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
             args.add("--label");
             args.add(label);
         }
+        if (conformance) {
+            args.add("--conformance");
+        }
         return args;
     }
 
@@ -140,6 +147,7 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
         private boolean stderrNoise;
         private Path journal;
         private String label;
+        private boolean conformance;
 
         private Builder(TestkitOptions from) {
             toolsPageSize = from.toolsPageSize;
@@ -150,6 +158,7 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
             stderrNoise = from.stderrNoise;
             journal = from.journal;
             label = from.label;
+            conformance = from.conformance;
         }
 
         public Builder toolsPageSize(int value) {
@@ -194,9 +203,15 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
             return this;
         }
 
+        /** See {@link TestkitOptions#conformance()}. */
+        public Builder conformance(boolean value) {
+            conformance = value;
+            return this;
+        }
+
         public TestkitOptions build() {
             return new TestkitOptions(toolsPageSize, extraTools, slowStart, hangInitialize, protocolVersion,
-                    stderrNoise, journal, label);
+                    stderrNoise, journal, label, conformance);
         }
     }
 }

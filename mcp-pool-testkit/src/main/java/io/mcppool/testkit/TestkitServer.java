@@ -103,6 +103,7 @@ public final class TestkitServer {
                   --protocol-version V    always answer initialize with version V
                   --stderr-noise          write a line to stderr for every request
                   --journal FILE          append "<key>\\n" to FILE for every execution of record
-                  --label TEXT            a marker shown in serverInfo.title and stats; no other effect""";
+                  --label TEXT            a marker shown in serverInfo.title and stats; no other effect
+                  --conformance           serve the MCP conformance suite's fixtures instead of the built-in tools""";
     }
 }
