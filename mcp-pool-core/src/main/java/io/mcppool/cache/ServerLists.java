@@ -174,6 +174,14 @@ public final class ServerLists {
         }
     }
 
+    /**
+     * Lists everything now, for a server where no session opens by itself (sticky, or {@code minSessions: 0}):
+     * the listing opens one, so the catalog and a gateway's clients know the server from the start.
+     */
+    public void listNow() {
+        quietly(refreshAll(false));
+    }
+
     /** The list as it is if loaded, else a listing (a running one will do); fails when the listing fails. */
     public CompletableFuture<Void> load(ToolCatalog.Kind kind) {
         return loaded(kind) ? CompletableFuture.completedFuture(null) : refresher(kind).request(false);

@@ -219,7 +219,11 @@ public final class PooledServer {
                         TimeUnit.NANOSECONDS));
             }
         }
-        // The catalog lists the server when its first session joins (sessionJoined), knowing then what it declares.
+        // The catalog lists the server when its first session joins (sessionJoined), knowing then what it declares;
+        // where no session opens by itself, a listing opens one.
+        if (config.pool().mode() == PoolMode.STICKY || config.pool().minSessions() == 0) {
+            lists.listNow();
+        }
     }
 
     /** One active health check: a ping on a pooled session within the check's timeout. */

@@ -335,12 +335,33 @@ public final class McpSession implements Transport.Listener {
             case McpMethods.TOOLS_LIST_CHANGED -> listener.onToolsListChanged(this);
             case McpMethods.RESOURCES_LIST_CHANGED -> listener.onResourcesListChanged(this);
             case McpMethods.PROMPTS_LIST_CHANGED -> listener.onPromptsListChanged(this);
-            case McpMethods.MESSAGE -> onLogMessage(n.params());
+            case McpMethods.MESSAGE -> {
+                onLogMessage(n.params());
+                toClient(n);
+            }
             case McpMethods.CANCELLED -> {
                 // cancellations concern server-to-client requests, which are answered at once
             }
-            default -> log.debug("server '{}': ignoring notification {}", options.server(), n.method());
+            default -> {
+                if (!toClient(n)) {
+                    log.debug("server '{}': ignoring notification {}", options.server(), n.method());
+                }
+            }
         }
+    }
+
+    /** Passes a notification to the client this session belongs to (sticky sessions of a gateway), if any. */
+    private boolean toClient(JsonRpcNotification n) {
+        ServerRequestHandler handler = serverRequests;
+        if (handler == null) {
+            return false;
+        }
+        try {
+            handler.notification(n.method(), n.params());
+        } catch (RuntimeException e) {
+            log.debug("server '{}': passing {} on failed: {}", options.server(), n.method(), e.toString());
+        }
+        return true;
     }
 
     private void onProgress(JsonNode params) {

@@ -6,7 +6,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Answers a request an upstream server sends to its client ({@code sampling/createMessage},
- * {@code elicitation/create}): a gateway passes it on to the client the upstream session belongs to. Called
+ * {@code elicitation/create}), and takes the server's notifications for that client: a gateway passes both on
+ * to the client the upstream session belongs to. Called
  * on a transport thread; must not block. A failed future becomes a JSON-RPC error (an
  * {@link RpcErrorException} keeps its code and message).
  */
@@ -20,4 +21,12 @@ public interface ServerRequestHandler {
      * asks only what that client can answer.
      */
     ObjectNode capabilities();
+
+    /**
+     * A notification from the server that belongs to this session's client: log messages
+     * ({@code notifications/message}), {@code notifications/resources/updated}, and any the pool does not
+     * handle itself. Progress goes to the call it belongs to instead.
+     */
+    default void notification(String method, JsonNode params) {
+    }
 }

@@ -118,6 +118,7 @@ public final class GatewayDispatcher {
                 case McpMethods.PROMPTS_LIST -> whenListed(() -> listPrompts(session));
                 case McpMethods.PROMPTS_GET -> getPrompt(session, r, stream);
                 case "completion/complete" -> complete(session, r, stream);
+                case "resources/subscribe", "resources/unsubscribe" -> subscription(session, r, stream);
                 default -> throw new GatewayError(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + r.method());
             };
         } catch (GatewayError e) {
@@ -214,7 +215,7 @@ public final class GatewayDispatcher {
         result.put("protocolVersion", version);
         ObjectNode capabilities = result.putObject("capabilities");
         capabilities.putObject("tools").put("listChanged", true);
-        capabilities.putObject("resources").put("listChanged", true);
+        capabilities.putObject("resources").put("listChanged", true).put("subscribe", true);
         capabilities.putObject("prompts").put("listChanged", true);
         capabilities.putObject("completions");
         capabilities.putObject("logging");
@@ -361,6 +362,26 @@ public final class GatewayDispatcher {
         return forward(session, server.get(), McpMethods.RESOURCES_READ, (ObjectNode) r.params(), stream);
     }
 
+    /**
+     * Subscriptions go to the resource's server on the client's own upstream session where the server is sticky,
+     * so {@code notifications/resources/updated} comes back to this client only. On a shared session the
+     * upstream would tell whichever client: there the subscription is refused.
+     */
+    private CompletableFuture<JsonNode> subscription(ClientSession session, JsonRpcRequest r, MessageSink stream) {
+        String uri = r.params() == null ? null : r.params().path("uri").asText(null);
+        if (uri == null) {
+            throw new GatewayError(JsonRpcError.INVALID_PARAMS, r.method() + " needs a uri");
+        }
+        String server = catalog().resolveResource(uri).filter(s -> resourcesAllowed(session, s))
+                .orElseThrow(() -> new GatewayError(RESOURCE_NOT_FOUND, "Resource not found: " + uri));
+        ServerConfig config = pool.config().servers().get(server);
+        if (config == null || config.pool().mode() != PoolMode.STICKY) {
+            throw new GatewayError(JsonRpcError.METHOD_NOT_FOUND, "Subscriptions need server '" + server
+                    + "' to be sticky (pool.mode: sticky), so its updates reach only the client that subscribed");
+        }
+        return forward(session, server, r.method(), (ObjectNode) r.params(), stream);
+    }
+
     /** The spec's code for an unknown resource. */
     static final int RESOURCE_NOT_FOUND = -32002;
 
@@ -459,7 +480,8 @@ public final class GatewayDispatcher {
 
     /**
      * On a sticky server, the client's own upstream session passes the upstream's sampling and elicitation
-     * requests to the client, and declares to the upstream only what the client declared.
+     * requests and its notifications (log messages, resource updates) to the client, and declares to the
+     * upstream only what the client declared.
      */
     private void bindStickyHandler(ClientSession session, String server) {
         ServerConfig config = pool.config().servers().get(server);
@@ -473,7 +495,7 @@ public final class GatewayDispatcher {
                 offered.set(capability, caps.get(capability).deepCopy());
             }
         }
-        if (session.boundServers.add(server) && !offered.isEmpty()) {
+        if (session.boundServers.add(server)) {
             pool.bindAffinity(server, session.id(), new ClientRequests(session, offered));
         }
     }
@@ -494,6 +516,13 @@ public final class GatewayDispatcher {
                         JsonRpcError.INTERNAL_ERROR, "the client has no open stream to receive " + method)));
             }
             return answer;
+        }
+
+        @Override
+        public void notification(String method, JsonNode params) {
+            if (!session.isClosed()) {
+                session.sendRequest(new JsonRpcNotification(method, params)); // the call's stream if one is open
+            }
         }
     }
 

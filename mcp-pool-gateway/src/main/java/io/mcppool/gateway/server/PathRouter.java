@@ -33,8 +33,10 @@ final class PathRouter extends Handler.Abstract {
 
     @Override
     protected void doStart() throws Exception {
+        mcp.setServer(getServer());
         addBean(mcp);
         if (ops != null) {
+            ops.setServer(getServer());
             addBean(ops);
         }
         super.doStart();
