@@ -119,6 +119,14 @@ public final class ServerLists {
         return t == null || name == null ? null : t.byName().get(name);
     }
 
+    /**
+     * Whether a call to {@code name} can be refused without asking the server: the tool list is loaded, lacks
+     * it, and is not being listed again (a notice that the list changed may be adding it right now).
+     */
+    public boolean lacksTool(String name) {
+        return tools != null && tool(name) == null && !toolsRefresher.busy();
+    }
+
     public List<Resource> resources() {
         ResourceLists r = resources;
         return r == null ? List.of() : r.resources();

@@ -281,6 +281,25 @@ class LiveCatalogTest {
     }
 
     @Test
+    void anUnknownToolIsRefusedOnlyWhileNoListingMayBeAddingIt() throws Exception {
+        FakeLister lister = new FakeLister();
+        lister.tools = List.of(tool("a"));
+        ServerLists lists = catalog.add(server("s").build(), lister);
+        assertThat(lists.lacksTool("b")).as("not loaded: the server decides").isFalse();
+        catalog.refresh("s").get(5, TimeUnit.SECONDS);
+        assertThat(lists.lacksTool("b")).isTrue();
+        assertThat(lists.lacksTool("a")).isFalse();
+
+        CompletableFuture<Void> gate = lister.hold();
+        lister.tools = List.of(tool("a"), tool("b"));
+        lists.listChanged(ToolCatalog.Kind.TOOLS);
+        assertThat(lists.lacksTool("b")).as("a change notice is being listed").isFalse();
+        gate.complete(null);
+        await().atMost(WAIT).until(() -> lists.tool("b") != null);
+        assertThat(lists.lacksTool("c")).isTrue();
+    }
+
+    @Test
     void listsAreImmutable() throws Exception {
         FakeLister lister = new FakeLister();
         lister.tools = List.of(tool("a"));
