@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * snapshot only when the content differs, so an unchanged list keeps its instance and nobody is told.
  */
 public final class ServerLists {
-    private static final Logger log = LoggerFactory.getLogger(ServerLists.class);
+    private static final Logger log = LoggerFactory.getLogger(ToolCatalog.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private record ToolList(List<Tool> list, Map<String, Tool> byName) {
