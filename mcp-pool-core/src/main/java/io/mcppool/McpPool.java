@@ -213,7 +213,7 @@ public final class McpPool implements AutoCloseable {
         CallContext call = new CallContext(serverName, McpMethods.TOOLS_CALL, tool, start);
         events.callStarted(call);
         ServerLists lists = server.lists();
-        if (lists.loaded(ToolCatalog.Kind.TOOLS) && lists.tool(tool) == null) {
+        if (lists.lacksTool(tool)) {
             // Answered from the catalog, kept current by list-changed notices, new sessions and catalogRefresh.
             List<Tool> known = lists.tools();
             UnknownToolException unknown = new UnknownToolException("no such tool; the server lists " + known.size()

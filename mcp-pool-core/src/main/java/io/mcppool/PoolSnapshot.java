@@ -11,7 +11,7 @@ public record PoolSnapshot(Instant takenAt, List<ServerSnapshot> servers) {
     /**
      * @param transport   {@code stdio}, {@code http}, {@code custom}, or {@code mixed} for replicas of several kinds
      * @param endpoints   each endpoint's session pool, in config order
-     * @param toolCount   tools in the cached list, or -1 when the list is not cached
+     * @param toolCount   tools in the catalog, or -1 while the server has not been listed
      * @param balance     the balancing strategy's config name
      * @param status      each endpoint's health, breaker, load and supervision, in config order
      */

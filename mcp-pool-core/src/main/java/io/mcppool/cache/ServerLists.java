@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * snapshot only when the content differs, so an unchanged list keeps its instance and nobody is told.
  */
 public final class ServerLists {
-    private static final Logger log = LoggerFactory.getLogger(ServerLists.class);
+    private static final Logger log = LoggerFactory.getLogger(ToolCatalog.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private record ToolList(List<Tool> list, Map<String, Tool> byName) {
@@ -117,6 +117,14 @@ public final class ServerLists {
     public Tool tool(String name) {
         ToolList t = tools;
         return t == null || name == null ? null : t.byName().get(name);
+    }
+
+    /**
+     * Whether a call to {@code name} can be refused without asking the server: the tool list is loaded, lacks
+     * it, and is not being listed again (a notice that the list changed may be adding it right now).
+     */
+    public boolean lacksTool(String name) {
+        return tools != null && tool(name) == null && !toolsRefresher.busy();
     }
 
     public List<Resource> resources() {

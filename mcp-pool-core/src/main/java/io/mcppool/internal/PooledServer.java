@@ -83,6 +83,24 @@ public final class PooledServer {
     private final List<ScheduledFuture<?>> healthChecks = new ArrayList<>();
     private volatile boolean closed;
 
+    /** Passes what sessions say about the server's lists to the catalog (sessions exist only after start()). */
+    private final SessionNotices catalogNotices = new SessionNotices() {
+        @Override
+        public void joined(McpSession session) {
+            lists.sessionJoined(session.initializeResult());
+        }
+
+        @Override
+        public void listChanged(McpSession session, String notification) {
+            switch (notification) {
+                case McpMethods.TOOLS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.TOOLS);
+                case McpMethods.RESOURCES_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.RESOURCES);
+                case McpMethods.PROMPTS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.PROMPTS);
+                default -> log.debug("server '{}': ignoring {}", config.name(), notification);
+            }
+        }
+    };
+
     public PooledServer(ServerConfig config, ScheduledExecutorService timer, ExecutorService background,
                         Supplier<HttpClient> httpClient, PoolEvents events, LiveCatalog catalog) {
         this.config = config;
@@ -126,24 +144,6 @@ public final class PooledServer {
         // Last: the catalog lists through this server, which is complete now (nothing is listed before start()).
         this.lists = catalog.add(config, this::listForCatalog);
     }
-
-    /** Passes what sessions say about the server's lists to the catalog. */
-    private final SessionNotices catalogNotices = new SessionNotices() {
-        @Override
-        public void joined(McpSession session) {
-            lists.sessionJoined(session.initializeResult());
-        }
-
-        @Override
-        public void listChanged(McpSession session, String notification) {
-            switch (notification) {
-                case McpMethods.TOOLS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.TOOLS);
-                case McpMethods.RESOURCES_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.RESOURCES);
-                case McpMethods.PROMPTS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.PROMPTS);
-                default -> log.debug("server '{}': ignoring {}", config.name(), notification);
-            }
-        }
-    };
 
     private static Transport transport(ServerConfig config, EndpointConfig endpoint, Supplier<HttpClient> httpClient,
                                        ExecutorService executor) {

@@ -166,7 +166,7 @@ class LiveCatalogTest {
         catalog.refresh("s").get(5, TimeUnit.SECONDS);
         List<Tool> before = catalog.tools("s");
 
-        ListAppender<ILoggingEvent> logs = capture(ServerLists.class);
+        ListAppender<ILoggingEvent> logs = capture(ToolCatalog.class);
         try {
             lister.failure = new TransportFailureException("pipe closed", "s", "ep", null, null);
             lister.tools = List.of(tool("a"), tool("b"));
@@ -180,7 +180,7 @@ class LiveCatalogTest {
                     .allMatch(m -> m.contains("server 's'") && m.contains("keeps the last list") && m.contains("pipe closed"));
             assertThat(logs.list.stream().filter(e -> e.getLevel() == Level.DEBUG)).hasSize(3);
         } finally {
-            release(ServerLists.class, logs);
+            release(ToolCatalog.class, logs);
         }
         lister.failure = null;
         lists.listChanged(ToolCatalog.Kind.TOOLS);
@@ -278,6 +278,25 @@ class LiveCatalogTest {
         } finally {
             release(ToolCatalog.class, logs);
         }
+    }
+
+    @Test
+    void anUnknownToolIsRefusedOnlyWhileNoListingMayBeAddingIt() throws Exception {
+        FakeLister lister = new FakeLister();
+        lister.tools = List.of(tool("a"));
+        ServerLists lists = catalog.add(server("s").build(), lister);
+        assertThat(lists.lacksTool("b")).as("not loaded: the server decides").isFalse();
+        catalog.refresh("s").get(5, TimeUnit.SECONDS);
+        assertThat(lists.lacksTool("b")).isTrue();
+        assertThat(lists.lacksTool("a")).isFalse();
+
+        CompletableFuture<Void> gate = lister.hold();
+        lister.tools = List.of(tool("a"), tool("b"));
+        lists.listChanged(ToolCatalog.Kind.TOOLS);
+        assertThat(lists.lacksTool("b")).as("a change notice is being listed").isFalse();
+        gate.complete(null);
+        await().atMost(WAIT).until(() -> lists.tool("b") != null);
+        assertThat(lists.lacksTool("c")).isTrue();
     }
 
     @Test
