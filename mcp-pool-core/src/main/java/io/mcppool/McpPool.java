@@ -76,6 +76,7 @@ public final class McpPool implements AutoCloseable {
     private final Map<String, PooledServer> servers;
     private final CompositePoolEvents events;
     private final PoolStats stats;
+    private final io.mcppool.cache.CallCache results;
     private final List<AsyncPoolEvents> asyncListeners;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService background;
@@ -104,10 +105,15 @@ public final class McpPool implements AutoCloseable {
             byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient, events));
         }
         this.servers = Map.copyOf(byName);
+        this.results = new io.mcppool.cache.CallCache(config, events, timer, background, this::ended, (s, t) -> {
+            Tool known = servers.get(s).tool(t);
+            return known == null ? null : known.annotations();
+        });
         this.stats = PoolStats.attach(this); // before any server starts, so no event is missed
         for (PooledServer s : byName.values()) {
             s.start();
         }
+        results.start();
         // The timer ticks at least once a second even when housekeeping is rarer: with a task always due
         // within a second at the head of its queue, scheduling a call's deadline (usually seconds away)
         // does not wake the timer thread, which otherwise costs a context switch per call.
@@ -201,6 +207,17 @@ public final class McpPool implements AutoCloseable {
         long deadline = start + options.timeout().orElse(server.config().callTimeout()).toNanos();
         CallContext call = new CallContext(serverName, McpMethods.TOOLS_CALL, tool, start);
         events.callStarted(call);
+        if (results.active()) { // one final field when nothing is cached: the direct path stays as it was
+            return results.call(serverName, tool, arguments, options, call, deadline,
+                    o -> upstreamCall(server, tool, arguments, o, deadline, call));
+        }
+        return upstreamCall(server, tool, arguments, options, deadline, call);
+    }
+
+    /** A call that the result cache did not answer: the tool check, then the request. */
+    private CompletableFuture<CallToolResult> upstreamCall(PooledServer server, String tool, Map<String, ?> arguments,
+                                                           CallOptions options, long deadline, CallContext call) {
+        String serverName = server.config().name();
         List<Tool> known = server.cachedTools();
         if (known != null && !containsTool(known, tool)) {
             // The cached list may be stale if the server did not announce a change: look once more.
@@ -432,7 +449,7 @@ public final class McpPool implements AutoCloseable {
 
     /** The result cache, to invalidate entries or read its figures. */
     public io.mcppool.cache.ResultCache resultCache() {
-        throw new UnsupportedOperationException("result cache: not built yet");
+        return results;
     }
 
     /**
@@ -563,6 +580,7 @@ public final class McpPool implements AutoCloseable {
         for (PooledServer s : servers.values()) {
             s.housekeep();
         }
+        results.housekeep();
     }
 
     /**
@@ -594,6 +612,7 @@ public final class McpPool implements AutoCloseable {
         if (c != null) {
             c.shutdownNow();
         }
+        results.close(); // after the background threads, which write to the shared cache
         for (AsyncPoolEvents async : asyncListeners) {
             async.close(); // after the sessions, so their close events are delivered
         }

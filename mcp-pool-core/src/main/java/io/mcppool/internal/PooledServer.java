@@ -361,6 +361,11 @@ public final class PooledServer {
         return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
     }
 
+    /** The tool as last listed, or null when the list is not loaded or has no such tool (for the result cache). */
+    public Tool tool(String name) {
+        return toolsByName.get(name);
+    }
+
     public void invalidateTools() {
         tools.set(null);
         log.debug("server '{}': tool list changed; cache cleared", config.name());
