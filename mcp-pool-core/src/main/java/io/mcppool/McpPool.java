@@ -86,6 +86,8 @@ public final class McpPool implements AutoCloseable {
     private final CompositePoolEvents events;
     private final LiveCatalog catalog;
     private final PoolStats stats;
+    /** Replaced by a reload that changes servers or the shared cache; read once per call. */
+    private volatile io.mcppool.cache.CallCache results;
     private final List<AsyncPoolEvents> asyncListeners;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService background;
@@ -115,10 +117,12 @@ public final class McpPool implements AutoCloseable {
             byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient, events, catalog));
         }
         this.servers = Map.copyOf(byName);
+        this.results = resultCache(config);
         this.stats = PoolStats.attach(this); // before any server starts, so no event is missed
         for (PooledServer s : byName.values()) {
             s.start();
         }
+        results.start();
         // The timer ticks at least once a second even when housekeeping is rarer: with a task always due
         // within a second at the head of its queue, scheduling a call's deadline (usually seconds away)
         // does not wake the timer thread, which otherwise costs a context switch per call.
@@ -220,6 +224,11 @@ public final class McpPool implements AutoCloseable {
                     + " tool(s)" + toolHint(known), serverName, server.endpointLabel(), tool, null);
             ended(call, null, unknown);
             return CompletableFuture.failedFuture(unknown);
+        }
+        io.mcppool.cache.CallCache cache = results;
+        if (cache.active()) { // one field read when nothing is cached: the direct path stays as it was
+            return cache.call(serverName, tool, arguments, options, call, deadline,
+                    o -> sendCall(server, tool, arguments, o, deadline, call));
         }
         return sendCall(server, tool, arguments, options, deadline, call);
     }
@@ -457,7 +466,7 @@ public final class McpPool implements AutoCloseable {
 
     /** The result cache, to invalidate entries or read its figures. */
     public io.mcppool.cache.ResultCache resultCache() {
-        throw new UnsupportedOperationException("result cache: not built yet");
+        return results;
     }
 
     /**
@@ -514,6 +523,15 @@ public final class McpPool implements AutoCloseable {
             }
             servers = Map.copyOf(after);
             started.values().forEach(PooledServer::start);
+            if (!added.isEmpty() || !removed.isEmpty() || !changed.isEmpty()
+                    || !next.sharedCache().equals(current.sharedCache())) {
+                // Cache plans are fixed per config: a new config gets a new (empty) result cache.
+                io.mcppool.cache.CallCache before = results;
+                io.mcppool.cache.CallCache fresh = resultCache(config);
+                fresh.start();
+                results = fresh;
+                before.close();
+            }
             List<PooledServer> leaving = new ArrayList<>();
             for (String name : concat(removed, changed)) {
                 leaving.add(old.get(name));
@@ -533,6 +551,11 @@ public final class McpPool implements AutoCloseable {
         } finally {
             reconfigureLock.unlock();
         }
+    }
+
+    private io.mcppool.cache.CallCache resultCache(McpPoolConfig c) {
+        return new io.mcppool.cache.CallCache(c, events, timer, background, this::ended,
+                (s, t) -> catalog.tool(s, t).map(Tool::annotations).orElse(null));
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -675,6 +698,7 @@ public final class McpPool implements AutoCloseable {
         for (PooledServer s : servers.values()) {
             s.housekeep();
         }
+        results.housekeep();
     }
 
     /**
@@ -707,6 +731,7 @@ public final class McpPool implements AutoCloseable {
         if (c != null) {
             c.shutdownNow();
         }
+        results.close(); // after the background threads, which write to the shared cache
         for (AsyncPoolEvents async : asyncListeners) {
             async.close(); // after the sessions, so their close events are delivered
         }

@@ -177,6 +177,21 @@ public final class AsyncPoolEvents implements PoolEvents, AutoCloseable {
     }
 
     @Override
+    public void cacheEvicted(String server, String tool, CacheEvictionCause cause) {
+        submit(() -> delegate.cacheEvicted(server, tool, cause));
+    }
+
+    @Override
+    public void callCoalesced(String server, String tool) {
+        submit(() -> delegate.callCoalesced(server, tool));
+    }
+
+    @Override
+    public void sharedCacheStateChanged(boolean degraded, String reason) {
+        submit(() -> delegate.sharedCacheStateChanged(degraded, reason));
+    }
+
+    @Override
     public void configReloaded(List<String> added, List<String> removed, List<String> changed) {
         submit(() -> delegate.configReloaded(added, removed, changed));
     }

@@ -262,6 +262,42 @@ public final class CompositePoolEvents implements PoolEvents {
     }
 
     @Override
+    public void cacheEvicted(String server, String tool, CacheEvictionCause cause) {
+        for (Entry e : entries) {
+            try {
+                e.listener().cacheEvicted(server, tool, cause);
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
+                failed(e, "cacheEvicted", error);
+            }
+        }
+    }
+
+    @Override
+    public void callCoalesced(String server, String tool) {
+        for (Entry e : entries) {
+            try {
+                e.listener().callCoalesced(server, tool);
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
+                failed(e, "callCoalesced", error);
+            }
+        }
+    }
+
+    @Override
+    public void sharedCacheStateChanged(boolean degraded, String reason) {
+        for (Entry e : entries) {
+            try {
+                e.listener().sharedCacheStateChanged(degraded, reason);
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
+                failed(e, "sharedCacheStateChanged", error);
+            }
+        }
+    }
+
+    @Override
     public void configReloaded(List<String> added, List<String> removed, List<String> changed) {
         for (Entry e : entries) {
             try {

@@ -83,6 +83,24 @@ public interface PoolEvents {
     default void cacheMiss(String server, String tool) {
     }
 
+    /** The result cache dropped an entry of the tool. */
+    default void cacheEvicted(String server, String tool, CacheEvictionCause cause) {
+    }
+
+    /**
+     * The call joined an identical call already in flight and gets its result: one upstream call served
+     * both. Fired between the joining call's {@code callStarted} and {@code callEnded}.
+     */
+    default void callCoalesced(String server, String tool) {
+    }
+
+    /**
+     * The shared (Redis) cache went down ({@code degraded} true: it is bypassed, calls go on without it) or
+     * came back ({@code degraded} false).
+     */
+    default void sharedCacheStateChanged(boolean degraded, String reason) {
+    }
+
     /** The configuration was reloaded. */
     default void configReloaded(List<String> added, List<String> removed, List<String> changed) {
     }

@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.Timer;
 import io.mcppool.ErrorType;
 import io.mcppool.McpPool;
 import io.mcppool.PoolSnapshot;
+import io.mcppool.cache.CacheStats;
+import io.mcppool.cache.Cacheability;
+import io.mcppool.events.CacheEvictionCause;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
@@ -105,6 +108,16 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     public static final String CACHE_HITS = "mcp.pool.cache.hits";
     /** Counter: cacheable calls the result cache had no entry for. */
     public static final String CACHE_MISSES = "mcp.pool.cache.misses";
+    /** Counter: calls that joined an identical call in flight instead of making their own. */
+    public static final String CACHE_COALESCED = "mcp.pool.cache.coalesced";
+    /** Counter: entries the result cache dropped, by reason (expired, size, invalidated). */
+    public static final String CACHE_EVICTIONS = "mcp.pool.cache.evictions";
+    /** Gauge: results held in memory by the result cache. */
+    public static final String CACHE_ENTRIES = "mcp.pool.cache.entries";
+    /** Gauge: the JSON size of the results held in memory. */
+    public static final String CACHE_SIZE = "mcp.pool.cache.size";
+    /** Gauge: 1 while the shared (Redis) cache is down and bypassed, 0 while it is in use. */
+    public static final String CACHE_SHARED_DEGRADED = "mcp.pool.cache.shared.degraded";
     /** Counter: configuration reloads. */
     public static final String CONFIG_RELOADS = "mcp.pool.config.reloads";
 
@@ -135,6 +148,12 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     private static final CallOutcome[] OUTCOMES = CallOutcome.values();
     private static final ErrorType[] ERROR_TYPES = ErrorType.values();
     private static final SessionCloseReason[] CLOSE_REASONS = SessionCloseReason.values();
+    private static final CacheEvictionCause[] EVICTION_CAUSES = CacheEvictionCause.values();
+    /** The cache counters of one (server, tool): hits, misses, coalesced, then evictions by cause. */
+    private static final int HIT = 0;
+    private static final int MISS = 1;
+    private static final int COALESCED = 2;
+    private static final int EVICTED = 3;
     /** Slots per outcome in a call's timer array: "no error" plus one per error type. */
     private static final int ERROR_SLOTS = ERROR_TYPES.length + 1;
 
@@ -160,6 +179,10 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     private final Set<Meter> meters = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Counter configReloads;
+    /** The shared cache's state as last reported: 1 degraded, 0 up. */
+    private volatile double sharedDegraded;
+    private final java.util.concurrent.atomic.AtomicBoolean sharedGauge = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean cacheGauges = new java.util.concurrent.atomic.AtomicBoolean();
 
     private volatile McpPool pool;
     private volatile SnapshotCache snapshots;
@@ -210,6 +233,7 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
             this.pool = pool;
             this.snapshots = new SnapshotCache(pool, snapshotTtlNanos);
             syncEndpoints();
+            registerCacheGauges(pool);
         } finally {
             lifecycle.unlock();
         }
@@ -375,7 +399,7 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     public void cacheHit(String server, String tool) {
         Counter[] c = cacheCounters(server, tool);
         if (c != null) {
-            c[0].increment();
+            c[HIT].increment();
         }
     }
 
@@ -383,8 +407,63 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     public void cacheMiss(String server, String tool) {
         Counter[] c = cacheCounters(server, tool);
         if (c != null) {
-            c[1].increment();
+            c[MISS].increment();
         }
+    }
+
+    @Override
+    public void callCoalesced(String server, String tool) {
+        Counter[] c = cacheCounters(server, tool);
+        if (c != null) {
+            c[COALESCED].increment();
+        }
+    }
+
+    @Override
+    public void cacheEvicted(String server, String tool, CacheEvictionCause cause) {
+        Counter[] c = cacheCounters(server, tool);
+        if (c != null && cause != null) {
+            c[EVICTED + cause.ordinal()].increment();
+        }
+    }
+
+    @Override
+    public void sharedCacheStateChanged(boolean degraded, String reason) {
+        sharedDegraded = degraded ? 1 : 0;
+        registerSharedGauge();
+    }
+
+    /**
+     * The gauges of the result cache, when the pool caches anything: entries and bytes in memory, and the shared
+     * cache's state when there is one (0 from the start, so an alert has a series before the first outage).
+     */
+    private void registerCacheGauges(McpPool pool) {
+        if (!pool.config().servers().values().stream().anyMatch(Cacheability::configured)) {
+            return;
+        }
+        if (pool.config().sharedCache().redisUrl().isPresent()) {
+            CacheStats now = pool.resultCache().stats();
+            sharedDegraded = "degraded".equals(now.sharedState()) ? 1 : 0;
+            registerSharedGauge();
+        }
+        if (closed || !cacheGauges.compareAndSet(false, true)) {
+            return;
+        }
+        io.mcppool.cache.ResultCache cache = pool.resultCache();
+        track(Gauge.builder(CACHE_ENTRIES, cache, c -> c.stats().entries())
+                .description("Results the result cache holds in memory").tags(extraTags).register(registry));
+        track(Gauge.builder(CACHE_SIZE, cache, c -> c.stats().bytes())
+                .description("JSON size of the results the result cache holds in memory").baseUnit("bytes")
+                .tags(extraTags).register(registry));
+    }
+
+    private void registerSharedGauge() {
+        if (closed || !sharedGauge.compareAndSet(false, true)) {
+            return;
+        }
+        track(Gauge.builder(CACHE_SHARED_DEGRADED, this, m -> m.sharedDegraded)
+                .description("1 while the shared (Redis) result cache is down and bypassed, 0 while it is in use")
+                .tags(extraTags).register(registry));
     }
 
     @Override
@@ -477,12 +556,21 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
         String keyTool = toolTag == OTHER ? OTHER : tool;
         return cache.computeIfAbsent(new ToolKey(server, keyTool), k -> {
             Tags tags = Tags.of(TAG_SERVER, server, TAG_TOOL, toolTag).and(extraTags);
-            return new Counter[] {
-                track(Counter.builder(CACHE_HITS).description("Calls answered by the result cache")
-                        .tags(tags).register(registry)),
-                track(Counter.builder(CACHE_MISSES).description("Cacheable calls the result cache had no entry for")
-                        .tags(tags).register(registry))
-            };
+            Counter[] made = new Counter[EVICTED + EVICTION_CAUSES.length];
+            made[HIT] = track(Counter.builder(CACHE_HITS).description("Calls answered by the result cache")
+                    .tags(tags).register(registry));
+            made[MISS] = track(Counter.builder(CACHE_MISSES).description("Cacheable calls the result cache had no entry for")
+                    .tags(tags).register(registry));
+            made[COALESCED] = track(Counter.builder(CACHE_COALESCED)
+                    .description("Calls that joined an identical call in flight instead of making their own")
+                    .tags(tags).register(registry));
+            for (CacheEvictionCause cause : EVICTION_CAUSES) {
+                made[EVICTED + cause.ordinal()] = track(Counter.builder(CACHE_EVICTIONS)
+                        .description("Entries the result cache dropped: expired, size (over maxEntries or maxBytes),"
+                                + " invalidated")
+                        .tags(tags).tag(TAG_REASON, cause.tagValue()).register(registry));
+            }
+            return made;
         });
     }
 

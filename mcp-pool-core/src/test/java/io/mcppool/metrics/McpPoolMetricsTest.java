@@ -4,8 +4,11 @@ import static io.mcppool.metrics.McpPoolMetrics.ACQUIRE_DURATION;
 import static io.mcppool.metrics.McpPoolMetrics.ACQUIRE_TIMEOUTS;
 import static io.mcppool.metrics.McpPoolMetrics.BREAKER_STATE;
 import static io.mcppool.metrics.McpPoolMetrics.BREAKER_TRANSITIONS;
+import static io.mcppool.metrics.McpPoolMetrics.CACHE_COALESCED;
+import static io.mcppool.metrics.McpPoolMetrics.CACHE_EVICTIONS;
 import static io.mcppool.metrics.McpPoolMetrics.CACHE_HITS;
 import static io.mcppool.metrics.McpPoolMetrics.CACHE_MISSES;
+import static io.mcppool.metrics.McpPoolMetrics.CACHE_SHARED_DEGRADED;
 import static io.mcppool.metrics.McpPoolMetrics.CONFIG_RELOADS;
 import static io.mcppool.metrics.McpPoolMetrics.HEALTH;
 import static io.mcppool.metrics.McpPoolMetrics.HEALTH_TRANSITIONS;
@@ -32,6 +35,7 @@ import io.mcppool.events.CallContext;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.MetricsSettings;
+import io.mcppool.events.CacheEvictionCause;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.events.SessionCloseReason;
@@ -231,6 +235,36 @@ class McpPoolMetricsTest {
     }
 
     @Test
+    void coalescedCallsAndEvictionsByReasonPerTool() {
+        metrics.callCoalesced("s", "read_file");
+        metrics.callCoalesced("s", "read_file");
+        metrics.cacheEvicted("s", "read_file", CacheEvictionCause.EXPIRED);
+        metrics.cacheEvicted("s", "read_file", CacheEvictionCause.SIZE);
+        metrics.cacheEvicted("s", "read_file", CacheEvictionCause.SIZE);
+        metrics.cacheEvicted("s", "search", CacheEvictionCause.INVALIDATED);
+        assertThat(counter(CACHE_COALESCED, "server", "s", "gen_ai.tool.name", "read_file")).isEqualTo(2.0);
+        assertThat(counter(CACHE_EVICTIONS, "server", "s", "gen_ai.tool.name", "read_file", "reason", "expired"))
+                .isEqualTo(1.0);
+        assertThat(counter(CACHE_EVICTIONS, "server", "s", "gen_ai.tool.name", "read_file", "reason", "size"))
+                .isEqualTo(2.0);
+        assertThat(counter(CACHE_EVICTIONS, "server", "s", "gen_ai.tool.name", "read_file", "reason", "invalidated"))
+                .isZero();
+        assertThat(counter(CACHE_EVICTIONS, "server", "s", "gen_ai.tool.name", "search", "reason", "invalidated"))
+                .isEqualTo(1.0);
+        // hits and misses of the same tool start at zero along with them
+        assertThat(counter(CACHE_HITS, "server", "s", "gen_ai.tool.name", "search")).isZero();
+    }
+
+    @Test
+    void theSharedCacheGaugeFollowsItsState() {
+        assertThat(registry.find(CACHE_SHARED_DEGRADED).gauge()).isNull();
+        metrics.sharedCacheStateChanged(true, "read failed: connection refused");
+        assertThat(gauge(CACHE_SHARED_DEGRADED)).isEqualTo(1.0);
+        metrics.sharedCacheStateChanged(false, "reachable again");
+        assertThat(gauge(CACHE_SHARED_DEGRADED)).isZero();
+    }
+
+    @Test
     void configReloadsCount() {
         assertThat(counter(CONFIG_RELOADS)).isZero();
         metrics.configReloaded(List.of("a"), List.of(), List.of("b"));
@@ -254,6 +288,9 @@ class McpPoolMetricsTest {
         metrics.breakerStateChanged("s", EP, "closed", "open");
         metrics.healthChanged("t", "other endpoint", "unknown", "healthy", "ok");
         metrics.cacheHit("s", "echo");
+        metrics.callCoalesced("t", "echo");
+        metrics.cacheEvicted("s", "read", CacheEvictionCause.SIZE);
+        metrics.sharedCacheStateChanged(true, "down");
 
         Map<String, Set<Set<String>>> keysByName = new HashMap<>();
         for (Meter m : registry.getMeters()) {
@@ -377,6 +414,9 @@ class McpPoolMetricsTest {
         metrics.breakerStateChanged("s", EP, "closed", "open");
         metrics.healthChanged("s", EP, "healthy", "unhealthy", "x");
         metrics.cacheMiss("s", "echo");
+        metrics.callCoalesced("s", "echo");
+        metrics.cacheEvicted("s", "echo", CacheEvictionCause.EXPIRED);
+        metrics.sharedCacheStateChanged(true, "down");
         metrics.retryScheduled(new CallContext("s", "tools/call", "echo", 0), 2, Duration.ZERO, ErrorType.TIMEOUT);
         metrics.configReloaded(List.of(), List.of(), List.of());
         assertThat(registry.getMeters()).isEmpty();

@@ -128,6 +128,9 @@ class PrometheusExportTest {
             metrics.processRestarted("tk", ep, 4242, 1);
             metrics.cacheHit("tk", "echo");
             metrics.cacheMiss("tk", "echo");
+            metrics.callCoalesced("tk", "echo");
+            metrics.cacheEvicted("tk", "echo", io.mcppool.events.CacheEvictionCause.SIZE);
+            metrics.sharedCacheStateChanged(true, "read failed: connection refused");
             metrics.configReloaded(List.of(), List.of(), List.of("tk"));
 
             String text = registry.scrape();
