@@ -118,6 +118,39 @@ class GatewayReloadTest {
         }
     }
 
+    /**
+     * {@code docs/configuration.md}: {@code gateway.drainTimeout} is how long in-flight calls may finish "on SIGTERM,
+     * or when a reload removes a server". Here it is long and the pool's {@code shutdownGrace} short.
+     */
+    @Test
+    void aServerRemovedByAReloadDrainsForTheGatewaysDrainTimeout() throws Exception {
+        try (TestkitHttpServer a = TestkitHttpServer.start(TestkitOptions.defaults());
+             TestkitHttpServer slow = TestkitHttpServer.start(TestkitOptions.defaults());
+             Gateway gateway = GatewayFiles.start(dir, """
+                     shutdownGrace: 200ms
+                     servers:
+                       a: { url: "%s" }
+                       slow: { url: "%s" }
+                     gateway: { port: 0, watchConfig: false, drainTimeout: 20s }
+                     """.formatted(a.url(), slow.url()))) {
+            GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
+            c.initialize();
+            CompletableFuture<Answer> call = c.callAsync("slow__sleep", Map.of("ms", 2_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> outstanding(gateway, "slow") > 0);
+            GatewayFiles.write(dir, """
+                    shutdownGrace: 200ms
+                    servers:
+                      a: { url: "%s" }
+                    gateway: { port: 0, watchConfig: false, drainTimeout: 20s }
+                    """.formatted(a.url()));
+            assertThat(gateway.reload().orElseThrow().removed()).containsExactly("slow");
+
+            Answer answer = call.get(30, TimeUnit.SECONDS);
+            assertThat(answer.response().path("result").path("content").path(0).path("text").asText())
+                    .as("%s", answer.body()).isEqualTo("slept 2000ms");
+        }
+    }
+
     @Test
     void drainAndStopLetsACallInFlightFinish() throws Exception {
         Set<Long> before = GatewaySessionsTest.testkitProcesses();
@@ -174,13 +207,16 @@ class GatewayReloadTest {
         assertThat(fresh.toolNames()).isEqualTo(tools);
     }
 
-    /** A config with server {@code a}, and {@code b} when its URL is given; the watcher on. */
+    /**
+     * A config with server {@code a}, and {@code b} when its URL is given; the watcher on. {@code b} is sticky: a
+     * server with no session until a client calls it must be listed when it arrives all the same.
+     */
     private static String config(String a, String b) {
         return """
                 gateway: { port: 0, watchConfig: true }
                 servers:
                   a: { url: "%s" }
-                """.formatted(a) + (b == null ? "" : "  b: { url: \"%s\" }\n".formatted(b));
+                """.formatted(a) + (b == null ? "" : "  b: { url: \"%s\", pool: { mode: sticky } }\n".formatted(b));
     }
 
     private static int outstanding(Gateway gateway, String server) {
