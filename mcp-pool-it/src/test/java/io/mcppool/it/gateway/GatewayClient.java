@@ -87,7 +87,7 @@ final class GatewayClient {
         }
         sessionId = a.header("Mcp-Session-Id");
         protocolVersion = response.path("result").path("protocolVersion").asText();
-        Answer ack = post(Json.object().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
+        Answer ack = notify("notifications/initialized", null);
         if (ack.status() != 202) {
             throw new AssertionError("notifications/initialized: HTTP " + ack.status() + " " + ack.body());
         }
@@ -136,12 +136,13 @@ final class GatewayClient {
         return names;
     }
 
-    void notify(String method, JsonNode params) {
+    /** Sends a notification in this session; the HTTP answer (202 when taken). */
+    Answer notify(String method, JsonNode params) {
         ObjectNode n = Json.object().put("jsonrpc", "2.0").put("method", method);
         if (params != null) {
             n.set("params", params);
         }
-        post(n);
+        return post(n);
     }
 
     /** {@code DELETE}: ends the session; the HTTP status. */
@@ -270,7 +271,8 @@ final class GatewayClient {
     static final class Events implements AutoCloseable {
         private final HttpResponse<Stream<String>> response;
         private final LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-        private final List<JsonNode> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Events {@link #await} passed over, kept for failure messages. */
+        private final List<JsonNode> skipped = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final Thread reader;
 
         Events(HttpResponse<Stream<String>> response) {
@@ -287,10 +289,12 @@ final class GatewayClient {
             List<JsonNode> parsed = new ArrayList<>(1);
             try (Stream<String> lines = response.body()) {
                 lines.forEach(line -> {
-                    if (sseLine(line, data, parsed) || (status() != 200 && line.startsWith("{"))) {
-                        JsonNode event = parsed.isEmpty() ? parse(line) : parsed.remove(0);
-                        seen.add(event);
-                        events.add(event);
+                    if (status() != 200) {
+                        if (line.startsWith("{")) {
+                            events.add(parse(line)); // the error body of a stream that did not open
+                        }
+                    } else if (sseLine(line, data, parsed)) {
+                        events.add(parsed.remove(0));
                     }
                 });
             } catch (UncheckedIOException | IllegalStateException e) {
@@ -301,34 +305,21 @@ final class GatewayClient {
         /** The next event whose {@code method} is {@code method}, waiting at most {@code timeout}; null if none came. */
         JsonNode await(String method, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
-            for (JsonNode e : seen) {
-                if (method.equals(e.path("method").asText())) {
-                    seen.remove(e);
-                    events.remove(e);
-                    return e;
-                }
-            }
             while (true) {
                 long left = deadline - System.nanoTime();
                 JsonNode e = left <= 0 ? null : events.poll(left, TimeUnit.NANOSECONDS);
-                if (e == null) {
-                    return null;
-                }
-                seen.remove(e);
-                if (method.equals(e.path("method").asText())) {
+                if (e == null || method.equals(e.path("method").asText())) {
                     return e;
                 }
+                skipped.add(e);
             }
         }
 
-        /** Every event received and not yet taken by {@link #await}. */
+        /** Every event received that {@link #await} has not returned. */
         List<JsonNode> pending() {
-            return List.copyOf(seen);
-        }
-
-        /** Whether the gateway ended the stream. */
-        boolean ended() {
-            return !reader.isAlive();
+            List<JsonNode> all = new ArrayList<>(skipped);
+            all.addAll(events);
+            return all;
         }
 
         @Override
