@@ -34,6 +34,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ServerConnector connector;
     private final McpHttpHandler mcp;
     private final ScheduledThreadPoolExecutor timer;
+    /** The port bound at start: the connector forgets it once stopped (-2), and the URI must still name it. */
+    private volatile int port = -1;
 
     private GatewayServer(McpPool pool, GatewaySettings settings, RequestChecks checks, Handler ops) {
         this.pool = pool;
@@ -69,6 +71,7 @@ public final class GatewayServer implements AutoCloseable {
         GatewayServer server = new GatewayServer(pool, settings, checks, ops);
         try {
             server.jetty.start();
+            server.port = server.connector.getLocalPort();
         } catch (Exception e) {
             server.timer.shutdownNow();
             throw new IllegalStateException("could not start the gateway on " + settings.host() + ":" + settings.port()
@@ -99,7 +102,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     public int port() {
-        return connector.getLocalPort();
+        return port;
     }
 
     public URI mcpUri() {

@@ -4,6 +4,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 
 /** The MCP endpoint at its path; everything else to the operations handler (or 404). */
@@ -29,6 +30,16 @@ final class PathRouter extends Handler.Abstract {
         }
         Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
         return true;
+    }
+
+    /** The handlers it routes to are its own: without the server they warn at start and cannot reach its executor. */
+    @Override
+    public void setServer(Server server) {
+        super.setServer(server);
+        mcp.setServer(server);
+        if (ops != null) {
+            ops.setServer(server);
+        }
     }
 
     @Override
