@@ -476,6 +476,11 @@ public final class McpPool implements AutoCloseable {
      * equal keep running untouched, sessions and all.
      */
     public ReloadResult reconfigure(McpPoolConfig next) {
+        return reconfigure(next, config.shutdownGrace());
+    }
+
+    /** As {@link #reconfigure(McpPoolConfig)}, with leaving servers draining for {@code drain} (a gateway's drainTimeout). */
+    public ReloadResult reconfigure(McpPoolConfig next, Duration drain) {
         reconfigureLock.lock();
         try {
             if (closed) {
@@ -539,8 +544,7 @@ public final class McpPool implements AutoCloseable {
             if (!leaving.isEmpty()) {
                 // In-flight calls on the old servers finish (up to the grace) while new calls already go to the
                 // new ones; the caller does not wait for that.
-                background.execute(() -> Concurrently.forEach("mcp-pool-drain", leaving,
-                        s -> s.close(current.shutdownGrace())));
+                background.execute(() -> Concurrently.forEach("mcp-pool-drain", leaving, s -> s.close(drain)));
             }
             ReloadResult result = new ReloadResult(added, removed, changed);
             if (!result.nothingChanged()) {

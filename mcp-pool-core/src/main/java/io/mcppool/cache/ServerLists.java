@@ -186,8 +186,10 @@ public final class ServerLists {
      * Lists everything now, for a server where no session opens by itself (sticky, or {@code minSessions: 0}):
      * the listing opens one, so the catalog and a gateway's clients know the server from the start.
      */
-    public void listNow() {
-        quietly(refreshAll(false));
+    public CompletableFuture<Void> listNow() {
+        CompletableFuture<Void> all = refreshAll(false);
+        quietly(all);
+        return all;
     }
 
     /** The list as it is if loaded, else a listing (a running one will do); fails when the listing fails. */

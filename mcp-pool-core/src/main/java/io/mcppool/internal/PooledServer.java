@@ -221,7 +221,14 @@ public final class PooledServer {
         }
         // The catalog lists the server when its first session joins (sessionJoined), knowing then what it declares;
         // where no session opens by itself, a listing opens one.
-        if (config.pool().mode() == PoolMode.STICKY || config.pool().minSessions() == 0) {
+        if (config.pool().mode() == PoolMode.STICKY) {
+            // Through the empty key's session, closed once the lists are in: sticky sessions are the clients'.
+            lists.listNow().whenComplete((v, e) -> {
+                if (!closed) {
+                    endpoints.forEach(ep -> ep.pool().releaseAffinity(""));
+                }
+            });
+        } else if (config.pool().minSessions() == 0) {
             lists.listNow();
         }
     }

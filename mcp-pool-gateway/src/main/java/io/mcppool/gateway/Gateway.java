@@ -2,13 +2,10 @@ package io.mcppool.gateway;
 
 import io.mcppool.InvalidConfigException;
 import io.mcppool.McpPool;
-import io.mcppool.McpPoolException;
 import io.mcppool.ReloadResult;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.GatewaySettings;
 import io.mcppool.config.McpPoolConfig;
-import io.mcppool.config.PoolMode;
-import io.mcppool.config.ServerConfig;
 import io.mcppool.gateway.auth.Authenticator;
 import io.mcppool.gateway.auth.Authenticators;
 import io.mcppool.gateway.auth.RateLimiter;
@@ -27,11 +24,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +72,6 @@ public final class Gateway implements GatewayView, AutoCloseable {
         this.server = started;
         this.watcher = file.isPresent() && config.gateway().watchConfig()
                 ? ConfigWatcher.start(file.get(), this::reload) : null;
-        listSticky(pool.servers());
     }
 
     /** Starts the pool and serves it; {@code file} (if any) is what reloads read again. */
@@ -140,9 +134,7 @@ public final class Gateway implements GatewayView, AutoCloseable {
                     || !next.gateway().path().equals(running.path())) {
                 log.warn("reload: gateway host, port and path apply at the next start only");
             }
-            ReloadResult result = pool.reconfigure(next);
-            listSticky(result.added());
-            listSticky(result.changed());
+            ReloadResult result = pool.reconfigure(next, next.gateway().drainTimeout());
             checks = checks(next.gateway());
             server.checks(checks);
             lastReloadError = null;
@@ -156,38 +148,6 @@ public final class Gateway implements GatewayView, AutoCloseable {
             return Optional.of(result);
         } finally {
             reloadLock.unlock();
-        }
-    }
-
-    /**
-     * A sticky server opens sessions for affinity keys only, so nothing lists it until a client calls it, and a
-     * client can call only what the catalog lists. Each one is listed now through a session of its own (the
-     * empty key), which is closed once the lists are in: the clients' upstream sessions stay their own. Later
-     * changes reach the catalog through the clients' sessions.
-     */
-    private void listSticky(Collection<String> names) {
-        for (String name : names) {
-            ServerConfig server = pool.config().servers().get(name);
-            if (server == null || server.pool().mode() != PoolMode.STICKY) {
-                continue;
-            }
-            CompletableFuture<Void> listed;
-            try {
-                listed = pool.catalog().refresh(name);
-            } catch (UnsupportedOperationException e) {
-                return; // no catalog: nothing to list into
-            }
-            listed.whenComplete((v, e) -> {
-                if (e != null) {
-                    log.warn("server '{}': could not list it ({}); its tools are not served until a reload lists it", name,
-                            e.toString());
-                }
-                try {
-                    pool.releaseAffinity(name, "");
-                } catch (McpPoolException gone) {
-                    // removed by a reload, or the gateway is closing
-                }
-            });
         }
     }
 

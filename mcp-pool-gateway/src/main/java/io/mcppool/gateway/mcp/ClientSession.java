@@ -28,6 +28,8 @@ public final class ClientSession {
     private volatile boolean closed;
     /** The client's requests being served, by the client's id: cancel reaches the upstream call. */
     final ConcurrentHashMap<RequestId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
+    /** The client's requests it cancelled itself: they end without a response. */
+    final Set<RequestId> cancelledByClient = ConcurrentHashMap.newKeySet();
     /** Requests the gateway sent the client (for an upstream), by the gateway's id. */
     final ConcurrentHashMap<RequestId, CompletableFuture<JsonNode>> outgoing = new ConcurrentHashMap<>();
     private final AtomicLong outgoingIds = new AtomicLong();

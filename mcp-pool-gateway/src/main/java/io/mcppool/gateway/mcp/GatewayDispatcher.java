@@ -100,7 +100,8 @@ public final class GatewayDispatcher {
     // ------------------------------------------------------------------ requests
 
     /**
-     * Answers one request. {@code stream} carries the messages that relate to it (progress, an upstream's
+     * Answers one request; the answer is null when the client cancelled the request (nothing is sent then).
+     * {@code stream} carries the messages that relate to it (progress, an upstream's
      * requests to the client) when the transport has one for it (an SSE response, stdio); else null.
      */
     public CompletableFuture<JsonRpcResponse> request(ClientSession session, JsonRpcRequest r, MessageSink stream) {
@@ -138,6 +139,9 @@ public final class GatewayDispatcher {
             if (stream != null) {
                 session.popRequestStream(stream);
             }
+            if (e != null && session.cancelledByClient.remove(r.id())) {
+                return null; // the client cancelled it: the spec says no response follows
+            }
             return e == null ? JsonRpcResponse.success(r.id(), v) : JsonRpcResponse.failure(r.id(), toError(e));
         });
     }
@@ -163,6 +167,8 @@ public final class GatewayDispatcher {
                 CompletableFuture<?> call = session.inFlight.get(id.isNumber()
                         ? io.mcppool.protocol.RequestId.of(id.asLong()) : io.mcppool.protocol.RequestId.of(id.asText()));
                 if (call != null) {
+                    session.cancelledByClient.add(id.isNumber() ? io.mcppool.protocol.RequestId.of(id.asLong())
+                            : io.mcppool.protocol.RequestId.of(id.asText()));
                     call.cancel(true);
                 }
             }

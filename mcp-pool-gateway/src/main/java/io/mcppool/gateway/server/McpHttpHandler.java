@@ -221,8 +221,14 @@ final class McpHttpHandler extends Handler.Abstract {
             return true;
         }
         if (!batch) {
-            dispatcher.request(session, requests.get(0), null).whenComplete((r, e) -> json(response, callback,
-                    JsonRpcCodec.encode(r)));
+            dispatcher.request(session, requests.get(0), null).whenComplete((r, e) -> {
+                if (r == null) { // cancelled by the client: no response, only the end of the HTTP exchange
+                    response.setStatus(HttpStatus.ACCEPTED_202);
+                    callback.succeeded();
+                } else {
+                    json(response, callback, JsonRpcCodec.encode(r));
+                }
+            });
             return true;
         }
         List<CompletableFuture<JsonRpcResponse>> answers = new ArrayList<>();
@@ -232,7 +238,10 @@ final class McpHttpHandler extends Handler.Abstract {
         CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             StringBuilder array = new StringBuilder("[");
             for (CompletableFuture<JsonRpcResponse> a : answers) {
-                array.append(array.length() > 1 ? "," : "").append(JsonRpcCodec.encodeToString(a.join()));
+                JsonRpcResponse answer = a.join();
+                if (answer != null) {
+                    array.append(array.length() > 1 ? "," : "").append(JsonRpcCodec.encodeToString(answer));
+                }
             }
             json(response, callback, array.append(']').toString().getBytes(StandardCharsets.UTF_8));
         });
