@@ -57,6 +57,8 @@ class CurlTest {
                 .startsWith("mcp-pool gateway: " + gateway.mcpUri())
                 .contains("1 server")
                 .contains("config classpath:io/mcppool/gateway/default-config.yaml"));
+        assertThat(gateway.stderr().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList())
+                .as("warnings and errors logged while starting on the built-in config").isEmpty();
         List<String> children = gateway.children().stream()
                 .map(h -> h.info().commandLine().orElse("?")).toList();
         assertThat(children).as("processes the gateway started").isNotEmpty()
