@@ -1,22 +1,33 @@
 package io.mcppool.gateway.server;
 
+import java.util.List;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 
-/** The MCP endpoint at its path; everything else to the operations handler (or 404). */
-final class PathRouter extends Handler.Abstract {
+/**
+ * The MCP endpoint at its path; everything else to the operations handler (or 404). A container, so Jetty
+ * hands its server to both handlers before starting them (else each logs "No Server set" on every start).
+ */
+final class PathRouter extends Handler.AbstractContainer {
     private final String mcpPath;
     private final Handler mcp;
     private final Handler ops;
+    private final List<Handler> handlers;
 
     PathRouter(String mcpPath, Handler mcp, Handler ops) {
         this.mcpPath = mcpPath;
         this.mcp = mcp;
         this.ops = ops;
+        this.handlers = ops == null ? List.of(mcp) : List.of(mcp, ops);
+        handlers.forEach(this::addBean);
+    }
+
+    @Override
+    public List<Handler> getHandlers() {
+        return handlers;
     }
 
     @Override
@@ -30,26 +41,5 @@ final class PathRouter extends Handler.Abstract {
         }
         Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
         return true;
-    }
-
-    /** The handlers it routes to are its own: without the server they warn at start and cannot reach its executor. */
-    @Override
-    public void setServer(Server server) {
-        super.setServer(server);
-        mcp.setServer(server);
-        if (ops != null) {
-            ops.setServer(server);
-        }
-    }
-
-    @Override
-    protected void doStart() throws Exception {
-        mcp.setServer(getServer());
-        addBean(mcp);
-        if (ops != null) {
-            ops.setServer(getServer());
-            addBean(ops);
-        }
-        super.doStart();
     }
 }

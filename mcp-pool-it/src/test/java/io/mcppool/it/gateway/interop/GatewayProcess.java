@@ -1,0 +1,169 @@
+package io.mcppool.it.gateway.interop;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.mcppool.testkit.TestkitCommand;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code java -jar mcp-pool.jar serve --port 0 ...} as a child process: the gateway exactly as a user starts
+ * it. Port 0 picks a free port, which the process prints on stdout ({@code mcp-pool gateway: http://...});
+ * stderr (its log) goes to a file for failure messages. {@link #close} stops it with SIGTERM, as an
+ * operator would, and waits (bounded) for it and everything it started to be gone.
+ */
+final class GatewayProcess implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("^mcp-pool gateway: (http://\\S+)");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Process process;
+    private final Path stderr;
+    private final URI mcpUri;
+    private final List<String> stdout;
+
+    private GatewayProcess(Process process, Path stderr, URI mcpUri, List<String> stdout) {
+        this.process = process;
+        this.stderr = stderr;
+        this.mcpUri = mcpUri;
+        this.stdout = stdout;
+    }
+
+    /**
+     * Starts {@code serve --port 0} plus {@code extraArgs}, with {@code env} replacing the whole environment
+     * (so a test decides exactly what is on PATH), and waits until it prints its URL.
+     */
+    static GatewayProcess serve(Path workDir, Map<String, String> env, String... extraArgs) {
+        List<String> cmd = new ArrayList<>(List.of(TestkitCommand.javaExecutable(), "-jar",
+                Peers.gatewayJar().toString(), "serve", "--port", "0"));
+        cmd.addAll(List.of(extraArgs));
+        try {
+            Path err = Files.createTempFile(workDir, "gateway-stderr", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
+                    .redirectError(err.toFile());
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            CompletableFuture<URI> ready = new CompletableFuture<>();
+            List<String> lines = new CopyOnWriteArrayList<>();
+            // Drains stdout for the life of the process, so it never blocks on a full pipe.
+            Thread.ofVirtual().name("gateway-stdout").start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                        Matcher m = READY.matcher(line);
+                        if (m.find()) {
+                            ready.complete(URI.create(m.group(1)));
+                        }
+                    }
+                } catch (IOException e) {
+                    ready.completeExceptionally(e);
+                }
+                ready.completeExceptionally(new IllegalStateException("stdout ended before the gateway printed its URL"));
+            });
+            URI uri;
+            try {
+                uri = ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                Exec.destroyTree(p.toHandle());
+                p.waitFor(10, TimeUnit.SECONDS);
+                return fail("the gateway did not print its URL within " + START_TIMEOUT + " (" + e + "): " + String.join(" ", cmd)
+                        + "\nexit: " + (p.isAlive() ? "still running" : p.exitValue()) + "\n--- stdout\n" + lines
+                        + "\n--- stderr\n" + Files.readString(err, StandardCharsets.UTF_8));
+            }
+            return new GatewayProcess(p, err, uri, lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    URI mcpUri() {
+        return mcpUri;
+    }
+
+    /** What it has printed on stdout. */
+    List<String> stdout() {
+        return List.copyOf(stdout);
+    }
+
+    String stderr() {
+        try {
+            return Files.readString(stderr, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    /** The processes it has started (its testkit server, ...), as seen now. */
+    List<ProcessHandle> children() {
+        return process.descendants().toList();
+    }
+
+    /**
+     * SIGTERM, then waits for the gateway and the processes it had started to end; kills what is left after
+     * the deadline. Returns what was still alive at the deadline ("pid: command line"), empty when all ended.
+     */
+    List<String> stop() {
+        List<ProcessHandle> started = process.descendants().toList();
+        process.destroy();
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        try {
+            process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            for (ProcessHandle h : started) {
+                long left = Math.max(0, deadline - System.nanoTime());
+                h.onExit().get(left, TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // reported below
+        }
+        List<String> alive = new ArrayList<>();
+        if (process.isAlive()) {
+            alive.add(process.pid() + ": the gateway itself");
+        }
+        for (ProcessHandle h : started) {
+            if (h.isAlive()) {
+                alive.add(h.pid() + ": " + h.info().commandLine().orElse("?"));
+            }
+        }
+        if (!alive.isEmpty()) {
+            Exec.destroyTree(process.toHandle());
+            started.forEach(ProcessHandle::destroyForcibly);
+        }
+        return alive;
+    }
+
+    /** The gateway's exit code after {@link #stop}. */
+    int exitCode() {
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
