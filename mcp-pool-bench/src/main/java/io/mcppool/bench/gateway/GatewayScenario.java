@@ -196,7 +196,10 @@ public final class GatewayScenario {
         this.work = Files.createTempDirectory("mcp-pool-bench-gateway-");
     }
 
-    /** Runs the scenario; returns the process exit code (0; 3 when a process outlived its gateway; 2 bad options). */
+    /**
+     * Runs the scenario; returns the process exit code: 0, 2 for bad options, 3 when a process outlived its gateway
+     * (it was killed). The watchdog exits with 4.
+     */
     public static int run(String[] args) throws Exception {
         Options options;
         try {
@@ -494,14 +497,14 @@ public final class GatewayScenario {
         }
     }
 
-    /** One level: {@code warmup} then {@code measured} per row, in alternating slices; no cells when measured is 0. */
-    private List<Cell> runAlternating(List<Target> targets, int concurrency, Duration warmup, Duration measured)
+    /** One level: {@code warmup} then {@code window} measured per row, in alternating slices; no cells when it is 0. */
+    private List<Cell> runAlternating(List<Target> targets, int concurrency, Duration warmup, Duration window)
             throws Exception {
         int k = targets.size();
         long slice = options.slice().toNanos();
         int warmGroups = (int) Math.ceil((double) warmup.toNanos() / slice);
-        int groups = (int) Math.round((double) measured.toNanos() / slice);
-        if (!measured.isZero()) {
+        int groups = (int) Math.round((double) window.toNanos() / slice);
+        if (!window.isZero()) {
             groups = Math.max(1, groups);
         }
         int measuredFrom = warmGroups * k;
@@ -589,8 +592,23 @@ public final class GatewayScenario {
         }
         join(threads);
 
+        if (groups == 0) {
+            for (int r = 0; r < k; r++) {
+                long errors = 0;
+                String first = null;
+                for (ThreadStats s : stats) {
+                    errors += s.warmupErrors[r];
+                    first = first == null ? s.firstError[r] : first;
+                }
+                if (errors > 0) {
+                    progress("WARNING: " + targets.get(r).kind().label + ": " + errors + " error(s) in the warm-up;"
+                            + " first: " + first);
+                }
+            }
+            return List.of();
+        }
         List<Cell> cells = new ArrayList<>();
-        for (int r = 0; r < k && groups > 0; r++) {
+        for (int r = 0; r < k; r++) {
             long calls = 0;
             long client = 0;
             long server = 0;
