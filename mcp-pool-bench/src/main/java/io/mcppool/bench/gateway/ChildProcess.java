@@ -60,10 +60,6 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    String name() {
-        return name;
-    }
-
     ProcessHandle handle() {
         return process.toHandle();
     }
@@ -145,11 +141,6 @@ final class ChildProcess implements AutoCloseable {
 
     static long cpu(ProcessHandle h) {
         return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-    }
-
-    /** How many processes the process has started and still runs (wrappers such as {@code sh -c} included). */
-    long descendantCount() {
-        return process.toHandle().descendants().count();
     }
 
     /** SIGTERM, up to {@code grace} for the process to stop its children and end, then SIGKILL for what is left. */

@@ -98,14 +98,6 @@ final class McpHttpClient implements AutoCloseable {
         }
     }
 
-    String sessionId() {
-        return sessionId;
-    }
-
-    String protocolVersion() {
-        return protocolVersion;
-    }
-
     private void handshake(String clientName) throws IOException, CallFailure {
         prefix = prefix(null, null);
         long id = nextId++;
