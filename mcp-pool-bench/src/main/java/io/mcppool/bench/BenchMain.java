@@ -9,11 +9,14 @@ import java.util.List;
  *
  * <pre>
  * java -jar mcp-pool-bench.jar echo [--duration 10s] [--warmup 3s] [--concurrency 1,32] ...
+ * java -jar mcp-pool-bench.jar gateway [--duration 5s] [--warmup 2s] [--concurrency 1,16,64] ...
  * java -jar mcp-pool-bench.jar jmh [JMH options and benchmark regexps]
  * </pre>
  *
  * {@code echo} runs {@link EchoScenario} (session per call vs one shared session vs the pool, against
- * the testkit stdio echo server) and prints a Markdown table. {@code jmh} hands its arguments to
+ * the testkit stdio echo server) and prints a Markdown table. {@code gateway} runs
+ * {@link io.mcppool.bench.gateway.GatewayScenario} (the pool direct, the mcp-pool gateway, supergateway and
+ * mcp-proxy in front of the same stdio server) and prints a Markdown table. {@code jmh} hands its arguments to
  * JMH's own command line ({@code org.openjdk.jmh.Main}), adding short defaults for the options not
  * given ({@link #JMH_DEFAULTS}): {@code jmh -h} lists JMH's options, {@code jmh -l} the benchmarks.
  */
@@ -32,6 +35,7 @@ public final class BenchMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "echo" -> System.exit(EchoScenario.run(rest));
+            case "gateway" -> System.exit(io.mcppool.bench.gateway.GatewayScenario.run(rest));
             case "jmh" -> org.openjdk.jmh.Main.main(jmhArgs(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
@@ -60,7 +64,7 @@ public final class BenchMain {
         return out.toArray(new String[0]);
     }
 
-    static String usage() {
+    public static String usage() {
         return """
                 usage: java -jar mcp-pool-bench.jar <command> [options]
 
@@ -79,6 +83,22 @@ public final class BenchMain {
                                                      every call counts, until the last one ends
                            --threads platform        platform | virtual caller threads
                            --payload-bytes 0         extra characters appended to every message
+                  gateway  the testkit stdio echo tool called directly through the pool, through the mcp-pool
+                         gateway (`serve` in a child JVM), and through supergateway and mcp-proxy (Node, from
+                         .npm-peers); prints a Markdown table. Options (defaults in brackets):
+                           --concurrency 1,16,64     clients (threads, each with its own MCP session per gateway)
+                           --duration 5s             measured time per row and concurrency
+                           --warmup 2s               warm-up per row and concurrency before that
+                           --jit-warmup 3s           one unmeasured pass per row at 16 clients first (0: none)
+                           --slice 500ms             rows are measured alternately, in slices of this length
+                           --targets direct,mcp-pool,supergateway,mcp-proxy
+                           --pool-max-sessions 4     direct and mcp-pool: maxSessions
+                           --pool-max-concurrent 16  direct and mcp-pool: maxConcurrentRequests per session
+                           --max-time 3m             the whole run is stopped (exit 4) after this long
+                           --npm-peers DIR           where supergateway and mcp-proxy are installed
+                                                     (default: .npm-peers/node_modules found above the
+                                                     working directory or this jar)
+                           --gateway-jvm-opts "..."  JVM options of the mcp-pool gateway's JVM (profiling)
                   jmh    the JMH benchmarks in this jar (in-process pool hot path); JMH options follow,
                          defaults when not given: %s
                 """.formatted(String.join(" ", JMH_DEFAULTS));

@@ -1,5 +1,13 @@
 package io.mcppool.bench;
 
+import static io.mcppool.bench.BenchText.abbreviate;
+import static io.mcppool.bench.BenchText.human;
+import static io.mcppool.bench.BenchText.latency;
+import static io.mcppool.bench.BenchText.machine;
+import static io.mcppool.bench.BenchText.median;
+import static io.mcppool.bench.BenchText.rate;
+import static io.mcppool.bench.BenchText.ratioText;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.McpPool;
@@ -15,10 +23,7 @@ import io.mcppool.session.McpSession;
 import io.mcppool.session.SessionOptions;
 import io.mcppool.testkit.TestkitCommand;
 import io.mcppool.transport.StdioTransport;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -122,10 +126,10 @@ public final class EchoScenario {
                     v = args[++i];
                 }
                 switch (a) {
-                    case "--duration" -> duration = positive(a, duration(a, v));
-                    case "--warmup" -> warmup = duration(a, v);
-                    case "--spc-duration" -> spcDuration = positive(a, duration(a, v));
-                    case "--slice" -> slice = positive(a, duration(a, v));
+                    case "--duration" -> duration = positive(a, BenchText.duration(a, v));
+                    case "--warmup" -> warmup = BenchText.duration(a, v);
+                    case "--spc-duration" -> spcDuration = positive(a, BenchText.duration(a, v));
+                    case "--slice" -> slice = positive(a, BenchText.duration(a, v));
                     case "--concurrency" -> concurrency = Arrays.stream(v.split(",")).map(String::trim)
                             .map(s -> positive("--concurrency", s)).distinct().toList();
                     case "--strategies" -> strategies = Arrays.stream(v.split(",")).map(String::trim)
@@ -167,24 +171,6 @@ public final class EchoScenario {
             return d;
         }
 
-        /** {@code 10s}, {@code 500ms}, {@code 2m}; a bare number is seconds. */
-        static Duration duration(String option, String v) {
-            String s = v.trim().toLowerCase(Locale.ROOT);
-            try {
-                if (s.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-                }
-                if (s.endsWith("s")) {
-                    return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-                }
-                if (s.endsWith("m")) {
-                    return Duration.ofSeconds(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 60));
-                }
-                return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + ": '" + v + "' is not a duration (like 500ms, 10s, 2m)");
-            }
-        }
     }
 
     /** One blocking call of the echo tool; returns the text the server sent back. */
@@ -924,13 +910,6 @@ public final class EchoScenario {
         return r;
     }
 
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
     private static double min(double[] v) {
         return Arrays.stream(v).min().orElse(Double.NaN);
     }
@@ -946,76 +925,8 @@ public final class EchoScenario {
         return ratioText(pool.throughput() / base.throughput());
     }
 
-    static String ratioText(double r) {
-        if (r >= 100) {
-            return String.format(Locale.ROOT, "%,.0f×", r);
-        }
-        if (r >= 10) {
-            return String.format(Locale.ROOT, "%.1f×", r);
-        }
-        return String.format(Locale.ROOT, "%.2f×", r);
-    }
-
-    static String rate(double perSecond) {
-        if (perSecond >= 100) {
-            return String.format(Locale.ROOT, "%,.0f", perSecond);
-        }
-        if (perSecond >= 10) {
-            return String.format(Locale.ROOT, "%.1f", perSecond);
-        }
-        return String.format(Locale.ROOT, "%.2f", perSecond);
-    }
-
-    static String latency(long nanos) {
-        if (nanos < 0) {
-            return "–";
-        }
-        double us = nanos / 1e3;
-        if (us < 100) {
-            return String.format(Locale.ROOT, "%.1f µs", us);
-        }
-        if (us < 1000) {
-            return String.format(Locale.ROOT, "%.0f µs", us);
-        }
-        double ms = us / 1e3;
-        if (ms < 10) {
-            return String.format(Locale.ROOT, "%.2f ms", ms);
-        }
-        if (ms < 1000) {
-            return String.format(Locale.ROOT, "%.0f ms", ms);
-        }
-        return String.format(Locale.ROOT, "%.2f s", ms / 1e3);
-    }
-
     private static String perCall(long nanos, long calls) {
         return nanos < 0 || calls == 0 ? "–" : latency(nanos / calls);
-    }
-
-    static String machine() {
-        Runtime rt = Runtime.getRuntime();
-        String cpu = cpuModel().map(m -> ", " + m).orElse("");
-        return String.format(Locale.ROOT, "Machine: %d cores%s, %s %s; JDK %s (%s %s); client heap max %d MiB.%n",
-                rt.availableProcessors(), cpu, System.getProperty("os.name"), System.getProperty("os.arch"),
-                System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"),
-                System.getProperty("java.vm.vendor"), rt.maxMemory() / (1024 * 1024));
-    }
-
-    private static Optional<String> cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static String human(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
-    }
-
-    static String abbreviate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max / 2 - 2) + " ... " + s.substring(s.length() - max / 2 + 3);
     }
 
     private static void progress(String line) {
