@@ -80,7 +80,8 @@ public final class CallCache implements ResultCache, AutoCloseable {
     }
 
     /** What one server caches or coalesces. */
-    private record ServerPlan(boolean trusted, ToolPlan defaults, Map<String, ToolPlan> tools, List<Region> regions) {
+    private record ServerPlan(boolean trusted, boolean sticky, ToolPlan defaults, Map<String, ToolPlan> tools,
+                              List<Region> regions) {
         ToolPlan tool(String name) {
             ToolPlan t = tools.get(name);
             return t != null ? t : defaults;
@@ -164,8 +165,9 @@ public final class CallCache implements ResultCache, AutoCloseable {
             }
             tools.put(name, new ToolPlan(tool, server.cache(name), region));
         });
-        return new ServerPlan(server.trusted(), new ToolPlan(ToolConfig.DEFAULTS, own, serverRegion), Map.copyOf(tools),
-                List.copyOf(regions));
+        boolean sticky = server.pool().mode() == io.mcppool.config.PoolMode.STICKY;
+        return new ServerPlan(server.trusted(), sticky, new ToolPlan(ToolConfig.DEFAULTS, own, serverRegion),
+                Map.copyOf(tools), List.copyOf(regions));
     }
 
     /** Whether any server caches or coalesces; when not, the pool's calls skip this class altogether. */
@@ -203,7 +205,7 @@ public final class CallCache implements ResultCache, AutoCloseable {
         CacheKey key;
         try {
             key = new CacheKey(server, tool, CacheKeys.scope(t.settings().shared(), options.cacheScope().orElse(null)),
-                    arguments(arguments, options));
+                    arguments(arguments, options, plan.sticky()));
         } catch (RuntimeException e) {
             return upstream.call(options); // arguments that are not JSON: the upstream path reports it
         }
@@ -249,10 +251,14 @@ public final class CallCache implements ResultCache, AutoCloseable {
         }
     }
 
-    /** The canonical arguments, and the affinity key: a stateful server's answer may depend on the session. */
-    private static String arguments(Map<String, ?> arguments, CallOptions options) {
+    /**
+     * The canonical arguments, and on a sticky server the affinity key: there each key has a session of its own,
+     * whose answers may depend on it. Elsewhere the key only steers routing, and the answer is the server's.
+     */
+    private static String arguments(Map<String, ?> arguments, CallOptions options, boolean sticky) {
         String canonical = arguments == null || arguments.isEmpty() ? "{}" : CacheKeys.canonical(Json.toTree(arguments));
-        return options.affinityKey().isEmpty() ? canonical : canonical + "\u0000affinity=" + options.affinityKey().get();
+        return !sticky || options.affinityKey().isEmpty() ? canonical
+                : canonical + "\u0000affinity=" + options.affinityKey().get();
     }
 
     private CompletableFuture<CallToolResult> hit(CacheKey key, CallContext call, CallToolResult cached) {
