@@ -208,8 +208,10 @@ class PoolMetricsTest {
             pool.callTool("late", "echo", Map.of("message", "before"));
             McpPoolMetrics metrics = McpPoolMetrics.bind(pool, registry);
             String ep = endpoint(pool, "late").endpoint();
-            // gauges exist at once, before any event
-            assertThat(gauge(SESSIONS, "server", "late", "endpoint", ep, "state", "idle")).isEqualTo(1.0);
+            // gauges exist at once, before any event (the session may still be busy with the catalog's listing,
+            // which starts when it joins: it is idle once that is done)
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> gauge(SESSIONS, "server", "late", "endpoint", ep, "state", "idle") == 1.0);
             assertThat(gauge(BREAKER_STATE, "server", "late", "endpoint", ep)).isZero();
             pool.callTool("late", "echo", Map.of("message", "after"));
             assertThat(registry.get(OPERATION_DURATION).tags("server", "late").timer().count()).isEqualTo(1);
