@@ -701,7 +701,7 @@ public final class EchoScenario {
             long[] clientCpu = new long[phases + 1];
             long[] serverCpu = new long[phases + 1];
             for (int p = 0; p <= phases; p++) {
-                sleepUntil(start[0] + p * slice);
+                BenchThreads.sleepUntil(start[0] + p * slice);
                 clientCpu[p] = clientCpuNanos();
                 serverCpu[p] = childrenCpuNanos();
             }
@@ -752,24 +752,7 @@ public final class EchoScenario {
     }
 
     private static void join(List<Thread> threads) throws InterruptedException {
-        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        for (Thread t : threads) {
-            long left = deadline - System.nanoTime();
-            if (left > 0) {
-                t.join(Duration.ofNanos(left));
-            }
-            if (t.isAlive()) {
-                progress("WARNING: " + t.getName() + " still in a call " + DRAIN_TIMEOUT + " after the end; interrupting");
-                t.interrupt();
-            }
-        }
-    }
-
-    private static void sleepUntil(long nanoTime) throws InterruptedException {
-        long left;
-        while ((left = nanoTime - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.sleep(left);
-        }
+        BenchThreads.join(threads, DRAIN_TIMEOUT, line -> progress(line));
     }
 
     // ------------------------------------------------------------------ leaks

@@ -174,6 +174,11 @@ public final class JsonRpcCodec {
         throw new MalformedMessageException("neither a request, a notification nor a response");
     }
 
+    /** A request id written in a message's params ({@code notifications/cancelled}'s {@code requestId}). */
+    public static RequestId requestId(JsonNode id) {
+        return readId(id, false);
+    }
+
     private static RequestId readId(JsonNode id, boolean nullAllowed) {
         JsonNodeType type = id.getNodeType();
         return switch (type) {

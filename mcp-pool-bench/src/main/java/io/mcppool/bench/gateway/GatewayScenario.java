@@ -7,6 +7,7 @@ import static io.mcppool.bench.BenchText.rate;
 import static io.mcppool.bench.BenchText.ratioText;
 
 import io.mcppool.bench.BenchText;
+import io.mcppool.bench.BenchThreads;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.protocol.Json;
@@ -581,7 +582,7 @@ public final class GatewayScenario {
         long[] serverStart = new long[phases];
         long[] serverEnd = new long[phases];
         for (int p = 0; p <= phases; p++) {
-            sleepUntil(start[0] + p * slice);
+            BenchThreads.sleepUntil(start[0] + p * slice);
             clientCpu[p] = clientCpuNanos();
             if (p > 0) {
                 serverEnd[p - 1] = targets.get(phaseRow[p - 1]).serverCpuNanos();
@@ -649,24 +650,7 @@ public final class GatewayScenario {
     }
 
     private static void join(List<Thread> threads) throws InterruptedException {
-        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        for (Thread t : threads) {
-            long left = deadline - System.nanoTime();
-            if (left > 0) {
-                t.join(Duration.ofNanos(left));
-            }
-            if (t.isAlive()) {
-                progress("WARNING: " + t.getName() + " still in a call " + DRAIN_TIMEOUT + " after the end; interrupting");
-                t.interrupt();
-            }
-        }
-    }
-
-    private static void sleepUntil(long nanoTime) throws InterruptedException {
-        long left;
-        while ((left = nanoTime - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.sleep(left);
-        }
+        BenchThreads.join(threads, DRAIN_TIMEOUT, line -> progress(line));
     }
 
     private static long clientCpuNanos() {

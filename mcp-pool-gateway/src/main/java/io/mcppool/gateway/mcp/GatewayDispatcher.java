@@ -17,26 +17,37 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.gateway.auth.AccessPolicy;
 import io.mcppool.gateway.cli.Version;
 import io.mcppool.internal.Failures;
+import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
+import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.JsonRpcNotification;
 import io.mcppool.protocol.JsonRpcRequest;
 import io.mcppool.protocol.JsonRpcResponse;
+import io.mcppool.protocol.MalformedMessageException;
 import io.mcppool.protocol.McpMethods;
 import io.mcppool.protocol.Progress;
 import io.mcppool.protocol.ProtocolVersion;
+import io.mcppool.protocol.RequestId;
 import io.mcppool.protocol.Prompt;
 import io.mcppool.protocol.Resource;
 import io.mcppool.protocol.ResourceTemplate;
 import io.mcppool.protocol.Tool;
 import io.mcppool.session.RpcErrorException;
 import io.mcppool.session.ServerRequestHandler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +68,7 @@ public final class GatewayDispatcher {
 
     private final McpPool pool;
     /** Servers not listed within the wait once: later requests do not wait for them again until they are. */
-    private final java.util.Set<String> notWaitedFor = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> notWaitedFor = ConcurrentHashMap.newKeySet();
 
     public GatewayDispatcher(McpPool pool) {
         this.pool = pool;
@@ -68,14 +79,14 @@ public final class GatewayDispatcher {
      * (or a server) started gets the whole list; a server that cannot be listed is waited for once, up to
      * {@link #FIRST_LISTING_WAIT_MILLIS}, and then left out until it is.
      */
-    private CompletableFuture<JsonNode> whenListed(java.util.function.Supplier<JsonNode> answer) {
-        List<CompletableFuture<Void>> waits = new java.util.ArrayList<>();
+    private CompletableFuture<JsonNode> whenListed(Supplier<JsonNode> answer) {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (String server : pool.servers()) {
             CompletableFuture<Void> loaded = catalog().loaded(server);
             if (loaded.isDone()) {
                 notWaitedFor.remove(server);
             } else if (!notWaitedFor.contains(server)) {
-                waits.add(loaded.copy().orTimeout(FIRST_LISTING_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                waits.add(loaded.copy().orTimeout(FIRST_LISTING_WAIT_MILLIS, TimeUnit.MILLISECONDS)
                         .exceptionally(e -> {
                             notWaitedFor.add(server);
                             log.warn("server '{}' is not listed yet; answering without it", server);
@@ -160,15 +171,16 @@ public final class GatewayDispatcher {
         switch (n.method()) {
             case McpMethods.INITIALIZED -> session.markInitialized();
             case McpMethods.CANCELLED -> {
-                JsonNode id = n.params() == null ? null : n.params().get("requestId");
-                if (id == null) {
-                    return;
+                JsonNode idNode = n.params() == null ? null : n.params().get("requestId");
+                RequestId id;
+                try {
+                    id = idNode == null ? null : JsonRpcCodec.requestId(idNode);
+                } catch (MalformedMessageException e) {
+                    id = null;
                 }
-                CompletableFuture<?> call = session.inFlight.get(id.isNumber()
-                        ? io.mcppool.protocol.RequestId.of(id.asLong()) : io.mcppool.protocol.RequestId.of(id.asText()));
+                CompletableFuture<?> call = id == null ? null : session.inFlight.get(id);
                 if (call != null) {
-                    session.cancelledByClient.add(id.isNumber() ? io.mcppool.protocol.RequestId.of(id.asLong())
-                            : io.mcppool.protocol.RequestId.of(id.asText()));
+                    session.cancelledByClient.add(id);
                     call.cancel(true);
                 }
             }
@@ -236,37 +248,31 @@ public final class GatewayDispatcher {
     // ------------------------------------------------------------------ lists
 
     private JsonNode listTools(ClientSession session) {
-        ToolCatalog catalog = catalog();
-        AccessPolicy access = session.client().access();
-        Map<String, List<String>> clashes = catalog.clashes();
-        ObjectNode result = Json.object();
-        ArrayNode items = result.putArray("tools");
-        for (String server : pool.servers()) {
-            for (Tool tool : catalog.tools(server)) {
-                String name = catalog.namespacedName(server, tool.name());
-                if (!clashes.containsKey(name) && access.allows(name)) {
-                    ObjectNode node = (ObjectNode) Json.toTree(tool);
-                    node.put("name", name);
-                    items.add(node);
-                }
-            }
-        }
-        return result;
+        return namedList(session, "tools", ToolCatalog::tools, Tool::name);
     }
 
     private JsonNode listPrompts(ClientSession session) {
+        return namedList(session, "prompts", ToolCatalog::prompts, Prompt::name);
+    }
+
+    /**
+     * Every server's tools or prompts under their aggregate names: those the client may use, clashing names
+     * left out. Each item is written as the server listed it, only the name changed.
+     */
+    private <T> JsonNode namedList(ClientSession session, String field, BiFunction<ToolCatalog, String, List<T>> items,
+                                   Function<T, String> name) {
         ToolCatalog catalog = catalog();
         AccessPolicy access = session.client().access();
         Map<String, List<String>> clashes = catalog.clashes();
         ObjectNode result = Json.object();
-        ArrayNode items = result.putArray("prompts");
+        ArrayNode out = result.putArray(field);
         for (String server : pool.servers()) {
-            for (Prompt prompt : catalog.prompts(server)) {
-                String name = catalog.namespacedName(server, prompt.name());
-                if (!clashes.containsKey(name) && access.allows(name)) {
-                    ObjectNode node = (ObjectNode) Json.toTree(prompt);
-                    node.put("name", name);
-                    items.add(node);
+            for (T item : items.apply(catalog, server)) {
+                String aggregate = catalog.namespacedName(server, name.apply(item));
+                if (!clashes.containsKey(aggregate) && access.allows(aggregate)) {
+                    ObjectNode node = (ObjectNode) Json.toTree(item);
+                    node.put("name", aggregate);
+                    out.add(node);
                 }
             }
         }
@@ -321,18 +327,19 @@ public final class GatewayDispatcher {
         }
         JsonNode args = params.get("arguments");
         Map<String, Object> arguments = args == null || args.isNull() ? Map.of() : Json.fromTree(args, ARGS);
-        if (catalog().resolveTool(name).isEmpty()) {
+        Optional<CatalogEntry> entry = catalog().resolveTool(name);
+        if (entry.isEmpty()) {
             // Perhaps its server is not listed yet: look again once every server is.
             return whenListed(() -> null).thenCompose(v -> call(session, resolveTool(session, name), arguments, params,
                     stream));
         }
-        return call(session, resolveTool(session, name), arguments, params, stream);
+        return call(session, usable(session, name, entry, "tool"), arguments, params, stream);
     }
 
     private CompletableFuture<JsonNode> call(ClientSession session, CatalogEntry entry, Map<String, Object> arguments,
                                              JsonNode params, MessageSink stream) {
         CallOptions options = callOptions(session, entry.server(), params, stream);
-        CompletableFuture<io.mcppool.protocol.CallToolResult> upstream = pool.callToolAsync(entry.server(), entry.name(),
+        CompletableFuture<CallToolResult> upstream = pool.callToolAsync(entry.server(), entry.name(),
                 arguments, options);
         CompletableFuture<JsonNode> out = upstream.thenApply(Json::toTree);
         // A dependent stage does not cancel its source: the client's cancellation must reach the upstream call.
@@ -348,10 +355,16 @@ public final class GatewayDispatcher {
     private static final Class<Map<String, Object>> ARGS = (Class) Map.class;
 
     private CatalogEntry resolveTool(ClientSession session, String name) {
-        Optional<CatalogEntry> entry = catalog().resolveTool(name);
-        // A tool the client may not use is as unknown to it as one that does not exist: nothing leaks.
+        return usable(session, name, catalog().resolveTool(name), "tool");
+    }
+
+    /**
+     * The entry of a tool or prompt the client may use. One it may not use is as unknown to it as one that does
+     * not exist: nothing leaks.
+     */
+    private static CatalogEntry usable(ClientSession session, String name, Optional<CatalogEntry> entry, String kind) {
         if (entry.isEmpty() || !session.client().access().allows(name)) {
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name);
+            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "Unknown " + kind + ": " + name);
         }
         return entry.get();
     }
@@ -403,11 +416,7 @@ public final class GatewayDispatcher {
     }
 
     private CatalogEntry resolvePrompt(ClientSession session, String name) {
-        Optional<CatalogEntry> entry = catalog().resolvePrompt(name);
-        if (entry.isEmpty() || !session.client().access().allows(name)) {
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "Unknown prompt: " + name);
-        }
-        return entry.get();
+        return usable(session, name, catalog().resolvePrompt(name), "prompt");
     }
 
     private CompletableFuture<JsonNode> complete(ClientSession session, JsonRpcRequest r, MessageSink stream) {

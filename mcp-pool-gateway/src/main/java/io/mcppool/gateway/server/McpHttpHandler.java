@@ -166,7 +166,6 @@ final class McpHttpHandler extends Handler.Abstract {
             return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.INVALID_REQUEST, "Empty batch");
         }
 
-        String sessionId = request.getHeaders().get(SESSION_HEADER);
         ClientSession session;
         if (isInitialize(messages)) {
             if (messages.size() > 1) {
@@ -185,14 +184,9 @@ final class McpHttpHandler extends Handler.Abstract {
             session = opened.get();
             response.getHeaders().put(SESSION_HEADER, session.id());
         } else {
-            if (sessionId == null) {
-                return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.INVALID_REQUEST,
-                        "Bad Request: Mcp-Session-Id header is required");
-            }
-            Optional<ClientSession> found = sessions.find(sessionId, client);
+            Optional<ClientSession> found = session(request, response, callback, client);
             if (found.isEmpty()) {
-                return error(response, callback, HttpStatus.NOT_FOUND_404, JsonRpcError.SESSION_NOT_FOUND,
-                        "Session not found");
+                return true; // answered 400 or 404
             }
             session = found.get();
             if (batch && !io.mcppool.protocol.ProtocolVersion.V2025_03_26.equals(session.protocolVersion())) {
