@@ -113,6 +113,8 @@ class EverythingHttpTest {
             List<String> before = sessionIds(node.log());
             assertThat(before).as("sessions the first process initialized").isNotEmpty();
             String oldSession = before.get(before.size() - 1);
+            // The catalog's listings must not be what meets the stopped server (their failures count too).
+            Interop.quiet(pool, SERVER);
 
             node.restart();
             assertThat(sessionIds(node.log())).as("the new process knows no session yet").isEmpty();
@@ -168,6 +170,9 @@ class EverythingHttpTest {
         String id;
         try (McpPool pool = pool()) {
             assertThat(pool.callTool(SERVER, "echo", Map.of("message", "x")).text()).isEqualTo("Echo: x");
+            // Close after the catalog's background listing: once, in CI, a close racing it sent no DELETE
+            // (not reproduced since; see the issue note).
+            Interop.quiet(pool, SERVER);
             List<String> ids = sessionIds(node.log());
             id = ids.get(ids.size() - 1);
         }

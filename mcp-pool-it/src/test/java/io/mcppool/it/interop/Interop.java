@@ -22,6 +22,18 @@ final class Interop {
     }
 
     /** A pool of one server, {@code minSessions} warm, up to {@code maxSessions}. */
+    /**
+     * Waits (bounded) until the catalog has listed the server and nothing is in flight: the catalog lists in
+     * the background when a session joins (and again on list_changed), and a test that stops the server, counts
+     * its requests or closes the pool must not race those requests.
+     */
+    static void quiet(McpPool pool, String server) {
+        pool.catalog().loaded(server).copy().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> pool.snapshot().servers().stream().filter(s -> s.name().equals(server))
+                        .flatMap(s -> s.endpoints().stream()).mapToInt(e -> e.inFlight()).sum() == 0);
+    }
+
     static McpPool pool(String name, EndpointConfig endpoint, int minSessions, int maxSessions) {
         return McpPool.builder().server(server(name, endpoint, minSessions, maxSessions)).build();
     }

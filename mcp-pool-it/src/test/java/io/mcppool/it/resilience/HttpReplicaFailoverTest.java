@@ -208,6 +208,9 @@ class HttpReplicaFailoverTest {
         ServerConfig config = ServerConfig.builder("forced", new EndpointConfig.Http(only.uri())).build();
         try (McpPool pool = McpPool.builder().server(config).build()) {
             assertThat(pool.callTool("forced", "echo", Map.of("message", "warm")).text()).isEqualTo("warm");
+            // The catalog lists the server in the background once its session joins: let those requests land
+            // before counting what reaches the server.
+            pool.catalog().loaded("forced").copy().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
             String endpoint = pool.endpoints("forced").get(0).name();
             CircuitBreaker breaker = pool.circuitBreaker("forced", endpoint);
             breaker.forceOpen();
