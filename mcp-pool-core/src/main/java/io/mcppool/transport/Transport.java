@@ -25,12 +25,29 @@ public interface Transport extends AutoCloseable {
     void start(Listener listener);
 
     /**
-     * Sends one message. The future completes when the message has been handed to the server (written
-     * to the pipe, or accepted by the HTTP server); replies arrive through the listener. It fails with
-     * {@link SessionExpiredException} when an HTTP server says the session is gone, and with
-     * {@link TransportException} when the message may not have been delivered.
+     * Sends one message the sender waits for (a request). Never blocks: the message is queued and the future
+     * completes when it has been handed to the server (written to the pipe, or accepted by the HTTP server);
+     * replies arrive through the listener. It fails with {@link SessionExpiredException} when an HTTP server
+     * says the session is gone, and with {@link TransportException} when the message may not have been
+     * delivered.
+     *
+     * <p>Cancelling the future withdraws the message if it has not started on its way: {@code cancel} then
+     * returns true and the server never sees it. Once it is being written it returns false (the server may
+     * have it); a transport may still abort the exchange then (HTTP closes the response), so what the
+     * server sends later for it is lost.
      */
     CompletableFuture<Void> send(JsonRpcMessage message);
+
+    /**
+     * Sends a message nobody waits for (a notification such as {@code notifications/cancelled}, or an
+     * answer to the server's own request). Never blocks: the message is queued when there is room and
+     * dropped when the transport's outbound queue is full or the transport is closed (then false). A peer
+     * that stops reading loses such messages, never the caller's thread.
+     */
+    default boolean trySend(JsonRpcMessage message) {
+        CompletableFuture<Void> sent = send(message);
+        return !sent.isCompletedExceptionally();
+    }
 
     /**
      * Called by the session once the handshake is done, with the negotiated protocol version, so
