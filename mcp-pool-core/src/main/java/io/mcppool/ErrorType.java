@@ -25,8 +25,10 @@ public enum ErrorType {
     INVALID_REQUEST,
     /** HTTP 401 or 403. */
     AUTH_FAILURE,
-    /** No slot within the acquire timeout (or the pool was closed); nothing was sent. */
+    /** No slot within the acquire timeout; nothing was sent. */
     POOL_EXHAUSTED,
+    /** The pool was closed before the call could be sent or while it ran. */
+    POOL_CLOSED,
     /** No endpoint of the server could take the call (breakers open, endpoints unhealthy); nothing was sent. */
     UNAVAILABLE,
     /** The caller cancelled the call. */

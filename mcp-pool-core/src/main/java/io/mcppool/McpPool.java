@@ -74,6 +74,8 @@ public final class McpPool implements AutoCloseable {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
     /** How long past a call's deadline a blocking caller waits before it gives up on the engine. */
     private static final Duration SAFETY_MARGIN = Duration.ofSeconds(10);
+    /** What {@link #close()} may take past the grace period for its last steps (threads ending, listeners). */
+    private static final Duration CLOSE_MARGIN = Duration.ofMillis(200);
 
     /**
      * Both change only in {@link #reconfigure}, under {@link #reconfigureLock}: {@code servers} gains a server
@@ -219,9 +221,7 @@ public final class McpPool implements AutoCloseable {
         ServerLists lists = server.lists();
         if (lists.lacksTool(tool)) {
             // Answered from the catalog, kept current by list-changed notices, new sessions and catalogRefresh.
-            List<Tool> known = lists.tools();
-            UnknownToolException unknown = new UnknownToolException("no such tool; the server lists " + known.size()
-                    + " tool(s)" + toolHint(known), serverName, server.endpointLabel(), tool, null);
+            UnknownToolException unknown = unknownTool(server, tool);
             ended(call, null, unknown);
             return CompletableFuture.failedFuture(unknown);
         }
@@ -276,7 +276,9 @@ public final class McpPool implements AutoCloseable {
         String name = server.config().name();
         CallFuture<JsonNode> request = server.request(McpMethods.TOOLS_CALL, params, deadline,
                 options.affinityKey().orElse(null), options.onProgress().orElse(null), call);
-        return relay(request.handle((json, error) -> {
+        CompletableFuture<JsonNode> answer = server.lists().loaded(ToolCatalog.Kind.TOOLS) ? request
+                : refusedIfUnknown(request, server, tool, deadline);
+        return relay(answer.handle((json, error) -> {
             RuntimeException failure = null;
             CallToolResult result = null;
             if (error != null) {
@@ -297,6 +299,34 @@ public final class McpPool implements AutoCloseable {
             }
             return result;
         }), request, Runnable::run);
+    }
+
+    private static UnknownToolException unknownTool(PooledServer server, String tool) {
+        List<Tool> known = server.lists().tools();
+        return new UnknownToolException("no such tool; the server lists " + known.size() + " tool(s)" + toolHint(known),
+                server.config().name(), server.endpointLabel(), tool, null);
+    }
+
+    /**
+     * A call sent before the server's first listing ended: if the server refuses it (an error result or an
+     * invalid-request error), the listing decides, once it ends (within the call's deadline), whether the tool
+     * exists. So a misspelt tool is an {@link UnknownToolException} from the first call on, as it is later when
+     * the catalog answers it without asking; servers differ in how they answer an unknown tool.
+     */
+    private CompletableFuture<JsonNode> refusedIfUnknown(CompletableFuture<JsonNode> answer, PooledServer server,
+                                                         String tool, long deadline) {
+        return answer.handle((json, error) -> {
+            boolean refused = error == null ? json != null && json.path("isError").asBoolean(false)
+                    : Failures.classify(error) == ErrorType.INVALID_REQUEST;
+            if (!refused) {
+                return answer;
+            }
+            ServerLists lists = server.lists();
+            return lists.firstListing().handle((v, e) -> (Void) null)
+                    .completeOnTimeout(null, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    .thenCompose(v -> lists.lacksTool(tool)
+                            ? CompletableFuture.<JsonNode>failedFuture(unknownTool(server, tool)) : answer);
+        }).thenCompose(f -> f);
     }
 
     private static String toolHint(List<Tool> tools) {
@@ -484,7 +514,7 @@ public final class McpPool implements AutoCloseable {
         reconfigureLock.lock();
         try {
             if (closed) {
-                throw new PoolExhaustedException("the pool is closed", null, null, null, null);
+                throw new PoolClosedException("the pool is closed", null, null, null, null);
             }
             McpPoolConfig current = config;
             List<String> added = new ArrayList<>();
@@ -659,7 +689,7 @@ public final class McpPool implements AutoCloseable {
 
     private PooledServer server(String name) {
         if (closed) {
-            throw new PoolExhaustedException("the pool is closed", name, null, null, null);
+            throw new PoolClosedException("the pool is closed", name, null, null, null);
         }
         PooledServer s = name == null ? null : servers.get(name);
         if (s == null) {
@@ -715,19 +745,23 @@ public final class McpPool implements AutoCloseable {
             return;
         }
         closed = true;
+        Duration grace = config.shutdownGrace();
+        long deadline = System.nanoTime() + grace.toNanos();
         housekeeping.cancel(false);
         catalog.close();
-        Concurrently.forEach("mcp-pool-close", servers.values(), s -> s.close(config.shutdownGrace()));
+        // Calls in flight get the grace period, no longer than they need; then each server's sessions end in
+        // what is left of it (see SessionPool.close).
+        Concurrently.forEach("mcp-pool-close", servers.values(), s -> s.close(grace));
         timer.shutdownNow();
-        // Background work still running (a session being retired, a handshake) gets a short while to end
-        // by itself before it is interrupted; an interrupted stdio close still follows the spec's steps.
+        // Background work still running (a session being retired, a handshake) may finish until the deadline, and
+        // is interrupted after it; an interrupted stdio close still follows the spec's steps, within its budget.
         background.shutdown();
         try {
-            if (!background.awaitTermination(2, TimeUnit.SECONDS)) {
+            if (!background.awaitTermination(left(deadline, CLOSE_MARGIN), TimeUnit.NANOSECONDS)) {
                 background.shutdownNow();
-                background.awaitTermination(5, TimeUnit.SECONDS);
+                background.awaitTermination(CLOSE_MARGIN.toNanos(), TimeUnit.NANOSECONDS);
             }
-            timer.awaitTermination(5, TimeUnit.SECONDS);
+            timer.awaitTermination(CLOSE_MARGIN.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -737,9 +771,14 @@ public final class McpPool implements AutoCloseable {
         }
         results.close(); // after the background threads, which write to the shared cache
         for (AsyncPoolEvents async : asyncListeners) {
-            async.close(); // after the sessions, so their close events are delivered
+            async.close(Duration.ofNanos(left(deadline, CLOSE_MARGIN))); // after the sessions: their events go out
         }
         log.info("mcp-pool closed");
+    }
+
+    /** Nanoseconds to {@code deadline}, at least {@code floor}. */
+    private static long left(long deadline, Duration floor) {
+        return Math.max(deadline - System.nanoTime(), floor.toNanos());
     }
 
     // ------------------------------------------------------------------ helpers

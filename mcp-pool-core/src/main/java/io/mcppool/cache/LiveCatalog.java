@@ -235,7 +235,7 @@ public final class LiveCatalog implements ToolCatalog {
     @Override
     public CompletableFuture<Void> loaded(String server) {
         try {
-            return required(server).loadedFuture().copy();
+            return required(server).firstListing();
         } catch (UnknownServerException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -205,8 +205,13 @@ public final class ServerLists {
         return all;
     }
 
-    CompletableFuture<Void> loadedFuture() {
-        return loaded;
+    /**
+     * Completes when the server's first listing ended (listed or failed), its first session could not be opened,
+     * or it was removed: from then on the catalog knows its tools, or knows it cannot know them yet. A copy: a
+     * caller may cancel or time it out.
+     */
+    public CompletableFuture<Void> firstListing() {
+        return loaded.copy();
     }
 
     void closed() {

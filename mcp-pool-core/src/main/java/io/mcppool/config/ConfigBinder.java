@@ -382,6 +382,7 @@ final class ConfigBinder {
         layer.read("shutdownGrace", node.field("shutdownGrace"), n -> n.duration(true));
         layer.read("balance", node.field("balance"), n -> n.oneOf(BALANCES));
         layer.read("catalogRefresh", node.field("catalogRefresh"), n -> n.duration(true));
+        layer.read("logLinesPerMinute", node.field("logLinesPerMinute"), n -> n.integer(0, 1_000_000));
         for (Section section : SECTIONS) {
             readSection(node, section, layer);
         }
@@ -475,6 +476,7 @@ final class ConfigBinder {
                     .required(required)
                     .cache(cache(chain))
                     .catalogRefresh(pick("catalogRefresh", Duration.ZERO, chain).value())
+                    .logLinesPerMinute(pick("logLinesPerMinute", ServerConfig.DEFAULT_LOG_LINES_PER_MINUTE, chain).value())
                     .build();
         } catch (IllegalArgumentException | NullPointerException e) {
             // The reads above should have caught everything the records check; this keeps a gap from

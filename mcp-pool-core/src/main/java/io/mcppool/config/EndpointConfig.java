@@ -1,5 +1,6 @@
 package io.mcppool.config;
 
+import io.mcppool.logging.Redaction;
 import io.mcppool.transport.TransportFactory;
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,6 +12,12 @@ import java.util.Optional;
 
 /** Where one endpoint of a server is and how to reach it. */
 public sealed interface EndpointConfig permits EndpointConfig.Stdio, EndpointConfig.Http, EndpointConfig.Custom {
+
+    /** The names of {@code values} with every value hidden (headers and environments hold credentials). */
+    private static String masked(Map<String, String> values) {
+        return new java.util.TreeMap<>(values).keySet().stream().map(k -> k + "=" + Redaction.MASK)
+                .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
+    }
 
     /** A short description for logs and errors. */
     String describe();
@@ -39,6 +46,13 @@ public sealed interface EndpointConfig permits EndpointConfig.Stdio, EndpointCon
         public String describe() {
             return args.isEmpty() ? command : command + " " + String.join(" ", args);
         }
+
+        /** As the record's own, but configs get logged: arguments redacted, environment values hidden. */
+        @Override
+        public String toString() {
+            return "Stdio[command=" + Redaction.text(describe()) + ", env=" + masked(env) + ", cwd=" + cwd
+                    + ", shutdownGrace=" + shutdownGrace + "]";
+        }
     }
 
     /** A remote server speaking Streamable HTTP at {@code url}; {@code headers} are sent with every request. */
@@ -55,6 +69,12 @@ public sealed interface EndpointConfig permits EndpointConfig.Stdio, EndpointCon
         @Override
         public String describe() {
             return url.toString();
+        }
+
+        /** As the record's own, but configs get logged: the URL's user info and query and header values hidden. */
+        @Override
+        public String toString() {
+            return "Http[url=" + Redaction.endpoint(url.toString()) + ", headers=" + masked(headers) + "]";
         }
     }
 

@@ -47,7 +47,7 @@ final class Keys {
     /** Server-level settings that {@code defaults} may give every server. */
     static final List<String> SETTINGS_KEYS = List.of("callTimeout", "connectTimeout", "pool", "trusted",
             "maxMessageSize", "roots", "shutdownGrace", "balance", "retry", "breaker", "health", "supervision", "cache",
-            "catalogRefresh");
+            "catalogRefresh", "logLinesPerMinute");
     /** Keys of one server that {@code defaults} cannot give: they name or single out that server. */
     static final List<String> OWN_KEYS = List.of("prefix", "required");
     static final List<String> STDIO_KEYS = List.of("command", "args", "env", "cwd");

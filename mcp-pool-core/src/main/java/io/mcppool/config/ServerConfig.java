@@ -24,16 +24,20 @@ import java.util.Objects;
  * @param required        the gateway is ready only while this server has an endpoint that can take calls
  * @param cache           result caching for the server's tools that are safe to cache (off by default)
  * @param catalogRefresh  how often the catalog lists the server again without being told of a change; zero: never
+ * @param logLinesPerMinute at most this many lines the server writes outside the protocol (stderr, stdout lines that
+ *                        are not JSON-RPC, log notifications: each counted on its own) are logged a minute; the rest
+ *                        are counted and summarised
  */
 public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy balance, Duration callTimeout,
                            Duration connectTimeout, PoolSettings pool, RetrySettings retry, BreakerSettings breaker,
                            HealthSettings health, SupervisionSettings supervision, boolean trusted, List<Root> roots,
                            int maxMessageBytes, Map<String, ToolConfig> tools, String prefix, boolean required,
-                           CacheSettings cache, Duration catalogRefresh) {
+                           CacheSettings cache, Duration catalogRefresh, int logLinesPerMinute) {
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    public static final int DEFAULT_LOG_LINES_PER_MINUTE = io.mcppool.logging.RateLimitedLog.DEFAULT_LINES_PER_MINUTE;
     /** Endpoints per server: the balancer keeps their availability in one 64-bit mask. */
     public static final int MAX_REPLICAS = 64;
 
@@ -59,6 +63,9 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         }
         if (maxMessageBytes < 1024) {
             throw new IllegalArgumentException("maxMessageBytes must be at least 1024, got " + maxMessageBytes);
+        }
+        if (logLinesPerMinute < 0) {
+            throw new IllegalArgumentException("logLinesPerMinute must not be negative, got " + logLinesPerMinute);
         }
     }
 
@@ -98,7 +105,7 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         return new Builder(name, replicas).balance(balance).callTimeout(callTimeout).connectTimeout(connectTimeout)
                 .pool(pool).retry(retry).breaker(breaker).health(health).supervision(supervision).trusted(trusted)
                 .roots(roots).maxMessageBytes(maxMessageBytes).tools(tools).prefix(prefix).required(required).cache(cache)
-                .catalogRefresh(catalogRefresh);
+                .catalogRefresh(catalogRefresh).logLinesPerMinute(logLinesPerMinute);
     }
 
     public static final class Builder {
@@ -120,6 +127,7 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         private boolean required;
         private CacheSettings cache = CacheSettings.OFF;
         private Duration catalogRefresh = Duration.ZERO;
+        private int logLinesPerMinute = DEFAULT_LOG_LINES_PER_MINUTE;
 
         private Builder(String name, List<Replica> replicas) {
             this.name = name;
@@ -146,11 +154,12 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         public Builder required(boolean v) { required = v; return this; }
         public Builder cache(CacheSettings v) { cache = v; return this; }
         public Builder catalogRefresh(Duration v) { catalogRefresh = v; return this; }
+        public Builder logLinesPerMinute(int v) { logLinesPerMinute = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(name, replicas, balance, callTimeout, connectTimeout, pool, retry, breaker, health,
                     supervision, trusted, roots, maxMessageBytes, tools, prefix == null ? name : prefix, required, cache,
-                    catalogRefresh);
+                    catalogRefresh, logLinesPerMinute);
         }
     }
 }

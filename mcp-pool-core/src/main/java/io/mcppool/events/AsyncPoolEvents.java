@@ -78,13 +78,21 @@ public final class AsyncPoolEvents implements PoolEvents, AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(5));
+    }
+
+    /** As {@link #close()}, waiting at most {@code timeout} for the queued events to be delivered. */
+    public void close(Duration timeout) {
         if (closed) {
             return;
         }
         closed = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            queue.put(STOP);
-            worker.join(TimeUnit.SECONDS.toMillis(5));
+            // A full queue behind a stuck listener must not hold the close beyond its timeout.
+            if (queue.offer(STOP, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -154,6 +162,11 @@ public final class AsyncPoolEvents implements PoolEvents, AutoCloseable {
     @Override
     public void processRestarted(String server, String endpoint, long pid, int restarts) {
         submit(() -> delegate.processRestarted(server, endpoint, pid, restarts));
+    }
+
+    @Override
+    public void upstreamLinesSkipped(String server, String endpoint, String stream, long lines) {
+        submit(() -> delegate.upstreamLinesSkipped(server, endpoint, stream, lines));
     }
 
     @Override

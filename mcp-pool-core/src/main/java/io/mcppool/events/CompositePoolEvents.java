@@ -214,6 +214,18 @@ public final class CompositePoolEvents implements PoolEvents {
     }
 
     @Override
+    public void upstreamLinesSkipped(String server, String endpoint, String stream, long lines) {
+        for (Entry e : entries) {
+            try {
+                e.listener().upstreamLinesSkipped(server, endpoint, stream, lines);
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
+                failed(e, "upstreamLinesSkipped", error);
+            }
+        }
+    }
+
+    @Override
     public void breakerStateChanged(String server, String endpoint, String from, String to) {
         for (Entry e : entries) {
             try {

@@ -67,6 +67,14 @@ public interface PoolEvents {
     default void processRestarted(String server, String endpoint, long pid, int restarts) {
     }
 
+    /**
+     * Lines a server wrote outside the protocol were over the log limit ({@code logLinesPerMinute}) and not
+     * logged. {@code stream} is {@code stderr}, {@code stdout} (lines that are not JSON-RPC) or {@code log}
+     * (its {@code notifications/message}).
+     */
+    default void upstreamLinesSkipped(String server, String endpoint, String stream, long lines) {
+    }
+
     /** An endpoint's circuit breaker changed state ({@code closed}, {@code open}, {@code half_open}, ...). */
     default void breakerStateChanged(String server, String endpoint, String from, String to) {
     }

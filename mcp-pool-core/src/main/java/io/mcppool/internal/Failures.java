@@ -7,12 +7,13 @@ import io.mcppool.ErrorType;
 import io.mcppool.ToolErrorException;
 import io.mcppool.UnknownServerException;
 import io.mcppool.McpPoolException;
+import io.mcppool.PoolClosedException;
 import io.mcppool.PoolExhaustedException;
 import io.mcppool.ProtocolErrorException;
 import io.mcppool.TransportFailureException;
 import io.mcppool.UnknownToolException;
 import io.mcppool.pool.AcquireTimeoutException;
-import io.mcppool.pool.PoolClosedException;
+import io.mcppool.pool.PoolClosingException;
 import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.MalformedMessageException;
 import io.mcppool.session.RequestTimeoutException;
@@ -46,7 +47,7 @@ public final class Failures {
             case AcquireTimeoutException e when e.connectFailure() -> new ConnectFailureException(e.getMessage(), server,
                     endpoint, tool, e.getCause());
             case AcquireTimeoutException e -> new PoolExhaustedException(e.getMessage(), server, endpoint, tool, e.getCause());
-            case PoolClosedException e -> new PoolExhaustedException(e.getMessage(), server, endpoint, tool, e);
+            case PoolClosingException e -> new PoolClosedException(e.getMessage(), server, endpoint, tool, e);
             case RequestTimeoutException e -> new CallTimeoutException(e.getMessage(), server, endpoint, tool, e);
             case RpcErrorException e -> isUnknownTool(e.error(), tool)
                     ? new UnknownToolException("the server does not know this tool: " + e.error().message(), server,
@@ -76,11 +77,12 @@ public final class Failures {
         return switch (t) {
             case CancellationException e -> ErrorType.CANCELLED;
             case PoolExhaustedException e -> ErrorType.POOL_EXHAUSTED;
+            case PoolClosedException e -> ErrorType.POOL_CLOSED;
             case NoEndpointAvailableException e -> ErrorType.UNAVAILABLE;
             case ConnectFailureException e -> ErrorType.CONNECT_FAILURE;
             case AcquireTimeoutException e when e.connectFailure() -> ErrorType.CONNECT_FAILURE;
             case AcquireTimeoutException e -> ErrorType.POOL_EXHAUSTED;
-            case PoolClosedException e -> ErrorType.POOL_EXHAUSTED;
+            case PoolClosingException e -> ErrorType.POOL_CLOSED;
             case CallTimeoutException e -> ErrorType.TIMEOUT;
             case RequestTimeoutException e -> ErrorType.TIMEOUT;
             case ToolErrorException e -> ErrorType.TOOL_ERROR;

@@ -13,6 +13,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.logging.Redaction;
+import io.mcppool.logging.SkippedLines;
 import io.mcppool.pool.Concurrently;
 import io.mcppool.pool.EndpointPool;
 import io.mcppool.pool.EndpointSnapshot;
@@ -107,15 +108,16 @@ public final class PooledServer {
         this.events = events;
         this.timer = timer;
         this.background = background;
-        SessionOptions options = new SessionOptions(config.name(), config.connectTimeout(), config.roots(),
-                SessionOptions.CLIENT_INFO);
         List<String> names = names(config.replicas());
         List<Endpoint> list = new ArrayList<>();
         for (int i = 0; i < config.replicas().size(); i++) {
             Replica replica = config.replicas().get(i);
             String name = names.get(i);
+            SkippedLines skipped = (stream, lines) -> events.upstreamLinesSkipped(config.name(), name, stream, lines);
+            SessionOptions options = new SessionOptions(config.name(), config.connectTimeout(), config.roots(),
+                    SessionOptions.CLIENT_INFO, config.logLinesPerMinute(), skipped);
             SessionFactory factory = listener -> new McpSession(transport(config, replica.endpoint(), httpClient,
-                    background), options, timer, listener);
+                    background, skipped), options, timer, listener);
             ProcessSupervisor supervisor = new ProcessSupervisor(config.supervision());
             Endpoint[] self = new Endpoint[1];
             // A failed open counts against the endpoint's breaker, so an endpoint that is down shows it even
@@ -146,9 +148,10 @@ public final class PooledServer {
     }
 
     private static Transport transport(ServerConfig config, EndpointConfig endpoint, Supplier<HttpClient> httpClient,
-                                       ExecutorService executor) {
+                                       ExecutorService executor, SkippedLines skipped) {
         return switch (endpoint) {
-            case EndpointConfig.Stdio stdio -> new StdioTransport(config.name(), stdio, config.maxMessageBytes());
+            case EndpointConfig.Stdio stdio -> new StdioTransport(config.name(), stdio, config.maxMessageBytes(),
+                    config.logLinesPerMinute(), skipped);
             case EndpointConfig.Http http -> new StreamableHttpTransport(config.name(), http, httpClient.get(), executor,
                     config.maxMessageBytes());
             case EndpointConfig.Custom custom -> custom.factory().create();
@@ -366,10 +369,25 @@ public final class PooledServer {
     /** As above; {@code call} (may be null) receives the routing, acquire and retry events of this request. */
     public CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
                                         Consumer<Progress> onProgress, CallContext call) {
+        return request(method, params, deadlineNanos, affinityKey, onProgress, call, false);
+    }
+
+    /**
+     * As above; a {@code background} request (the catalog's listings) has no vote in breakers or the retry
+     * budget (see {@link RoutedCall}).
+     */
+    private CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
+                                         Consumer<Progress> onProgress, CallContext call, boolean background) {
         CallFuture<JsonNode> result = new CallFuture<>();
         String tool = McpMethods.TOOLS_CALL.equals(method) && params != null ? params.path("name").asText(null) : null;
-        new RoutedCall(this, result, method, params, deadlineNanos, affinityKey, onProgress, call, tool).start();
+        new RoutedCall(this, result, method, params, deadlineNanos, affinityKey, onProgress, call, tool, background)
+                .start();
         return result;
+    }
+
+    /** Whether {@link #close} began: calls cut short by it fail as a closed pool's. */
+    boolean isClosed() {
+        return closed;
     }
 
     // ------------------------------------------------------------------ listing
@@ -401,7 +419,7 @@ public final class PooledServer {
             params.put("cursor", cursor);
         }
         long deadline = System.nanoTime() + config.callTimeout().toNanos();
-        return request(method, params, deadline, null, null).thenCompose(json -> {
+        return request(method, params, deadline, null, null, null, true).thenCompose(json -> {
             into.addAll(read.apply(json));
             String next = json.path("nextCursor").asText(null);
             if (next == null || next.isEmpty()) {

@@ -8,13 +8,14 @@ import io.mcppool.config.RetrySettings;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.pool.Lease;
+import io.mcppool.pool.PoolClosingException;
 import io.mcppool.protocol.Progress;
 import io.mcppool.resilience.Backoff;
 import io.mcppool.resilience.CircuitBreaker;
 import io.mcppool.resilience.Retries;
 import io.mcppool.routing.Endpoint;
 import io.mcppool.session.McpSession;
-import io.mcppool.session.NotSentException;
+import io.mcppool.transport.NotSentException;
 import io.mcppool.transport.HttpStatusException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,6 +37,11 @@ import java.util.concurrent.TimeUnit;
  * Another attempt waits a backoff (or the server's {@code Retry-After}), needs a retry from the
  * server's budget and an attempt under {@code maxAttempts}, must fit in the call's deadline, and, if
  * the call may have run, a tool that is safe to repeat.
+ *
+ * <p>A background request (the catalog listing a server) has no vote: it is sent only where the breaker
+ * permits calls but takes no permit, and its outcome counts neither in the breaker's window nor in the retry
+ * budget, so a listing that fails against a restarting server cannot open a breaker that calls then meet.
+ * A call cut short by the pool closing fails as {@code PoolClosedException} and has no vote either.
  */
 final class RoutedCall {
     private final PooledServer server;
@@ -49,6 +55,7 @@ final class RoutedCall {
     private final String tool;
     private final RetrySettings retry;
     private final PoolEvents events;
+    private final boolean background;
 
     /** Endpoints this call failed on; cleared of nothing: once all are tried, any available one may be reused. */
     private long tried;
@@ -57,7 +64,8 @@ final class RoutedCall {
     private Endpoint lastEndpoint;
 
     RoutedCall(PooledServer server, CallFuture<JsonNode> result, String method, ObjectNode params, long deadlineNanos,
-               String affinityKey, java.util.function.Consumer<Progress> onProgress, CallContext call, String tool) {
+               String affinityKey, java.util.function.Consumer<Progress> onProgress, CallContext call, String tool,
+               boolean background) {
         this.server = server;
         this.result = result;
         this.method = method;
@@ -69,10 +77,13 @@ final class RoutedCall {
         this.tool = tool;
         this.retry = server.config().retry(tool);
         this.events = server.events();
+        this.background = background;
     }
 
     void start() {
-        server.budget().recordCall();
+        if (!background) {
+            server.budget().recordCall();
+        }
         next();
     }
 
@@ -96,7 +107,8 @@ final class RoutedCall {
             long ready = server.readyMask(candidates);
             int i = server.balancer().pick(endpoints, ready != 0 ? ready : candidates, affinityKey);
             Endpoint ep = endpoints.get(i);
-            long permit = ep.breaker().tryAcquire();
+            long permit = background ? (ep.breaker().permitsCalls() ? CircuitBreaker.NO_VOTE : CircuitBreaker.REFUSED)
+                    : ep.breaker().tryAcquire();
             if (permit == CircuitBreaker.REFUSED) {
                 tried |= 1L << i; // lost a race for the last half-open permit, or it just opened
                 continue;
@@ -177,8 +189,16 @@ final class RoutedCall {
     /** @param session the session the request was sent on, or null when it never got one */
     private void failed(Endpoint ep, long permit, Throwable error, long tookNanos, McpSession session) {
         Throwable cause = Failures.unwrap(error);
+        if (server.isClosed()) {
+            // The pool closed under the call (its sessions ended after the grace period): not the endpoint's fault.
+            ep.breaker().onIgnored(permit);
+            lastEndpoint = ep;
+            finish(cause instanceof PoolClosingException ? cause
+                    : new PoolClosingException("the pool closed while the call was in flight: " + cause.getMessage()));
+            return;
+        }
         ErrorType type = Failures.classify(cause);
-        if (Retries.countsAgainstEndpoint(type)) {
+        if (!background && Retries.countsAgainstEndpoint(type)) {
             ep.failed(permit, tookNanos, session != null && !session.isOpen() ? session : null);
         } else {
             ep.breaker().onIgnored(permit);
@@ -215,7 +235,7 @@ final class RoutedCall {
         if (delay < 0) {
             delay = Backoff.delayNanos(retry, attempts, () -> ThreadLocalRandom.current().nextDouble());
         }
-        if (System.nanoTime() + delay - deadlineNanos >= 0 || !server.budget().tryAcquireRetry()) {
+        if (System.nanoTime() + delay - deadlineNanos >= 0 || (!background && !server.budget().tryAcquireRetry())) {
             finish(cause);
             return;
         }

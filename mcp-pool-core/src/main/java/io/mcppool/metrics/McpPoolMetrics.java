@@ -104,6 +104,8 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     public static final String PROCESS_EXITS = "mcp.pool.process.exits";
     /** Counter: crashed processes restarted by supervision. */
     public static final String PROCESS_RESTARTS = "mcp.pool.process.restarts";
+    /** Lines a server wrote outside the protocol that were over the log limit and not logged. */
+    public static final String UPSTREAM_LINES_SKIPPED = "mcp.pool.upstream.log.lines.skipped";
     /** Counter: calls answered by the result cache. */
     public static final String CACHE_HITS = "mcp.pool.cache.hits";
     /** Counter: cacheable calls the result cache had no entry for. */
@@ -136,11 +138,14 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     public static final String TAG_STATE = "state";
     public static final String TAG_FROM = "from";
     public static final String TAG_TO = "to";
+    /** Which output of a server: stderr, stdout, log. */
+    public static final String TAG_STREAM = "stream";
 
     /** The value of a tag that does not apply (no tool, no error, no endpoint yet). */
     public static final String NONE = "none";
     /** The tool tag of a server's tools beyond {@link Builder#maxToolsPerServer} distinct names. */
     public static final String OTHER = "_other";
+    private static final List<String> SKIPPED_STREAMS = List.of("stderr", "stdout", "log");
 
     private static final Set<String> OWN_TAG_KEYS = Set.of(TAG_SERVER, TAG_ENDPOINT, TAG_METHOD, TAG_TOOL,
             TAG_ERROR_TYPE, TAG_OUTCOME, TAG_REASON, TAG_STATE, TAG_FROM, TAG_TO);
@@ -368,6 +373,14 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
         EndpointMeters m = endpoint(server, endpoint);
         if (m != null) {
             m.processRestarts.increment();
+        }
+    }
+
+    @Override
+    public void upstreamLinesSkipped(String server, String endpoint, String stream, long lines) {
+        EndpointMeters m = endpoint(server, endpoint);
+        if (m != null) {
+            m.linesSkipped(stream).increment(lines);
         }
     }
 
@@ -702,6 +715,8 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
         final Counter processExitsRequested;
         final Counter processExitsUnexpected;
         final Counter processRestarts;
+        /** By stream: stderr, stdout, log. */
+        final Counter[] linesSkipped = new Counter[SKIPPED_STREAMS.size()];
         volatile double breakerState;
         volatile double health = -1;
         private final List<Meter> gauges = new ArrayList<>();
@@ -730,6 +745,16 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
             processExitsUnexpected = counter(PROCESS_EXITS, exitsHelp, tags.and(TAG_REASON, "unexpected"));
             processRestarts = counter(PROCESS_RESTARTS, "Crashed stdio server processes restarted by supervision",
                     tags);
+            for (int i = 0; i < linesSkipped.length; i++) {
+                linesSkipped[i] = counter(UPSTREAM_LINES_SKIPPED, "Lines a server wrote outside the protocol (stderr, "
+                        + "stdout lines that are not JSON-RPC, log notifications) that were over logLinesPerMinute and "
+                        + "not logged", tags.and(TAG_STREAM, SKIPPED_STREAMS.get(i)));
+            }
+        }
+
+        Counter linesSkipped(String stream) {
+            int i = SKIPPED_STREAMS.indexOf(stream);
+            return linesSkipped[i < 0 ? SKIPPED_STREAMS.size() - 1 : i];
         }
 
         private Counter counter(String name, String description, Tags tags) {

@@ -11,7 +11,7 @@ public interface EndpointPool {
 
     /**
      * A slot for one request, within {@code timeoutNanos}. Fails with {@link AcquireTimeoutException}
-     * or {@link PoolClosedException}; never spawns a process or performs a handshake on the caller's thread.
+     * or {@link PoolClosingException}; never spawns a process or performs a handshake on the caller's thread.
      *
      * @param affinityKey used by sticky pools to pick the key's own session; ignored by the others (may be null)
      */

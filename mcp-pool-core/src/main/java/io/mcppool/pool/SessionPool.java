@@ -37,6 +37,8 @@ public final class SessionPool implements EndpointPool {
     private static final Logger log = LoggerFactory.getLogger(SessionPool.class);
     private static final PooledSession[] NONE = new PooledSession[0];
     private static final long MAX_OPEN_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** The least time sessions get to end when the grace period is spent by calls in flight. */
+    private static final Duration MIN_CLOSE_BUDGET = Duration.ofMillis(500);
 
     private final String server;
     private final String endpoint;
@@ -92,7 +94,7 @@ public final class SessionPool implements EndpointPool {
     @Override
     public CompletableFuture<Lease> acquire(String affinityKey, long timeoutNanos) {
         if (closed) {
-            return CompletableFuture.failedFuture(new PoolClosedException("pool of '" + server + "' is closed"));
+            return CompletableFuture.failedFuture(new PoolClosingException("pool of '" + server + "' is closed"));
         }
         PooledSession ps = takeSlot();
         if (ps != null) {
@@ -109,6 +111,12 @@ public final class SessionPool implements EndpointPool {
         w.expiry = timer.schedule(w, timeoutNanos, TimeUnit.NANOSECONDS);
         waiterCount.incrementAndGet();
         waiters.add(w);
+        if (closed) {
+            // close() may have drained the queue between the check above and the add: it would never see this
+            // waiter, and no session would ever come for it (a sticky key's pool expiring as its first call comes in).
+            failClosing(w);
+            return w;
+        }
         maybeOpen();
         dispatch();
         return w;
@@ -542,15 +550,16 @@ public final class SessionPool implements EndpointPool {
         }
         Waiter w;
         while ((w = pollWaiter()) != null) {
-            w.completeExceptionally(new PoolClosedException("pool of '" + server + "' is closing"));
-            w.cancelExpiry();
+            failClosing(w);
         }
         long deadline = System.nanoTime() + grace.toNanos();
         for (PooledSession ps : sessions) {
+            ps.closeReason = reason; // a session whose last call ends now is closed for this reason, not as idle
             ps.retiring = true;
         }
-        // Let in-flight calls finish within the grace period; polling is fine on this one-off path.
-        while (inFlight() > 0 && System.nanoTime() < deadline) {
+        // Let in-flight calls finish within the grace period, no longer than they need; polling is fine on this
+        // one-off path.
+        while (inFlight() > 0 && deadline - System.nanoTime() > 0) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -558,11 +567,22 @@ public final class SessionPool implements EndpointPool {
                 break;
             }
         }
+        // The sessions end within what is left of the grace, but a process gets at least a moment to go quietly.
+        Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), MIN_CLOSE_BUDGET.toNanos()));
         Concurrently.forEach("mcp-pool-close-" + server, List.of(sessions), ps -> {
-            ps.session.close();
+            ps.session.close(left);
             reportExpectedExit(ps.session);
         });
         sessions = NONE;
+    }
+
+    private void failClosing(Waiter w) {
+        if (waiters.remove(w)) {
+            waiterCount.decrementAndGet();
+        }
+        if (w.completeExceptionally(new PoolClosingException("pool of '" + server + "' is closing"))) {
+            w.cancelExpiry();
+        }
     }
 
     private int inFlight() {

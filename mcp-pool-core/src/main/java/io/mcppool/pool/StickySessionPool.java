@@ -69,7 +69,7 @@ public final class StickySessionPool implements EndpointPool {
 
     private CompletableFuture<Lease> acquireUntil(String key, long deadline) {
         if (closed) {
-            return CompletableFuture.failedFuture(new PoolClosedException("pool of '" + server + "' is closed"));
+            return CompletableFuture.failedFuture(new PoolClosingException("pool of '" + server + "' is closed"));
         }
         SessionPool pool = byKey.get(key);
         if (pool == null) {
@@ -88,7 +88,7 @@ public final class StickySessionPool implements EndpointPool {
         long remaining = deadline - System.nanoTime();
         return chosen.acquire(key, remaining).exceptionallyCompose(e -> {
             Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof PoolClosedException && !closed) {
+            if (cause instanceof PoolClosingException && !closed) {
                 return acquireUntil(key, deadline); // the key expired as we came in: bind it anew
             }
             return CompletableFuture.failedFuture(cause);
@@ -162,8 +162,11 @@ public final class StickySessionPool implements EndpointPool {
             SessionPool pool = e.getValue();
             pool.housekeep();
             if (pool.isEmpty() && byKey.remove(e.getKey(), pool)) {
-                pool.close(Duration.ZERO);
-                freePlace();
+                // Off the timer thread: a session that joined since the check would be shut down right here.
+                runInBackground(() -> {
+                    pool.close(Duration.ZERO, SessionCloseReason.IDLE);
+                    freePlace();
+                });
             }
         }
     }
@@ -174,10 +177,18 @@ public final class StickySessionPool implements EndpointPool {
         handlers.remove(key);
         SessionPool pool = byKey.remove(key);
         if (pool != null) {
-            background.execute(() -> {
+            runInBackground(() -> {
                 pool.close(Duration.ofSeconds(5), SessionCloseReason.AFFINITY_RELEASED);
                 freePlace();
             });
+        }
+    }
+
+    private void runInBackground(Runnable task) {
+        try {
+            background.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            task.run();
         }
     }
 
@@ -217,7 +228,7 @@ public final class StickySessionPool implements EndpointPool {
         closed = true;
         CompletableFuture<Void> w;
         while ((w = placeWaiters.poll()) != null) {
-            w.completeExceptionally(new PoolClosedException("pool of '" + server + "' is closing"));
+            w.completeExceptionally(new PoolClosingException("pool of '" + server + "' is closing"));
         }
         Concurrently.forEach("mcp-pool-close-" + server, byKey.values(), pool -> pool.close(grace));
         byKey.clear();

@@ -50,6 +50,11 @@ public final class CircuitBreaker {
 
     /** Returned by {@link #tryAcquire()} when the breaker refuses the call. */
     public static final long REFUSED = -1;
+    /**
+     * A permit that does not count: for a request that may go where calls may go but whose outcome must not
+     * move the breaker (a background listing). Every outcome method ignores it, as it ignores any negative permit.
+     */
+    public static final long NO_VOTE = -2;
 
     private static final byte FAILED = 1;
     private static final byte SLOW = 2;

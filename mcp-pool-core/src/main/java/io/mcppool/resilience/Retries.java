@@ -28,7 +28,8 @@ public final class Retries {
             case CONNECT_FAILURE, POOL_EXHAUSTED, THROTTLED, SESSION_EXPIRED -> Kind.NOT_SENT;
             case TRANSPORT_FAILURE -> Kind.MAY_HAVE_RUN;
             // A timeout spent the call's whole deadline: nothing is left to retry with.
-            case TIMEOUT, PROTOCOL_ERROR, TOOL_ERROR, INVALID_REQUEST, AUTH_FAILURE, UNAVAILABLE, CANCELLED -> Kind.FINAL;
+            case TIMEOUT, PROTOCOL_ERROR, TOOL_ERROR, INVALID_REQUEST, AUTH_FAILURE, UNAVAILABLE, CANCELLED, POOL_CLOSED ->
+                    Kind.FINAL;
         };
     }
 
@@ -71,7 +72,8 @@ public final class Retries {
     public static boolean countsAgainstEndpoint(ErrorType type) {
         return switch (type) {
             case CONNECT_FAILURE, TRANSPORT_FAILURE, TIMEOUT, THROTTLED, PROTOCOL_ERROR -> true;
-            case SESSION_EXPIRED, POOL_EXHAUSTED, TOOL_ERROR, INVALID_REQUEST, AUTH_FAILURE, UNAVAILABLE, CANCELLED -> false;
+            case SESSION_EXPIRED, POOL_EXHAUSTED, POOL_CLOSED, TOOL_ERROR, INVALID_REQUEST, AUTH_FAILURE, UNAVAILABLE,
+                 CANCELLED -> false;
         };
     }
 }

@@ -3,6 +3,7 @@ package io.mcppool.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.protocol.InitializeResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcError;
@@ -16,6 +17,7 @@ import io.mcppool.protocol.Progress;
 import io.mcppool.protocol.ProtocolVersion;
 import io.mcppool.protocol.RequestId;
 import io.mcppool.protocol.Root;
+import io.mcppool.transport.NotSentException;
 import io.mcppool.transport.SessionExpiredException;
 import io.mcppool.transport.Transport;
 import io.mcppool.transport.TransportException;
@@ -31,6 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One MCP client session over one transport: the handshake, many requests in flight at once, each
@@ -38,8 +41,11 @@ import org.slf4j.LoggerFactory;
  * changes, log messages, its own requests).
  *
  * <p>Request ids are ours: a counter per session, never reused. A request whose deadline passes is
- * removed from the pending map, the server gets {@code notifications/cancelled} for it, and
- * whatever it sends later for that id is dropped. When an HTTP server says the session is gone,
+ * removed from the pending map and its caller is failed at once; then, if the request had left (the
+ * transport had started writing it), the server gets {@code notifications/cancelled} for it, else it is
+ * withdrawn and the server never sees it. Whatever the server sends later for that id is dropped.
+ * Nothing here waits on the transport: requests are queued, and notices nobody waits for (cancellations,
+ * answers to the server's own requests) are dropped when a server that stopped reading has filled the queue. When an HTTP server says the session is gone,
  * the session re-initializes (once per request, shared by all requests that saw the same expiry)
  * and sends the request again: the server did not process it.
  */
@@ -51,6 +57,7 @@ public final class McpSession implements Transport.Listener {
     private final ScheduledExecutorService timer;
     private final SessionListener listener;
     private final Logger serverLog;
+    private final RateLimitedLog serverLogLimit;
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final ReentrantLock handshakeLock = new ReentrantLock();
@@ -63,6 +70,8 @@ public final class McpSession implements Transport.Listener {
     private volatile CompletableFuture<InitializeResult> handshake;
     /** Answers the server's sampling and elicitation requests; set before open, or null. */
     private volatile ServerRequestHandler serverRequests;
+    /** How long closing the transport may take, when the owner has a deadline to keep. */
+    private volatile java.time.Duration closeBudget;
 
     public McpSession(Transport transport, SessionOptions options, ScheduledExecutorService timer,
                       SessionListener listener) {
@@ -71,6 +80,8 @@ public final class McpSession implements Transport.Listener {
         this.timer = timer;
         this.listener = listener == null ? SessionListener.NONE : listener;
         this.serverLog = LoggerFactory.getLogger("mcp.server." + options.server());
+        this.serverLogLimit = new RateLimitedLog(serverLog, Level.ERROR, "log notifications",
+                options.logLinesPerMinute(), 2000, n -> options.skipped().skipped("log", n), System::nanoTime);
     }
 
     /**
@@ -217,8 +228,13 @@ public final class McpSession implements Transport.Listener {
             return;
         }
         p.generation = gen;
-        transport.send(new JsonRpcRequest(RequestId.of(p.id), p.method, p.params)).whenComplete((v, error) -> {
-            if (error != null) {
+        CompletableFuture<Void> sent = transport.send(new JsonRpcRequest(RequestId.of(p.id), p.method, p.params));
+        p.sent = sent;
+        if (p.isDone()) {
+            sent.cancel(false); // timed out or cancelled while it was being queued: withdraw it if it can be
+        }
+        sent.whenComplete((v, error) -> {
+            if (error != null && !(error instanceof java.util.concurrent.CancellationException)) {
                 onSendFailed(p, unwrap(error));
             }
         });
@@ -255,36 +271,42 @@ public final class McpSession implements Transport.Listener {
         }
     }
 
-    /** The deadline of {@code p} passed. */
+    /** The deadline of {@code p} passed (on the timer thread: nothing here may wait on the server). */
     void timedOut(Pending p) {
         if (!pending.remove(p.id, p)) {
             return;
         }
-        if (!McpMethods.INITIALIZE.equals(p.method)) { // the spec forbids cancelling initialize
-            sendCancelled(p.id, "timeout");
-        }
+        // The caller first; then the server, if the request reached it at all.
         p.completeExceptionally(new RequestTimeoutException(p.method, p.id, TimeUnit.NANOSECONDS.toMillis(p.timeoutNanos)));
+        if (!McpMethods.INITIALIZE.equals(p.method)) { // the spec forbids cancelling initialize
+            withdrawOrCancel(p, "timeout");
+        }
     }
 
     /** The caller cancelled {@code p}. */
     void cancelled(Pending p) {
         if (pending.remove(p.id, p)) {
             cancelTimeout(p);
-            sendCancelled(p.id, "cancelled by the caller");
+            withdrawOrCancel(p, "cancelled by the caller");
         }
     }
 
-    private void sendCancelled(long id, String reason) {
-        if (closed) {
-            return;
+    /**
+     * Takes back a request the transport has not started writing; tells the server it is cancelled when it
+     * has. The notice is best effort: it is dropped when the server has stopped reading.
+     */
+    private void withdrawOrCancel(Pending p, String reason) {
+        CompletableFuture<Void> sent = p.sent;
+        if (sent == null || sent.cancel(false) || closed) {
+            return; // never left (or still waits for a new session): the server has nothing to cancel
         }
         ObjectNode params = Json.object();
-        params.put("requestId", id);
+        params.put("requestId", p.id);
         params.put("reason", reason);
-        transport.send(new JsonRpcNotification(McpMethods.CANCELLED, params)).exceptionally(e -> {
-            log.debug("server '{}': could not send notifications/cancelled for {}: {}", options.server(), id, e.toString());
-            return null;
-        });
+        if (!transport.trySend(new JsonRpcNotification(McpMethods.CANCELLED, params))) {
+            log.debug("server '{}': notifications/cancelled for {} dropped (the server is not reading)", options.server(),
+                    p.id);
+        }
     }
 
     private void fail(Pending p, Throwable error) {
@@ -397,11 +419,14 @@ public final class McpSession implements Transport.Listener {
         String text = data == null ? "" : data.isTextual() ? data.textValue() : data.toString();
         String logger = params.path("logger").asText(null);
         String line = logger == null ? text : "[" + logger + "] " + text;
-        switch (level) {
-            case "debug" -> serverLog.debug("{}", line);
-            case "info", "notice" -> serverLog.info("{}", line);
-            case "warning" -> serverLog.warn("{}", line);
-            default -> serverLog.error("{} ({})", line, level);
+        Level slf4j = switch (level) {
+            case "debug" -> Level.DEBUG;
+            case "info", "notice" -> Level.INFO;
+            case "warning" -> Level.WARN;
+            default -> Level.ERROR;
+        };
+        if (serverLog.isEnabledForLevel(slf4j)) {
+            serverLogLimit.log(slf4j, "{}", slf4j == Level.ERROR ? line + " (" + level + ")" : line);
         }
     }
 
@@ -430,11 +455,12 @@ public final class McpSession implements Transport.Listener {
         }
     }
 
+    /** Best effort, like any message nobody waits for: a server that does not read its answers loses them. */
     private void answer(JsonRpcRequest r, JsonRpcResponse response) {
-        transport.send(response).exceptionally(e -> {
-            log.debug("server '{}': could not answer {}: {}", options.server(), r.method(), e.toString());
-            return null;
-        });
+        if (!transport.trySend(response)) {
+            log.debug("server '{}': the answer to its {} was dropped (closed, or it is not reading)", options.server(),
+                    r.method());
+        }
     }
 
     private ObjectNode rootsResult() {
@@ -466,14 +492,19 @@ public final class McpSession implements Transport.Listener {
         }
         TransportException failure = closedException();
         for (Pending p : pending.values()) {
-            fail(p, failure);
+            CompletableFuture<Void> sent = p.sent;
+            // A request still queued never reached the server: say so, so it may go to another session.
+            fail(p, sent == null || sent.cancel(false) ? new NotSentException(failure.getMessage()) : failure);
         }
         // Tell the owner first, so the pool stops handing out this session before the (possibly slow)
         // shutdown of the transport begins.
         try {
             listener.onClosed(this, cause);
         } finally {
-            if (cause == null) {
+            java.time.Duration budget = closeBudget;
+            if (cause == null && budget != null) {
+                transport.close(budget);
+            } else if (cause == null) {
                 transport.close();
             } else {
                 // Called from a transport thread (a reader, the process reaper): do not block it.
@@ -490,7 +521,13 @@ public final class McpSession implements Transport.Listener {
 
     /** Ends the session: fails what is in flight, then closes the transport the way its spec says. */
     public void close() {
-        close(null);
+        close((Throwable) null);
+    }
+
+    /** As {@link #close()}, the transport's shutdown taking about {@code budget} at most. */
+    public void close(java.time.Duration budget) {
+        closeBudget = budget;
+        close((Throwable) null);
     }
 
     public boolean isOpen() {
@@ -539,6 +576,8 @@ public final class McpSession implements Transport.Listener {
         final Consumer<Progress> onProgress;
         ObjectNode params;
         volatile ScheduledFuture<?> timeout;
+        /** The transport's handle on the request once queued: cancelling it withdraws a request not yet written. */
+        volatile CompletableFuture<Void> sent;
         long timeoutNanos;
         int generation;
         volatile boolean resent;

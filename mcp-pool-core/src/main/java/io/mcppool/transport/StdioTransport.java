@@ -1,7 +1,9 @@
 package io.mcppool.transport;
 
 import io.mcppool.config.EndpointConfig;
+import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.logging.Redaction;
+import io.mcppool.logging.SkippedLines;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;
 import io.mcppool.protocol.MalformedMessageException;
@@ -9,55 +11,92 @@ import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * A server run as a child process: newline-delimited JSON-RPC on stdin/stdout, logging on stderr.
  *
- * <p>Two daemon threads per process read stdout and stderr. A line longer than the maximum message
- * size ends the session (the reader stops buffering at the limit, so a runaway server cannot eat
- * memory); a line that is not JSON is logged and skipped. The process's exit is seen at once (EOF on
- * stdout and {@link Process#onExit()}) and fails the session. Shutdown is the spec's: close stdin,
- * wait, SIGTERM, wait, SIGKILL; descendants (a {@code sh -c} or {@code npx} wrapper's children) get
- * the same, so no process outlives the session.
+ * <p>Three daemon threads per process: one writes stdin from a bounded queue ({@link MessageWriter}: a
+ * sender never blocks on a server that stopped reading), two read stdout and stderr. A line longer than the
+ * maximum message size ends the session (the reader stops buffering at the limit, so a runaway server
+ * cannot eat memory); a line that is not JSON is logged and skipped. What the server writes outside the
+ * protocol is logged at most {@code logLinesPerMinute} lines a minute per stream, and the last lines of its
+ * stderr go into the error when it exits on its own.
+ *
+ * <p>The process leads a session of its own where the platform allows ({@link ProcessTree}), so everything it
+ * starts can be ended with it, even after it exited itself. Shutdown is the spec's: close stdin, wait, SIGTERM,
+ * wait, SIGKILL, within a budget; then the rest of its process tree gets SIGTERM and SIGKILL. Once all of them
+ * are gone, the pipes close and the three threads end.
  */
 public final class StdioTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
-    private static final CompletableFuture<Void> SENT = CompletableFuture.completedFuture(null);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    /** stderr lines longer than this are cut in the log; the server is never blocked on its stderr. */
+    /** stderr lines longer than this are cut; the server is never blocked on its stderr. */
     private static final int MAX_STDERR_LINE = 8192;
+    /** How much of a line goes into the log. */
+    private static final int MAX_LOGGED_CHARS = 2000;
+    /** The last stderr lines kept for the error of a process that exits on its own. */
+    private static final int TAIL_LINES = 20;
+    private static final int TAIL_LINE_CHARS = 300;
     private static final long READER_STACK_BYTES = 256 * 1024;
+    /** How long the report of an exit waits for the last stderr lines. */
+    private static final long TAIL_WAIT_MILLIS = 250;
+    /** After SIGKILL, how long to wait for the processes to be gone. */
+    private static final Duration KILL_WAIT = Duration.ofMillis(500);
 
     private final String server;
     private final EndpointConfig.Stdio config;
     private final int maxMessageBytes;
     private final Logger serverLog;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final RateLimitedLog stderrLog;
+    private final RateLimitedLog strayStdoutLog;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean closedReported = new AtomicBoolean();
     private final CompletableFuture<Void> shutdownDone = new CompletableFuture<>();
+    private final CompletableFuture<Void> stderrEnded = new CompletableFuture<>();
+    private final ReentrantLock tailLock = new ReentrantLock();
+    private final ArrayDeque<String> stderrTail = new ArrayDeque<>(TAIL_LINES);
 
     private volatile Process process;
-    private volatile OutputStream stdin;
+    private volatile ProcessTree tree;
+    private volatile MessageWriter writer;
     private volatile Listener listener;
 
+    /** With the default log limit and nobody told of skipped lines. */
     public StdioTransport(String server, EndpointConfig.Stdio config, int maxMessageBytes) {
+        this(server, config, maxMessageBytes, RateLimitedLog.DEFAULT_LINES_PER_MINUTE, SkippedLines.NONE);
+    }
+
+    /**
+     * @param logLinesPerMinute at most this many lines of stderr, and as many stray stdout lines, are logged a minute
+     * @param skipped           told of lines over that limit
+     */
+    public StdioTransport(String server, EndpointConfig.Stdio config, int maxMessageBytes, int logLinesPerMinute,
+                          SkippedLines skipped) {
         this.server = server;
         this.config = config;
         this.maxMessageBytes = maxMessageBytes;
         this.serverLog = LoggerFactory.getLogger("mcp.server." + server + ".stderr");
+        this.stderrLog = new RateLimitedLog(serverLog, Level.INFO, "lines of stderr", logLinesPerMinute,
+                MAX_LOGGED_CHARS, n -> skipped.skipped("stderr", n), System::nanoTime);
+        this.strayStdoutLog = new RateLimitedLog(log, Level.WARN, "stdout lines of server '" + server
+                + "' that were not JSON-RPC", logLinesPerMinute, MAX_LOGGED_CHARS, n -> skipped.skipped("stdout", n),
+                System::nanoTime);
     }
 
     @Override
@@ -66,26 +105,36 @@ public final class StdioTransport implements Transport {
         List<String> command = new ArrayList<>(config.args().size() + 1);
         command.add(config.command());
         command.addAll(config.args());
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(ProcessTree.inOwnSession(command));
         builder.environment().putAll(config.env());
         config.cwd().ifPresent(dir -> builder.directory(dir.toFile()));
         builder.redirectInput(ProcessBuilder.Redirect.PIPE);
         builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
         builder.redirectError(ProcessBuilder.Redirect.PIPE);
+        Optional<String> missing = ProcessTree.missingProgram(config.command(), builder.environment(), config.cwd());
+        if (missing.isPresent()) {
+            throw new TransportException("cannot start '" + describe() + "'" + inCwd() + ": " + missing.get(), null, true);
+        }
         Process p;
         try {
             p = builder.start();
         } catch (IOException e) {
-            throw new TransportException("cannot start '" + describe() + "'"
-                    + config.cwd().map(d -> " in " + d).orElse("") + ": " + e.getMessage(), e, true);
+            throw new TransportException("cannot start '" + describe() + "'" + inCwd() + ": " + e.getMessage(), e, true);
         }
         process = p;
-        stdin = new BufferedOutputStream(p.getOutputStream(), 64 * 1024);
+        tree = ProcessTree.of(p);
         int n = SEQUENCE.incrementAndGet();
+        writer = new MessageWriter("mcp-pool-stdin-" + server + "-" + n, new BufferedOutputStream(p.getOutputStream(),
+                64 * 1024), MessageWriter.DEFAULT_MAX_QUEUED_NOTICES, MessageWriter.DEFAULT_MAX_QUEUED,
+                e -> reportClosed(new TransportException("writing to the process failed: " + e.getMessage(), e)));
         startDaemon("mcp-pool-stdout-" + server + "-" + n, () -> readStdout(p.getInputStream()));
         startDaemon("mcp-pool-stderr-" + server + "-" + n, () -> readStderr(p.getErrorStream()));
         p.onExit().thenAccept(this::onProcessExit);
         log.debug("server '{}': started pid {}: {}", server, p.pid(), describe());
+    }
+
+    private String inCwd() {
+        return config.cwd().map(d -> " in " + d).orElse("");
     }
 
     private static void startDaemon(String name, Runnable body) {
@@ -96,27 +145,22 @@ public final class StdioTransport implements Transport {
 
     @Override
     public CompletableFuture<Void> send(JsonRpcMessage message) {
-        byte[] bytes = JsonRpcCodec.encode(message);
-        OutputStream out = stdin;
-        if (out == null || closing.get()) {
-            return CompletableFuture.failedFuture(new TransportException("stdin of '" + describe() + "' is closed"));
+        MessageWriter w = writer;
+        if (w == null) {
+            return CompletableFuture.failedFuture(new NotSentException("'" + describe() + "' was not started"));
         }
-        writeLock.lock();
-        try {
-            out.write(bytes);
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(new TransportException("writing to the process failed: " + e.getMessage(), e));
-        } finally {
-            writeLock.unlock();
-        }
-        return SENT;
+        return w.send(message);
+    }
+
+    @Override
+    public boolean trySend(JsonRpcMessage message) {
+        MessageWriter w = writer;
+        return w != null && w.offer(message);
     }
 
     private void readStdout(InputStream in) {
         LineReader reader = new LineReader(in, maxMessageBytes);
-        try {
+        try (in) {
             while (true) {
                 int length = reader.next();
                 if (length == LineReader.TOO_LONG) {
@@ -134,8 +178,8 @@ public final class StdioTransport implements Transport {
                 try {
                     message = JsonRpcCodec.decode(reader.buffer(), 0, length);
                 } catch (MalformedMessageException e) {
-                    log.warn("server '{}' wrote a line to stdout that is not a JSON-RPC message ({}); skipped: {}", server,
-                            e.getMessage(), preview(reader.buffer(), length));
+                    strayStdoutLog.log("a stdout line that is not a JSON-RPC message was skipped: {}",
+                            new String(reader.buffer(), 0, Math.min(length, MAX_LOGGED_CHARS), StandardCharsets.UTF_8));
                     continue;
                 }
                 listener.onMessage(message);
@@ -148,6 +192,8 @@ public final class StdioTransport implements Transport {
             log.error("server '{}': message handling failed; closing the session", server, e);
             reportClosed(new TransportException("message handling failed: " + e, e));
             return;
+        } finally {
+            strayStdoutLog.close();
         }
         Process p = process;
         // stdout closed: the process exited or is about to; report it with the exit code when we can.
@@ -160,41 +206,71 @@ public final class StdioTransport implements Transport {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            reportClosed(new TransportException("the process closed its stdout"));
+            reportClosed(new TransportException("the process closed its stdout" + stderrTail()));
         }
-    }
-
-    private static String preview(byte[] buffer, int length) {
-        String s = new String(buffer, 0, Math.min(length, 200), StandardCharsets.UTF_8);
-        return length > 200 ? s + "..." : s;
     }
 
     private void readStderr(InputStream in) {
         LineReader reader = new LineReader(in, MAX_STDERR_LINE);
-        try {
+        try (in) {
             while (true) {
                 int length = reader.next();
-                if (length == LineReader.TOO_LONG) {
-                    serverLog.info("{}...", new String(reader.buffer(), 0, MAX_STDERR_LINE, StandardCharsets.UTF_8));
-                    continue;
-                }
-                if (length < 0) {
+                if (length < 0 && length != LineReader.TOO_LONG) {
                     return;
                 }
-                if (length > 0 && serverLog.isInfoEnabled()) {
-                    serverLog.info("{}", new String(reader.buffer(), 0, length, StandardCharsets.UTF_8));
+                int n = length == LineReader.TOO_LONG ? MAX_STDERR_LINE : length;
+                if (n == 0) {
+                    continue;
                 }
+                String line = new String(reader.buffer(), 0, n, StandardCharsets.UTF_8);
+                keepInTail(line);
+                stderrLog.log("{}", line);
             }
         } catch (IOException e) {
             // the process is gone; nothing more to log
+        } finally {
+            stderrLog.close();
+            stderrEnded.complete(null);
         }
     }
 
+    private void keepInTail(String line) {
+        String kept = line.length() <= TAIL_LINE_CHARS ? line : line.substring(0, TAIL_LINE_CHARS) + "...";
+        tailLock.lock();
+        try {
+            if (stderrTail.size() == TAIL_LINES) {
+                stderrTail.removeFirst();
+            }
+            stderrTail.addLast(kept);
+        } finally {
+            tailLock.unlock();
+        }
+    }
+
+    /** "; its last stderr lines: ..." (redacted), or "" when it wrote none. */
+    private String stderrTail() {
+        List<String> lines;
+        tailLock.lock();
+        try {
+            lines = List.copyOf(stderrTail);
+        } finally {
+            tailLock.unlock();
+        }
+        if (lines.isEmpty()) {
+            return "";
+        }
+        return "; its last stderr line" + (lines.size() == 1 ? "" : "s") + ": "
+                + Redaction.text(String.join(" | ", lines));
+    }
+
     private void onProcessExit(Process p) {
-        if (closing.get()) {
+        if (closing.get() || closedReported.get()) {
             return;
         }
-        reportClosed(new TransportException("process " + p.pid() + " exited with code " + p.exitValue()));
+        // The stderr reader may still hold the last lines, which say why: wait for it a little, without blocking.
+        stderrEnded.copy().completeOnTimeout(null, TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS).thenRun(() ->
+                reportClosed(new TransportException("process " + p.pid() + " exited with code " + p.exitValue()
+                        + stderrTail())));
     }
 
     private void reportClosed(Throwable cause) {
@@ -231,56 +307,88 @@ public final class StdioTransport implements Transport {
         return p == null ? -1 : p.pid();
     }
 
+    /** Messages nobody waited for ({@code notifications/cancelled}, answers) dropped because the server did not read. */
+    public long droppedMessages() {
+        MessageWriter w = writer;
+        return w == null ? 0 : w.dropped();
+    }
+
+    /** Ends the process the spec's way, each step taking at most the endpoint's {@code shutdownGrace}. */
     @Override
     public void close() {
+        close(config.shutdownGrace().multipliedBy(2));
+    }
+
+    /**
+     * Ends the process within about {@code budget} plus half a second: close stdin and wait, SIGTERM and wait
+     * (each wait at most the endpoint's {@code shutdownGrace} and what is left of the budget), then SIGKILL;
+     * then the same for every other process of its tree. Never waits on a write to the process.
+     */
+    @Override
+    public void close(Duration budget) {
         if (!closing.compareAndSet(false, true)) {
             // Someone else is shutting the process down: wait for that, so "closed" means the process is gone.
-            awaitUninterruptibly(shutdownDone, config.shutdownGrace().multipliedBy(3).plusSeconds(1));
+            awaitUninterruptibly(shutdownDone, budget.plus(KILL_WAIT).plus(KILL_WAIT));
             return;
         }
         try {
-            shutdown();
+            shutdown(System.nanoTime() + budget.toNanos());
         } finally {
             shutdownDone.complete(null);
         }
     }
 
-    private void shutdown() {
+    private void shutdown(long deadline) {
         Process p = process;
         if (p == null) {
             reportClosed(null);
             return;
         }
-        List<ProcessHandle> descendants = p.descendants().toList();
-        writeLock.lock();
-        try {
-            stdin.close();
-        } catch (IOException e) {
-            // already closed by the process exiting
-        } finally {
-            writeLock.unlock();
-        }
-        Duration grace = config.shutdownGrace();
-        boolean exited = waitFor(p.toHandle(), grace);
+        writer.close(); // its thread closes stdin after the write in progress, if any
+        ProcessHandle leader = p.toHandle();
+        Duration step = config.shutdownGrace();
+        boolean exited = waitFor(leader, until(step, deadline));
         if (!exited) {
-            log.debug("server '{}': pid {} still running {} after stdin closed; sending SIGTERM", server, p.pid(), grace);
+            log.debug("server '{}': pid {} still running after stdin was closed; sending SIGTERM", server, p.pid());
             p.destroy();
-            exited = waitFor(p.toHandle(), grace);
+            exited = waitFor(leader, until(step, deadline));
         }
         if (!exited) {
-            log.warn("server '{}': pid {} ignored SIGTERM for {}; sending SIGKILL", server, p.pid(), grace);
+            log.warn("server '{}': pid {} ignored SIGTERM; sending SIGKILL", server, p.pid());
             p.destroyForcibly();
-            waitFor(p.toHandle(), grace);
+            waitFor(leader, KILL_WAIT);
         }
-        for (ProcessHandle child : descendants) {
-            if (child.isAlive()) {
-                child.destroy();
-                if (!waitFor(child, grace)) {
-                    child.destroyForcibly();
-                }
-            }
-        }
+        endTheRest(p.pid(), deadline);
         reportClosed(null);
+    }
+
+    /** SIGTERM to what the server started and left running, SIGKILL to what is still there after a short wait. */
+    private void endTheRest(long pid, long deadline) {
+        ProcessTree t = tree;
+        if (t.signalOthers(false) == 0) {
+            return;
+        }
+        long until = System.nanoTime() + Math.max(until(config.shutdownGrace(), deadline).toNanos(), KILL_WAIT.toNanos());
+        while (System.nanoTime() - until < 0 && !t.others().isEmpty()) {
+            pause();
+        }
+        int killed = t.signalOthers(true);
+        if (killed > 0) {
+            log.warn("server '{}': {} process(es) started by pid {} ignored SIGTERM; sent SIGKILL", server, killed, pid);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20); // polling /proc on this one-off path; there is nothing to wait on for non-children
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Duration until(Duration step, long deadline) {
+        long left = Math.max(0, deadline - System.nanoTime());
+        return Duration.ofNanos(Math.min(step.toNanos(), left));
     }
 
     /**
@@ -306,7 +414,7 @@ public final class StdioTransport implements Transport {
                     return;
                 } catch (InterruptedException e) {
                     interrupted = true;
-                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                } catch (TimeoutException | ExecutionException e) {
                     return;
                 }
             }

@@ -68,4 +68,12 @@ public interface Transport extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * As {@link #close()}, taking about {@code budget} at most (the pool's close has a grace period to keep).
+     * Transports whose close is quick anyway need not override it.
+     */
+    default void close(java.time.Duration budget) {
+        close();
+    }
 }

@@ -516,7 +516,7 @@ class ConfigLoaderResilienceTest {
             assertThat(problems("defaults:\n  breakr: { window: 5 }\n")).containsExactly(
                     "defaults.breakr: unknown key; did you mean 'breaker'? allowed: callTimeout, connectTimeout, pool,"
                             + " trusted, maxMessageSize, roots, shutdownGrace, balance, retry, breaker, health,"
-                            + " supervision, cache, catalogRefresh");
+                            + " supervision, cache, catalogRefresh, logLinesPerMinute");
             assertThat(problems(server("retry: { maxAtempts: 3 }"))).containsExactly(
                     "servers.files.retry.maxAtempts: unknown key; did you mean 'maxAttempts'? allowed: policy,"
                             + " maxAttempts, initialBackoff, maxBackoff, jitter, budget, budgetWindow, minRetries");

@@ -291,6 +291,7 @@ class McpPoolMetricsTest {
         metrics.callCoalesced("t", "echo");
         metrics.cacheEvicted("s", "read", CacheEvictionCause.SIZE);
         metrics.sharedCacheStateChanged(true, "down");
+        metrics.upstreamLinesSkipped("s", EP, "stderr", 3);
 
         Map<String, Set<Set<String>>> keysByName = new HashMap<>();
         for (Meter m : registry.getMeters()) {
@@ -299,7 +300,7 @@ class McpPoolMetricsTest {
             assertThat(keys).isSubsetOf(McpPoolMetrics.TAG_SERVER, McpPoolMetrics.TAG_ENDPOINT,
                     McpPoolMetrics.TAG_METHOD, McpPoolMetrics.TAG_TOOL, McpPoolMetrics.TAG_ERROR_TYPE,
                     McpPoolMetrics.TAG_OUTCOME, McpPoolMetrics.TAG_REASON, McpPoolMetrics.TAG_STATE,
-                    McpPoolMetrics.TAG_FROM, McpPoolMetrics.TAG_TO);
+                    McpPoolMetrics.TAG_FROM, McpPoolMetrics.TAG_TO, McpPoolMetrics.TAG_STREAM);
             assertThat(m.getId().getDescription()).as("description of %s", m.getId().getName()).isNotBlank();
             for (Tag t : m.getId().getTags()) {
                 assertThat(t.getValue()).as("tag %s of %s", t.getKey(), m.getId().getName()).isNotEmpty();

@@ -33,7 +33,7 @@ class RetrySafetyTableTest {
     /** Final: never retried (401/403 included). */
     private static final Set<ErrorType> FINAL = EnumSet.of(ErrorType.TIMEOUT, ErrorType.PROTOCOL_ERROR,
             ErrorType.TOOL_ERROR, ErrorType.INVALID_REQUEST, ErrorType.AUTH_FAILURE, ErrorType.UNAVAILABLE,
-            ErrorType.CANCELLED);
+            ErrorType.CANCELLED, ErrorType.POOL_CLOSED);
     /** Failures that say the endpoint is unwell (tool errors, caller mistakes, local load and expiry do not). */
     private static final Set<ErrorType> AGAINST_ENDPOINT = EnumSet.of(ErrorType.CONNECT_FAILURE,
             ErrorType.TRANSPORT_FAILURE, ErrorType.TIMEOUT, ErrorType.THROTTLED, ErrorType.PROTOCOL_ERROR);

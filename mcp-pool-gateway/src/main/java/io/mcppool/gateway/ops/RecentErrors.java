@@ -186,6 +186,7 @@ public final class RecentErrors implements PoolEvents {
             case INVALID_REQUEST -> "refused as invalid (unknown tool or bad arguments)";
             case AUTH_FAILURE -> "the server refused the credentials";
             case POOL_EXHAUSTED -> "no session slot within the acquire timeout";
+            case POOL_CLOSED -> "the pool was closed";
             case UNAVAILABLE -> "no endpoint could take the call";
             case CANCELLED -> "cancelled by the caller";
         };
