@@ -322,7 +322,7 @@ public final class McpPool implements AutoCloseable {
                 return answer;
             }
             ServerLists lists = server.lists();
-            return lists.firstListing().handle((v, e) -> (Void) null)
+            return lists.toolsSettled().handle((v, e) -> (Void) null)
                     .completeOnTimeout(null, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
                     .thenCompose(v -> lists.lacksTool(tool)
                             ? CompletableFuture.<JsonNode>failedFuture(unknownTool(server, tool)) : answer);

@@ -50,6 +50,17 @@ final class Refresher {
         return start.copy();
     }
 
+    /** Completes (normally, whatever the outcome) when the listings under way or asked for now have ended. */
+    CompletableFuture<Void> idle() {
+        lock.lock();
+        try {
+            CompletableFuture<Void> last = next != null ? next : running;
+            return last == null ? CompletableFuture.completedFuture(null) : last.handle((v, e) -> (Void) null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether a listing is under way. */
     boolean busy() {
         lock.lock();

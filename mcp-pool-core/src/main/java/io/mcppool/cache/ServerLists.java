@@ -214,6 +214,14 @@ public final class ServerLists {
         return loaded.copy();
     }
 
+    /**
+     * Completes when the first listing has ended and no listing of the tools is under way (one a list-changed
+     * notice started may be adding a tool): then {@link #lacksTool} answers for the list as the server has it.
+     */
+    public CompletableFuture<Void> toolsSettled() {
+        return loaded.thenCompose(v -> toolsRefresher.idle());
+    }
+
     void closed() {
         ScheduledFuture<?> f = interval;
         if (f != null) {

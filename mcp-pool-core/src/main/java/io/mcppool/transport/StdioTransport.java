@@ -126,7 +126,7 @@ public final class StdioTransport implements Transport {
         int n = SEQUENCE.incrementAndGet();
         writer = new MessageWriter("mcp-pool-stdin-" + server + "-" + n, new BufferedOutputStream(p.getOutputStream(),
                 64 * 1024), MessageWriter.DEFAULT_MAX_QUEUED_NOTICES, MessageWriter.DEFAULT_MAX_QUEUED,
-                e -> reportClosed(new TransportException("writing to the process failed: " + e.getMessage(), e)));
+                e -> onWriteFailed(p, e));
         startDaemon("mcp-pool-stdout-" + server + "-" + n, () -> readStdout(p.getInputStream()));
         startDaemon("mcp-pool-stderr-" + server + "-" + n, () -> readStderr(p.getErrorStream()));
         p.onExit().thenAccept(this::onProcessExit);
@@ -271,6 +271,20 @@ public final class StdioTransport implements Transport {
         stderrEnded.copy().completeOnTimeout(null, TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS).thenRun(() ->
                 reportClosed(new TransportException("process " + p.pid() + " exited with code " + p.exitValue()
                         + stderrTail())));
+    }
+
+    /**
+     * Writing failed: most often the process has exited (a broken pipe), and its exit code and last stderr lines
+     * say more than the pipe does. Waits for the exit a little, without blocking the writer thread.
+     */
+    private void onWriteFailed(Process p, Throwable e) {
+        p.onExit().copy().completeOnTimeout(p, TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS).thenRun(() -> {
+            if (p.isAlive()) {
+                reportClosed(new TransportException("writing to the process failed: " + e.getMessage(), e));
+            } else {
+                onProcessExit(p);
+            }
+        });
     }
 
     private void reportClosed(Throwable cause) {
