@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The one writer of a peer's input stream: newline-delimited JSON-RPC messages, written by a thread of its
@@ -47,7 +47,7 @@ public final class MessageWriter {
     private final OutputStream out;
     private final int maxQueuedNotices;
     private final int maxQueued;
-    private final Consumer<Throwable> onFailure;
+    private final Function<TransportException, CompletableFuture<? extends Throwable>> onFailure;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
     /** Guarded by {@link #lock}. */
@@ -64,10 +64,12 @@ public final class MessageWriter {
      * Starts the writer thread.
      *
      * @param out       the peer's input; this writer owns it and closes it when it ends
-     * @param onFailure told once when a write fails (the peer went away), on the writer thread
+     * @param onFailure told once when a write fails (the peer went away), on the writer thread; the messages
+     *                  that were being written fail with what its future gives, so a transport that can tell why
+     *                  (the process exited, and said why on its stderr) can say so
      */
     public MessageWriter(String threadName, OutputStream out, int maxQueuedNotices, int maxQueued,
-                         Consumer<Throwable> onFailure) {
+                         Function<TransportException, CompletableFuture<? extends Throwable>> onFailure) {
         if (maxQueuedNotices < 1 || maxQueued < maxQueuedNotices) {
             throw new IllegalArgumentException("need 1 <= maxQueuedNotices <= maxQueued, got " + maxQueuedNotices
                     + " and " + maxQueued);
@@ -205,12 +207,15 @@ public final class MessageWriter {
             Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
             // What was taken may have reached the peer in part or whole; what was not taken never left.
             TransportException broken = new TransportException(name + ": writing failed: " + cause, cause);
-            for (Outgoing o : written) {
-                o.completeExceptionally(broken);
-            }
             failUnsent(batch, name + ": writing failed before the message was written: " + cause);
             close();
-            onFailure.accept(broken);
+            List<Outgoing> taken = List.copyOf(written);
+            onFailure.apply(broken).whenComplete((why, ignored) -> {
+                Throwable failure = why != null ? why : broken;
+                for (Outgoing o : taken) {
+                    o.completeExceptionally(failure);
+                }
+            });
         } finally {
             try {
                 out.close(); // everything was flushed, so this writes nothing; after a failure it only releases the pipe

@@ -269,22 +269,33 @@ public final class StdioTransport implements Transport {
         }
         // The stderr reader may still hold the last lines, which say why: wait for it a little, without blocking.
         stderrEnded.copy().completeOnTimeout(null, TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS).thenRun(() ->
-                reportClosed(new TransportException("process " + p.pid() + " exited with code " + p.exitValue()
-                        + stderrTail())));
+                reportClosed(exited(p)));
+    }
+
+    private TransportException exited(Process p) {
+        return new TransportException("process " + p.pid() + " exited with code " + p.exitValue() + stderrTail());
     }
 
     /**
      * Writing failed: most often the process has exited (a broken pipe), and its exit code and last stderr lines
      * say more than the pipe does. Waits for the exit a little, without blocking the writer thread.
      */
-    private void onWriteFailed(Process p, Throwable e) {
-        p.onExit().copy().completeOnTimeout(p, TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS).thenRun(() -> {
-            if (p.isAlive()) {
-                reportClosed(new TransportException("writing to the process failed: " + e.getMessage(), e));
-            } else {
-                onProcessExit(p);
-            }
-        });
+    private CompletableFuture<Throwable> onWriteFailed(Process p, TransportException e) {
+        return p.onExit().copy().completeOnTimeout(p, TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                .thenCompose(v -> {
+                    if (p.isAlive()) {
+                        TransportException failure = new TransportException("writing to the process failed: "
+                                + e.getMessage(), e);
+                        reportClosed(failure);
+                        return CompletableFuture.completedFuture(failure);
+                    }
+                    return stderrEnded.copy().completeOnTimeout(null, TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                            .thenApply(x -> {
+                                TransportException exit = exited(p);
+                                reportClosed(exit);
+                                return exit;
+                            });
+                });
     }
 
     private void reportClosed(Throwable cause) {
