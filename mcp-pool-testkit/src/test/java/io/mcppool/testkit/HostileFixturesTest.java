@@ -118,6 +118,18 @@ class HostileFixturesTest {
         }
     }
 
+    @Test
+    void theHostileOptionsAreRefusedOverHttp() throws Exception {
+        Process p = new ProcessBuilder(TestkitCommand.http(0, "--sequential", "--fork-on-start"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String stderr = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(stderr).contains("--sequential, --fork-on-start: stdio only");
+        assertThat(TestkitOrphans.find(null)).as("nothing forked").noneMatch(o -> o.parent()
+                .map(parent -> parent.pid() == p.pid()).orElse(false));
+    }
+
     private static JsonNode firstAnswer(StdioPeer peer) throws Exception {
         return peer.await(m -> m.has("id") && !m.has("method"), WAIT);
     }
