@@ -41,6 +41,8 @@ final class BuiltinTools implements ToolHandler {
     /** How long {@code roots} and {@code ping_client} wait for the client's answer. */
     static final long CLIENT_ANSWER_TIMEOUT_MS = 10_000;
     static final int MAX_HUGE_BYTES = 100_000_000;
+    /** Enough for a flood of several hundred MB: the saturation suite checks that a client's log of it stays bounded. */
+    static final int MAX_GARBAGE_LINES = 10_000_000;
 
     private static final BuiltinTools HANDLER = new BuiltinTools();
 
@@ -77,7 +79,7 @@ final class BuiltinTools implements ToolHandler {
                         + " Not idempotent: the count shows how often a call really ran.",
                 schema().string("key", "Which counter", true), WRITES, true));
         list.add(entry(GARBAGE, "Writes non-JSON lines to stdout (stdio only), then returns ok.",
-                schema().integer("lines", "How many lines (default 3)", false, 0, 100_000), READ_ONLY, true));
+                schema().integer("lines", "How many lines (default 3)", false, 0, MAX_GARBAGE_LINES), READ_ONLY, true));
         list.add(entry(HUGE, "Returns a text result of about 'bytes' bytes.",
                 schema().integer("bytes", "Result size", true, 0, MAX_HUGE_BYTES), READ_ONLY, false));
         list.add(entry(STATS, "What the server saw: executions per tool and per request id, records, cancelled"

@@ -312,7 +312,8 @@ final class ServerSession {
         }
         // counted here, on the reading thread, so a stats call sent after this one always sees it
         server.recordExecution(name, id, request.id(), call.meta(), headers);
-        if (entry.inline()) {
+        if (entry.inline() || server.options().sequential()) {
+            // sequential: the reading thread runs the call and writes its answer before it reads on
             call.run();
         } else {
             Thread.ofVirtual().start(call);

@@ -3,15 +3,21 @@ package io.mcppool.testkit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcError;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcMessage;
+import io.mcppool.protocol.JsonRpcNotification;
+import io.mcppool.protocol.JsonRpcRequest;
 import io.mcppool.protocol.JsonRpcResponse;
 import io.mcppool.protocol.MalformedMessageException;
+import io.mcppool.protocol.McpMethods;
 import io.mcppool.protocol.RequestId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -19,23 +25,39 @@ import java.util.concurrent.locks.ReentrantLock;
  * Answers come from many threads (each slow tool call has its own), so every write of a whole
  * line happens under one lock and is flushed at once: two answers can never interleave, and a
  * client never waits for an answer sitting in a buffer.
+ *
+ * <p>The stdio-only options that make the server misbehave on purpose live here: {@code --sequential}
+ * (with {@link ServerSession}, which then runs every call on this reading thread), {@code --stop-reading-after},
+ * {@code --flood-notifications} and {@code --fork-on-start}.
  */
 final class StdioRunner implements ServerTransport {
     private static final byte[] NEWLINE = {'\n'};
 
     private final TestServer server;
+    private final TestkitOptions options;
     private final InputStream in;
     private final OutputStream out;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock writeLock;
+    private int messagesRead;
+    private boolean flooding;
 
     StdioRunner(TestServer server, InputStream in, OutputStream out) {
         this.server = server;
+        this.options = server.options();
         this.in = in;
         this.out = out;
+        // A flood writes as fast as stdout takes it: a fair lock lets the answers of the calls in between through.
+        this.writeLock = new ReentrantLock(options.floodNotifications() > 0);
     }
 
-    /** Reads until stdin ends; returns then (the caller exits). */
+    /**
+     * Reads until stdin ends; returns then (the caller exits). With {@code --stop-reading-after} it never
+     * returns once it stopped reading: the process runs on until it is killed.
+     */
     void run() throws IOException {
+        if (options.forkOnStart()) {
+            forkOrphan();
+        }
         ServerSession session = server.openSession("stdio", this);
         byte[] buf = new byte[64 * 1024];
         int start = 0;
@@ -45,6 +67,9 @@ final class StdioRunner implements ServerTransport {
             if (newline >= 0) {
                 handleLine(session, buf, start, newline);
                 start = newline + 1;
+                if (options.stopReadingAfter() > 0 && messagesRead >= options.stopReadingAfter()) {
+                    stopReading();
+                }
                 continue;
             }
             // no whole line buffered: move the partial one to the front, grow if it fills the buffer
@@ -75,6 +100,7 @@ final class StdioRunner implements ServerTransport {
         if (isBlank(buf, from, to)) {
             return;
         }
+        messagesRead++;
         JsonRpcMessage message;
         try {
             message = JsonRpcCodec.decode(buf, from, to - from);
@@ -87,7 +113,55 @@ final class StdioRunner implements ServerTransport {
                     (code == JsonRpcError.PARSE_ERROR ? "Parse error: " : "Invalid Request: ") + e.getMessage())), null);
             return;
         }
+        if (options.forkOnStart() && message instanceof JsonRpcRequest r && McpMethods.TOOLS_CALL.equals(r.method())) {
+            System.err.println("testkit: fork-on-start: exiting at the first tools/call; the orphan keeps stdout open");
+            Runtime.getRuntime().halt(0);
+        }
+        if (options.floodNotifications() > 0 && !flooding && message instanceof JsonRpcNotification n
+                && McpMethods.INITIALIZED.equals(n.method())) {
+            flooding = true;
+            startFlood();
+        }
         session.receive(message);
+    }
+
+    /** {@code --stop-reading-after}: stdin is never read again, so not even its end is seen; SIGTERM ends the process. */
+    private void stopReading() {
+        System.err.println("testkit: stopped reading stdin after " + messagesRead + " messages");
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Runtime.getRuntime().halt(0); // only an interrupt gets here, and nothing is meant to follow
+    }
+
+    /** {@code --flood-notifications}: one message built once, written as fast as stdout takes it. */
+    private void startFlood() {
+        ObjectNode params = Json.object();
+        params.put("level", "warning");
+        params.put("logger", "mcp-pool-testkit-flood");
+        StringBuilder data = new StringBuilder(options.floodBytes()).append("flood ");
+        while (data.length() < options.floodBytes()) {
+            data.append('x');
+        }
+        params.put("data", data.toString());
+        byte[] line = JsonRpcCodec.encode(new JsonRpcNotification(McpMethods.MESSAGE, params));
+        int count = options.floodNotifications();
+        Thread flood = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                writeLines(line, 1); // one message per lock hold: answers get their turn between two
+            }
+            System.err.println("testkit: flood of " + count + " notifications written");
+        }, "testkit-flood");
+        flood.setDaemon(true);
+        flood.start();
+    }
+
+    /** {@code --fork-on-start}: a child that shares stdin, stdout and stderr and outlives this process. */
+    private void forkOrphan() throws IOException {
+        Process child = new ProcessBuilder(TestkitOrphans.command(options.label())).inheritIO().start();
+        System.err.println("testkit: fork-on-start: left pid " + child.pid() + " holding stdin, stdout and stderr");
     }
 
     @Override

@@ -27,12 +27,26 @@ import java.util.Objects;
  *                        and on the command line, so a test can tell replicas' processes apart
  * @param conformance     serve the fixtures of the official MCP conformance suite instead of the built-in
  *                        tools, resources and prompts ({@code --conformance}; see {@code docs/conformance.md})
+ * @param sequential      stdio only: read one message, handle it to the end, write its answer, then read the next,
+ *                        all on one thread, as many simple servers do ({@code --sequential})
+ * @param stopReadingAfter stdio only: after this many messages stop reading stdin for good, but keep running with
+ *                        stdout open; 0 never stops ({@code --stop-reading-after N})
+ * @param floodNotifications stdio only: once the client sent {@code notifications/initialized}, write this many
+ *                        {@code notifications/message} (level warning) to stdout as fast as it takes them, while
+ *                        requests keep being answered; 0 none ({@code --flood-notifications N})
+ * @param floodBytes      the size of each flood notification's {@code data} ({@code --flood-bytes B}, default 256)
+ * @param forkOnStart     stdio only: at start, leave a child ({@link TestkitOrphans}) that shares stdin, stdout and
+ *                        stderr, and exit (code 0, no answer) at the first {@code tools/call} ({@code --fork-on-start})
  */
 public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowStart, boolean hangInitialize,
                              String protocolVersion, boolean stderrNoise, Path journal, String label,
-                             boolean conformance) {
+                             boolean conformance, boolean sequential, int stopReadingAfter, int floodNotifications,
+                             int floodBytes, boolean forkOnStart) {
 
     public static final int DEFAULT_TOOLS_PAGE_SIZE = 100;
+    public static final int DEFAULT_FLOOD_BYTES = 256;
+    /** A flood notification's data is built in memory once; this keeps it from being a memory test itself. */
+    public static final int MAX_FLOOD_BYTES = 16 * 1024 * 1024;
 
     public TestkitOptions {
         if (toolsPageSize < 1) {
@@ -45,10 +59,38 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
         if (slowStart.isNegative()) {
             throw new IllegalArgumentException("slowStart must not be negative, got " + slowStart);
         }
+        if (stopReadingAfter < 0) {
+            throw new IllegalArgumentException("stopReadingAfter must not be negative, got " + stopReadingAfter);
+        }
+        if (floodNotifications < 0) {
+            throw new IllegalArgumentException("floodNotifications must not be negative, got " + floodNotifications);
+        }
+        if (floodBytes < 0 || floodBytes > MAX_FLOOD_BYTES) {
+            throw new IllegalArgumentException("floodBytes must be between 0 and " + MAX_FLOOD_BYTES + ", got " + floodBytes);
+        }
+    }
+
+    /** The flags set here that only a stdio server can honour. */
+    public List<String> stdioOnlyFlags() {
+        List<String> flags = new ArrayList<>();
+        if (sequential) {
+            flags.add("--sequential");
+        }
+        if (stopReadingAfter > 0) {
+            flags.add("--stop-reading-after");
+        }
+        if (floodNotifications > 0) {
+            flags.add("--flood-notifications");
+        }
+        if (forkOnStart) {
+            flags.add("--fork-on-start");
+        }
+        return flags;
     }
 
     public static TestkitOptions defaults() {
-        return new TestkitOptions(DEFAULT_TOOLS_PAGE_SIZE, 0, Duration.ZERO, false, null, false, null, null, false);
+        return new TestkitOptions(DEFAULT_TOOLS_PAGE_SIZE, 0, Duration.ZERO, false, null, false, null, null, false,
+                false, 0, 0, DEFAULT_FLOOD_BYTES, false);
     }
 
     public static Builder builder() {
@@ -77,6 +119,11 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
                 case "--journal" -> b.journal(Path.of(value(args, ++i, flag)));
                 case "--label" -> b.label(value(args, ++i, flag));
                 case "--conformance" -> b.conformance(true);
+                case "--sequential" -> b.sequential(true);
+                case "--stop-reading-after" -> b.stopReadingAfter(intValue(args, ++i, flag));
+                case "--flood-notifications" -> b.floodNotifications(intValue(args, ++i, flag));
+                case "--flood-bytes" -> b.floodBytes(intValue(args, ++i, flag));
+                case "--fork-on-start" -> b.forkOnStart(true);
                 default -> throw new IllegalArgumentException("unknown option: " + flag);
             }
         }
@@ -119,6 +166,24 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
         if (conformance) {
             args.add("--conformance");
         }
+        if (sequential) {
+            args.add("--sequential");
+        }
+        if (stopReadingAfter != 0) {
+            args.add("--stop-reading-after");
+            args.add(Integer.toString(stopReadingAfter));
+        }
+        if (floodNotifications != 0) {
+            args.add("--flood-notifications");
+            args.add(Integer.toString(floodNotifications));
+        }
+        if (floodBytes != DEFAULT_FLOOD_BYTES) {
+            args.add("--flood-bytes");
+            args.add(Integer.toString(floodBytes));
+        }
+        if (forkOnStart) {
+            args.add("--fork-on-start");
+        }
         return args;
     }
 
@@ -148,6 +213,11 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
         private Path journal;
         private String label;
         private boolean conformance;
+        private boolean sequential;
+        private int stopReadingAfter;
+        private int floodNotifications;
+        private int floodBytes;
+        private boolean forkOnStart;
 
         private Builder(TestkitOptions from) {
             toolsPageSize = from.toolsPageSize;
@@ -159,6 +229,11 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
             journal = from.journal;
             label = from.label;
             conformance = from.conformance;
+            sequential = from.sequential;
+            stopReadingAfter = from.stopReadingAfter;
+            floodNotifications = from.floodNotifications;
+            floodBytes = from.floodBytes;
+            forkOnStart = from.forkOnStart;
         }
 
         public Builder toolsPageSize(int value) {
@@ -209,9 +284,40 @@ public record TestkitOptions(int toolsPageSize, int extraTools, Duration slowSta
             return this;
         }
 
+        /** See {@link TestkitOptions#sequential()}. */
+        public Builder sequential(boolean value) {
+            sequential = value;
+            return this;
+        }
+
+        /** See {@link TestkitOptions#stopReadingAfter()}; 0 for never. */
+        public Builder stopReadingAfter(int value) {
+            stopReadingAfter = value;
+            return this;
+        }
+
+        /** See {@link TestkitOptions#floodNotifications()}; 0 for none. */
+        public Builder floodNotifications(int value) {
+            floodNotifications = value;
+            return this;
+        }
+
+        /** See {@link TestkitOptions#floodBytes()}. */
+        public Builder floodBytes(int value) {
+            floodBytes = value;
+            return this;
+        }
+
+        /** See {@link TestkitOptions#forkOnStart()}. */
+        public Builder forkOnStart(boolean value) {
+            forkOnStart = value;
+            return this;
+        }
+
         public TestkitOptions build() {
             return new TestkitOptions(toolsPageSize, extraTools, slowStart, hangInitialize, protocolVersion,
-                    stderrNoise, journal, label, conformance);
+                    stderrNoise, journal, label, conformance, sequential, stopReadingAfter, floodNotifications,
+                    floodBytes, forkOnStart);
         }
     }
 }

@@ -45,7 +45,11 @@ public final class TestkitServer {
                     default -> rest.add(args[i]);
                 }
             }
-            TestServer server = TestServer.create(TestkitOptions.parse(rest));
+            TestkitOptions options = TestkitOptions.parse(rest);
+            if (http && !options.stdioOnlyFlags().isEmpty()) {
+                throw new IllegalArgumentException(String.join(", ", options.stdioOnlyFlags()) + ": stdio only");
+            }
+            TestServer server = TestServer.create(options);
             if (http) {
                 runHttp(server, port);
             } else {
@@ -104,6 +108,13 @@ public final class TestkitServer {
                   --stderr-noise          write a line to stderr for every request
                   --journal FILE          append "<key>\\n" to FILE for every execution of record
                   --label TEXT            a marker shown in serverInfo.title and stats; no other effect
-                  --conformance           serve the MCP conformance suite's fixtures instead of the built-in tools""";
+                  --conformance           serve the MCP conformance suite's fixtures instead of the built-in tools
+                stdio only, servers that misbehave on purpose:
+                  --sequential            read a message, answer it, then read the next, on one thread
+                  --stop-reading-after N  stop reading stdin after N messages; keep running, stdout open
+                  --flood-notifications N write N notifications/message to stdout after initialized, at full speed
+                  --flood-bytes B         the size of each flood notification's data (default 256)
+                  --fork-on-start         leave a child sharing stdio (sh ... mcp-pool-testkit-orphan <label>),
+                                          exit with 0 at the first tools/call""";
     }
 }

@@ -26,6 +26,7 @@ final class StdioPeer implements AutoCloseable {
     private final OutputStream stdin;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer stderr = new StringBuffer();
+    private volatile boolean stdoutEnded;
     /** Messages read while waiting for something else, in arrival order. */
     final List<JsonNode> seen = new ArrayList<>();
 
@@ -51,6 +52,14 @@ final class StdioPeer implements AutoCloseable {
         } catch (IOException e) {
             // process ended
         }
+        if (out) {
+            stdoutEnded = true;
+        }
+    }
+
+    /** Whether the server's stdout has reached its end (every process holding it has closed it). */
+    boolean stdoutEnded() {
+        return stdoutEnded;
     }
 
     String stderr() {
@@ -116,6 +125,11 @@ final class StdioPeer implements AutoCloseable {
         JsonNode result = call(0, "initialize", Wire.initializeParams("2025-11-25")).get("result");
         notify("notifications/initialized", null);
         return result;
+    }
+
+    /** Closes stdin and nothing else. */
+    void endStdin() throws IOException {
+        stdin.close();
     }
 
     /** Closes stdin and returns the exit code (the server must exit on EOF). */

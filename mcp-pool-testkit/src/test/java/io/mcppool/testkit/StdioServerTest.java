@@ -239,11 +239,16 @@ class StdioServerTest {
     void optionsRoundTripThroughFlags() {
         TestkitOptions options = TestkitOptions.builder().toolsPageSize(7).extraTools(3)
                 .slowStart(Duration.ofMillis(20)).hangInitialize(true).protocolVersion("2025-06-18")
-                .stderrNoise(true).journal(Path.of("some dir", "journal.txt")).label("a label").conformance(true).build();
+                .stderrNoise(true).journal(Path.of("some dir", "journal.txt")).label("a label").conformance(true)
+                .sequential(true).stopReadingAfter(5).floodNotifications(9).floodBytes(10).forkOnStart(true).build();
         assertThat(TestkitOptions.parse(options.toArgs())).isEqualTo(options);
         assertThat(TestkitOptions.defaults().toArgs()).isEmpty();
         Set<String> flags = new HashSet<>(options.toArgs());
         assertThat(flags).contains("--tools-page-size", "--extra-tools", "--slow-start", "--hang-initialize",
-                "--protocol-version", "--stderr-noise", "--journal", "--label", "a label", "--conformance");
+                "--protocol-version", "--stderr-noise", "--journal", "--label", "a label", "--conformance",
+                "--sequential", "--stop-reading-after", "--flood-notifications", "--flood-bytes", "--fork-on-start");
+        assertThat(options.stdioOnlyFlags()).containsExactly("--sequential", "--stop-reading-after",
+                "--flood-notifications", "--fork-on-start");
+        assertThat(TestkitOptions.defaults().stdioOnlyFlags()).isEmpty();
     }
 }

@@ -26,20 +26,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * A Streamable HTTP client for the gateway tests, just what they need and no more: it keeps the session id and
+ * A Streamable HTTP client for the gateway tests (public for the saturation suite), just what they need and no more: it keeps the session id and
  * the negotiated version, answers are parsed whether they come as JSON or as an SSE stream, and a GET stream
  * collects its events. Every HTTP exchange is bounded by {@link #TIMEOUT}.
  */
-final class GatewayClient {
+public final class GatewayClient {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** One client for every test: connections are pooled, and nothing here needs more than HTTP/1.1. */
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     /** An HTTP answer; {@code messages} are the JSON-RPC messages of its body (JSON or SSE). */
-    record Answer(int status, HttpHeaders headers, String body, List<JsonNode> messages) {
+    public record Answer(int status, HttpHeaders headers, String body, List<JsonNode> messages) {
         /** The JSON-RPC response among the messages (the last one that has an id and no method). */
-        JsonNode response() {
+        public JsonNode response() {
             for (int i = messages.size() - 1; i >= 0; i--) {
                 JsonNode m = messages.get(i);
                 if (!m.has("method") && (m.has("result") || m.has("error"))) {
@@ -49,7 +49,7 @@ final class GatewayClient {
             throw new AssertionError("no JSON-RPC response in the answer (HTTP " + status + "): " + body);
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.firstValue(name).orElse(null);
         }
     }
@@ -61,7 +61,7 @@ final class GatewayClient {
     private volatile String protocolVersion;
 
     /** @param token the bearer token, or null for none */
-    GatewayClient(URI mcpUri, String token) {
+    public GatewayClient(URI mcpUri, String token) {
         this.uri = mcpUri;
         this.token = token;
     }
@@ -94,7 +94,7 @@ final class GatewayClient {
         return response.get("result");
     }
 
-    JsonNode initialize() {
+    public JsonNode initialize() {
         return initialize("2025-11-25");
     }
 
@@ -116,12 +116,12 @@ final class GatewayClient {
     }
 
     /** {@code tools/call}; the JSON-RPC response. */
-    JsonNode call(String tool, Map<String, ?> arguments) {
+    public JsonNode call(String tool, Map<String, ?> arguments) {
         return request("tools/call", callParams(tool, arguments));
     }
 
     /** {@code tools/call} without waiting: the HTTP answer. */
-    CompletableFuture<Answer> callAsync(String tool, Map<String, ?> arguments) {
+    public CompletableFuture<Answer> callAsync(String tool, Map<String, ?> arguments) {
         return postAsync(message("tools/call", callParams(tool, arguments)), Map.of());
     }
 
@@ -146,7 +146,7 @@ final class GatewayClient {
     }
 
     /** {@code DELETE}: ends the session; the HTTP status. */
-    int delete() {
+    public int delete() {
         return send(builder().DELETE(), Map.of()).status();
     }
 
