@@ -13,7 +13,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.logging.Redaction;
-import io.mcppool.logging.SkippedLines;
+import io.mcppool.logging.UpstreamLogs;
 import io.mcppool.pool.Concurrently;
 import io.mcppool.pool.EndpointPool;
 import io.mcppool.pool.EndpointSnapshot;
@@ -82,6 +82,8 @@ public final class PooledServer {
     /** This server's tools, resources and prompts in the pool's catalog. */
     private final ServerLists lists;
     private final List<ScheduledFuture<?>> healthChecks = new ArrayList<>();
+    /** One per endpoint, so each endpoint's lines are limited together. */
+    private final List<UpstreamLogs> upstreamLogs = new ArrayList<>();
     private volatile boolean closed;
 
     /** Passes what sessions say about the server's lists to the catalog (sessions exist only after start()). */
@@ -113,11 +115,13 @@ public final class PooledServer {
         for (int i = 0; i < config.replicas().size(); i++) {
             Replica replica = config.replicas().get(i);
             String name = names.get(i);
-            SkippedLines skipped = (stream, lines) -> events.upstreamLinesSkipped(config.name(), name, stream, lines);
+            UpstreamLogs logs = UpstreamLogs.of(config.name(), config.logLinesPerMinute(),
+                    (stream, lines) -> events.upstreamLinesSkipped(config.name(), name, stream, lines));
+            upstreamLogs.add(logs);
             SessionOptions options = new SessionOptions(config.name(), config.connectTimeout(), config.roots(),
-                    SessionOptions.CLIENT_INFO, config.logLinesPerMinute(), skipped);
+                    SessionOptions.CLIENT_INFO, logs);
             SessionFactory factory = listener -> new McpSession(transport(config, replica.endpoint(), httpClient,
-                    background, skipped), options, timer, listener);
+                    background, logs), options, timer, listener);
             ProcessSupervisor supervisor = new ProcessSupervisor(config.supervision());
             Endpoint[] self = new Endpoint[1];
             // A failed open counts against the endpoint's breaker, so an endpoint that is down shows it even
@@ -148,10 +152,9 @@ public final class PooledServer {
     }
 
     private static Transport transport(ServerConfig config, EndpointConfig endpoint, Supplier<HttpClient> httpClient,
-                                       ExecutorService executor, SkippedLines skipped) {
+                                       ExecutorService executor, UpstreamLogs logs) {
         return switch (endpoint) {
-            case EndpointConfig.Stdio stdio -> new StdioTransport(config.name(), stdio, config.maxMessageBytes(),
-                    config.logLinesPerMinute(), skipped);
+            case EndpointConfig.Stdio stdio -> new StdioTransport(config.name(), stdio, config.maxMessageBytes(), logs);
             case EndpointConfig.Http http -> new StreamableHttpTransport(config.name(), http, httpClient.get(), executor,
                     config.maxMessageBytes());
             case EndpointConfig.Custom custom -> custom.factory().create();
@@ -465,5 +468,6 @@ public final class PooledServer {
             f.cancel(false);
         }
         Concurrently.forEach("mcp-pool-close-" + config.name(), endpoints, ep -> ep.pool().close(grace));
+        upstreamLogs.forEach(UpstreamLogs::close);
     }
 }

@@ -16,7 +16,9 @@ import org.slf4j.event.Level;
  */
 public final class RateLimitedLog {
     /** Default of {@code linesPerMinute}. */
-    public static final int DEFAULT_LINES_PER_MINUTE = 600;
+    public static final int DEFAULT_LINES_PER_MINUTE = 300;
+    /** How much of one line is written; the rest is counted. */
+    public static final int MAX_LINE_CHARS = 1000;
     private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
 
     private final Logger logger;

@@ -3,7 +3,6 @@ package io.mcppool.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.protocol.InitializeResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcError;
@@ -57,7 +56,6 @@ public final class McpSession implements Transport.Listener {
     private final ScheduledExecutorService timer;
     private final SessionListener listener;
     private final Logger serverLog;
-    private final RateLimitedLog serverLogLimit;
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final ReentrantLock handshakeLock = new ReentrantLock();
@@ -80,8 +78,6 @@ public final class McpSession implements Transport.Listener {
         this.timer = timer;
         this.listener = listener == null ? SessionListener.NONE : listener;
         this.serverLog = LoggerFactory.getLogger("mcp.server." + options.server());
-        this.serverLogLimit = new RateLimitedLog(serverLog, Level.ERROR, "log notifications",
-                options.logLinesPerMinute(), 2000, n -> options.skipped().skipped("log", n), System::nanoTime);
     }
 
     /**
@@ -426,7 +422,7 @@ public final class McpSession implements Transport.Listener {
             default -> Level.ERROR;
         };
         if (serverLog.isEnabledForLevel(slf4j)) {
-            serverLogLimit.log(slf4j, "{}", slf4j == Level.ERROR ? line + " (" + level + ")" : line);
+            options.logs().notifications().log(slf4j, "{}", slf4j == Level.ERROR ? line + " (" + level + ")" : line);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.mcppool.session;
 
-import io.mcppool.logging.RateLimitedLog;
-import io.mcppool.logging.SkippedLines;
+import io.mcppool.logging.UpstreamLogs;
 import io.mcppool.protocol.Implementation;
 import io.mcppool.protocol.Root;
 import java.time.Duration;
@@ -14,20 +13,19 @@ import java.util.Objects;
  * @param server            the server's configured name, for logs and errors
  * @param connectTimeout    how long the handshake may take
  * @param roots             answered to {@code roots/list}; the capability is declared only when there are some
- * @param logLinesPerMinute at most this many of the server's log notifications are written to the log a minute
- * @param skipped           told of log notifications over that limit
+ * @param logs           where the server's log notifications go, limited per minute for the whole endpoint
  */
 public record SessionOptions(String server, Duration connectTimeout, List<Root> roots, Implementation clientInfo,
-                             int logLinesPerMinute, SkippedLines skipped) {
+                             UpstreamLogs logs) {
     public static final Implementation CLIENT_INFO = new Implementation("mcp-pool", Version.current());
 
     public SessionOptions {
         roots = List.copyOf(roots);
-        Objects.requireNonNull(skipped, "skipped");
+        Objects.requireNonNull(logs, "logs");
     }
 
     public SessionOptions(String server, Duration connectTimeout, List<Root> roots, Implementation clientInfo) {
-        this(server, connectTimeout, roots, clientInfo, RateLimitedLog.DEFAULT_LINES_PER_MINUTE, SkippedLines.NONE);
+        this(server, connectTimeout, roots, clientInfo, UpstreamLogs.of(server));
     }
 
     public SessionOptions(String server, Duration connectTimeout) {

@@ -3,7 +3,7 @@ package io.mcppool.transport;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.logging.Redaction;
-import io.mcppool.logging.SkippedLines;
+import io.mcppool.logging.UpstreamLogs;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;
 import io.mcppool.protocol.MalformedMessageException;
@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 
 /**
  * A server run as a child process: newline-delimited JSON-RPC on stdin/stdout, logging on stderr.
@@ -49,7 +48,7 @@ public final class StdioTransport implements Transport {
     /** stderr lines longer than this are cut; the server is never blocked on its stderr. */
     private static final int MAX_STDERR_LINE = 8192;
     /** How much of a line goes into the log. */
-    private static final int MAX_LOGGED_CHARS = 2000;
+    private static final int MAX_LOGGED_CHARS = RateLimitedLog.MAX_LINE_CHARS;
     /** The last stderr lines kept for the error of a process that exits on its own. */
     private static final int TAIL_LINES = 20;
     private static final int TAIL_LINE_CHARS = 300;
@@ -62,7 +61,6 @@ public final class StdioTransport implements Transport {
     private final String server;
     private final EndpointConfig.Stdio config;
     private final int maxMessageBytes;
-    private final Logger serverLog;
     private final RateLimitedLog stderrLog;
     private final RateLimitedLog strayStdoutLog;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -79,24 +77,16 @@ public final class StdioTransport implements Transport {
 
     /** With the default log limit and nobody told of skipped lines. */
     public StdioTransport(String server, EndpointConfig.Stdio config, int maxMessageBytes) {
-        this(server, config, maxMessageBytes, RateLimitedLog.DEFAULT_LINES_PER_MINUTE, SkippedLines.NONE);
+        this(server, config, maxMessageBytes, UpstreamLogs.of(server));
     }
 
-    /**
-     * @param logLinesPerMinute at most this many lines of stderr, and as many stray stdout lines, are logged a minute
-     * @param skipped           told of lines over that limit
-     */
-    public StdioTransport(String server, EndpointConfig.Stdio config, int maxMessageBytes, int logLinesPerMinute,
-                          SkippedLines skipped) {
+    /** @param logs where stderr and stray stdout lines go, each limited per minute for the whole endpoint */
+    public StdioTransport(String server, EndpointConfig.Stdio config, int maxMessageBytes, UpstreamLogs logs) {
         this.server = server;
         this.config = config;
         this.maxMessageBytes = maxMessageBytes;
-        this.serverLog = LoggerFactory.getLogger("mcp.server." + server + ".stderr");
-        this.stderrLog = new RateLimitedLog(serverLog, Level.INFO, "lines of stderr", logLinesPerMinute,
-                MAX_LOGGED_CHARS, n -> skipped.skipped("stderr", n), System::nanoTime);
-        this.strayStdoutLog = new RateLimitedLog(log, Level.WARN, "stdout lines of server '" + server
-                + "' that were not JSON-RPC", logLinesPerMinute, MAX_LOGGED_CHARS, n -> skipped.skipped("stdout", n),
-                System::nanoTime);
+        this.stderrLog = logs.stderr();
+        this.strayStdoutLog = logs.strayStdout();
     }
 
     @Override
@@ -192,8 +182,6 @@ public final class StdioTransport implements Transport {
             log.error("server '{}': message handling failed; closing the session", server, e);
             reportClosed(new TransportException("message handling failed: " + e, e));
             return;
-        } finally {
-            strayStdoutLog.close();
         }
         Process p = process;
         // stdout closed: the process exited or is about to; report it with the exit code when we can.
@@ -229,7 +217,6 @@ public final class StdioTransport implements Transport {
         } catch (IOException e) {
             // the process is gone; nothing more to log
         } finally {
-            stderrLog.close();
             stderrEnded.complete(null);
         }
     }

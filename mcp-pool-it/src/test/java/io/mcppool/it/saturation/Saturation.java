@@ -156,6 +156,7 @@ final class Saturation {
             timeline.mark("storm");
             HealthyProbe probe = HealthyProbe.start(HealthyProbe.of(pool, HEALTHY, HEALTHY_DEADLINE));
             Storm.Report report = Storm.run(pool, HOSTILE, deadline, asks);
+            asks = null; // the payloads (64 x 2 MB, say) must not count as what the pool kept
             problems.addAll(report.problems());
             timeline.mark("probe's last round");
             problems.addAll(probe.stop());
