@@ -217,6 +217,28 @@ class StreamableHttpTransportTest {
         }
     }
 
+    /** A one-way POST the server takes and never answers is aborted after {@code oneWayTimeout}: its slot comes back. */
+    @Test
+    void aOneWayPostWithoutAnswerIsAbortedAfterTheOneWayTimeout() {
+        RawHttpServer server = server((request, response) -> {
+            // takes the message and never answers
+        });
+        StreamableHttpTransport transport = new StreamableHttpTransport("hostile", new EndpointConfig.Http(server.uri()),
+                client, executor, 1 << 20, 2, Duration.ofMillis(300));
+        transport.start(received);
+        closeAfter.add(transport::close);
+        assertThat(transport.trySend(cancelNotice(1))).isTrue();
+        assertThat(transport.trySend(cancelNotice(2))).isTrue();
+        assertThat(transport.trySend(cancelNotice(3))).as("beyond the bound of 2").isFalse();
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(server.heldOpen()).as("connections of unanswered one-way POSTs").isZero();
+            assertThat(executor.running()).isZero();
+        });
+        assertThat(transport.trySend(cancelNotice(4))).as("the slots came back").isTrue();
+        assertThat(transport.isOpen()).isTrue();
+    }
+
     // ------------------------------------------------------------------ liberal bodies
 
     /**
@@ -245,7 +267,7 @@ class StreamableHttpTransportTest {
     /**
      * SEP-1699 (2025-11-25): a server may end a request's stream before the response, after an event with an id
      * and a {@code retry} field. The client MUST wait {@code retry} ms, then resume with GET and
-     * {@code Last-Event-ID}. Only a lower bound is asserted: the client cannot see the end before it was sent.
+     * {@code Last-Event-ID}.
      */
     @Test
     void aStreamCutBeforeTheAnswerIsResumedAfterTheServersRetryWithTheLastEventId() throws Exception {
@@ -267,62 +289,48 @@ class StreamableHttpTransportTest {
         transport.send(request(1, "tools/call")).get(30, TimeUnit.SECONDS);
 
         assertThat(received.messages).hasSize(1);
-        RawHttpServer.Request get = server.requests("GET").get(0);
-        assertThat(get.header("Last-Event-ID")).isEqualTo("call-1");
-        assertThat(TimeUnit.NANOSECONDS.toMillis(get.arrivedNanos() - endedAt.get()))
-                .as("ms between the end of the stream and the resuming GET").isGreaterThanOrEqualTo(400);
+        assertReconnected(server.requests("GET").get(0), "call-1", endedAt.get(), 400);
     }
 
     @Test
     void theGetStreamReconnectsAfterTheServersRetryWithTheLastEventId() throws Exception {
         AtomicLong firstEndedAt = new AtomicLong();
         AtomicInteger gets = new AtomicInteger();
-        RawHttpServer server = server((request, response) -> {
-            switch (request.method()) {
-                case "POST" -> response.json(200, JsonRpcCodec.encodeToString(JsonRpcResponse.success(RequestId.of(1),
-                        Json.object().put("protocolVersion", "2025-11-25"))), "Mcp-Session-Id", "session-1");
-                case "GET" -> {
-                    response.startSse();
-                    if (gets.incrementAndGet() == 1) {
-                        response.sse("id: get-1\nretry: 400\ndata: \n\n");
-                        response.end();
-                        firstEndedAt.set(System.nanoTime());
-                    } // the second one stays open
-                }
-                default -> response.status(200); // DELETE
-            }
+        RawHttpServer server = sessionServer((request, response) -> {
+            response.startSse();
+            if (gets.incrementAndGet() == 1) {
+                response.sse("id: get-1\nretry: 400\ndata: \n\n");
+                response.end();
+                firstEndedAt.set(System.nanoTime());
+            } // the second one stays open
         });
-        StreamableHttpTransport transport = transport(server, executor);
-        transport.send(request(1, "initialize")).get(30, TimeUnit.SECONDS);
-        transport.protocolVersionNegotiated("2025-11-25");
+        startSession(transport(server, executor));
 
         await().atMost(PATIENCE).until(() -> server.requests("GET").size() == 2);
-        RawHttpServer.Request second = server.requests("GET").get(1);
-        assertThat(second.header("Last-Event-ID")).isEqualTo("get-1");
-        assertThat(TimeUnit.NANOSECONDS.toMillis(second.arrivedNanos() - firstEndedAt.get()))
-                .as("ms between the end of the GET stream and the next GET").isGreaterThanOrEqualTo(400);
+        assertReconnected(server.requests("GET").get(1), "get-1", firstEndedAt.get(), 400);
+    }
+
+    /**
+     * {@code get} resumed from {@code lastEventId}, no sooner than {@code retryMillis} after the stream it resumes
+     * ended. Only a lower bound: the client cannot see the end of a stream before the server sent it.
+     */
+    private static void assertReconnected(RawHttpServer.Request get, String lastEventId, long streamEndedNanos,
+                                          long retryMillis) {
+        assertThat(get.header("Last-Event-ID")).isEqualTo(lastEventId);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(get.arrivedNanos() - streamEndedNanos))
+                .as("ms between the end of the stream and the GET that resumed it").isGreaterThanOrEqualTo(retryMillis);
     }
 
     @Test
     void theGetStreamDeliversEveryEventOfOneConnection() throws Exception {
-        RawHttpServer server = server((request, response) -> {
-            switch (request.method()) {
-                case "POST" -> response.json(200, JsonRpcCodec.encodeToString(JsonRpcResponse.success(RequestId.of(1),
-                        Json.object().put("protocolVersion", "2025-11-25"))), "Mcp-Session-Id", "session-1");
-                case "GET" -> {
-                    response.startSse();
-                    for (int i = 1; i <= 3; i++) {
-                        response.sse("id: e" + i + "\ndata: " + JsonRpcCodec.encodeToString(new JsonRpcNotification(
-                                "notifications/message", Json.object().put("data", "n" + i))) + "\n\n");
-                    } // and stays open
-                }
-                default -> response.status(200);
-            }
+        RawHttpServer server = sessionServer((request, response) -> {
+            response.startSse();
+            for (int i = 1; i <= 3; i++) {
+                response.sse("id: e" + i + "\ndata: " + JsonRpcCodec.encodeToString(new JsonRpcNotification(
+                        "notifications/message", Json.object().put("data", "n" + i))) + "\n\n");
+            } // and stays open
         });
-        StreamableHttpTransport transport = transport(server, executor);
-        transport.send(request(1, "initialize")).get(30, TimeUnit.SECONDS);
-        received.messages.clear();
-        transport.protocolVersionNegotiated("2025-11-25");
+        startSession(transport(server, executor));
 
         await().atMost(PATIENCE).until(() -> received.messages.size() >= 3);
         assertThat(received.messages).extracting(m -> ((JsonRpcNotification) m).params().path("data").asText())
@@ -337,6 +345,25 @@ class StreamableHttpTransportTest {
         RawHttpServer server = RawHttpServer.start(handler);
         closeAfter.add(server);
         return server;
+    }
+
+    /** A server that issues session {@code session-1} on any POST, answers DELETE, and serves GET with {@code get}. */
+    private RawHttpServer sessionServer(RawHttpServer.Handler get) {
+        return server((request, response) -> {
+            switch (request.method()) {
+                case "POST" -> response.json(200, JsonRpcCodec.encodeToString(JsonRpcResponse.success(RequestId.of(1),
+                        Json.object().put("protocolVersion", "2025-11-25"))), "Mcp-Session-Id", "session-1");
+                case "GET" -> get.handle(request, response);
+                default -> response.status(200);
+            }
+        });
+    }
+
+    /** The handshake as the session does it, which opens the GET stream; forgets the initialize answer. */
+    private void startSession(StreamableHttpTransport transport) throws Exception {
+        transport.send(request(1, "initialize")).get(30, TimeUnit.SECONDS);
+        received.messages.clear();
+        transport.protocolVersionNegotiated("2025-11-25");
     }
 
     private StreamableHttpTransport transport(RawHttpServer server, Executor exec) {
