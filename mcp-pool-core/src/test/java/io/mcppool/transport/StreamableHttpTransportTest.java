@@ -152,7 +152,12 @@ class StreamableHttpTransportTest {
         RawHttpServer server = server((request, response) -> {
             // a server that takes one-way messages and never answers
         });
-        StreamableHttpTransport transport = transport(server, executor);
+        // the default bound; a one-way timeout that cannot run out while the test fills it on a slow machine
+        StreamableHttpTransport transport = new StreamableHttpTransport("hostile", new EndpointConfig.Http(server.uri()),
+                client, executor, 1 << 20, StreamableHttpTransport.DEFAULT_MAX_ONE_WAY_IN_FLIGHT, Duration.ofMinutes(10));
+        transport.start(received);
+        closeAfter.add(transport::close);
+        assertThat(StreamableHttpTransport.DEFAULT_MAX_ONE_WAY_IN_FLIGHT).as("the documented default").isEqualTo(ONE_WAY_BOUND);
         for (int i = 0; i < ONE_WAY_BOUND; i++) {
             assertThat(transport.trySend(cancelNotice(i))).as("one-way message %d", i).isTrue();
         }
@@ -180,6 +185,8 @@ class StreamableHttpTransportTest {
                 .health(HealthSettings.DISABLED).retry(RetrySettings.NONE)
                 .build();
         try (McpPool pool = McpPool.builder().server(config).build()) {
+            // the session is open first, so each call's short deadline is spent at the server, not on a slot
+            await().atMost(PATIENCE).until(() -> pool.endpoints("hanging").get(0).pool().sessions() == 1);
             List<CompletableFuture<CallToolResult>> calls = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 calls.add(pool.callToolAsync("hanging", "hang", Map.of(),
@@ -217,7 +224,10 @@ class StreamableHttpTransportTest {
         }
     }
 
-    /** A one-way POST the server takes and never answers is aborted after {@code oneWayTimeout}: its slot comes back. */
+    /**
+     * One-way POSTs the server takes and never answers are aborted after {@code oneWayTimeout}: their connections
+     * close and their slots (2 here) come back.
+     */
     @Test
     void aOneWayPostWithoutAnswerIsAbortedAfterTheOneWayTimeout() {
         RawHttpServer server = server((request, response) -> {
@@ -229,14 +239,49 @@ class StreamableHttpTransportTest {
         closeAfter.add(transport::close);
         assertThat(transport.trySend(cancelNotice(1))).isTrue();
         assertThat(transport.trySend(cancelNotice(2))).isTrue();
-        assertThat(transport.trySend(cancelNotice(3))).as("beyond the bound of 2").isFalse();
 
         await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(server.requests()).hasSize(2);
             assertThat(server.heldOpen()).as("connections of unanswered one-way POSTs").isZero();
             assertThat(executor.running()).isZero();
         });
-        assertThat(transport.trySend(cancelNotice(4))).as("the slots came back").isTrue();
+        assertThat(transport.trySend(cancelNotice(3))).as("the slots came back").isTrue();
+        assertThat(transport.trySend(cancelNotice(4))).as("both of them").isTrue();
         assertThat(transport.isOpen()).isTrue();
+    }
+
+    /**
+     * docs/resilience.md, "Errors": only a connection that cannot be made is a connect failure. A request whose
+     * connection closes before any answer (here the server reads it and hangs up, on a connection it answered on
+     * before) may have been processed, so it is a transport failure.
+     */
+    @Test
+    void onlyARefusedConnectionIsAConnectFailure() throws Exception {
+        AtomicInteger posts = new AtomicInteger();
+        RawHttpServer server = server((request, response) -> {
+            if (posts.incrementAndGet() == 1) {
+                response.status(202);
+            } else {
+                throw new IOException("the server hangs up after reading the request");
+            }
+        });
+        StreamableHttpTransport transport = transport(server, executor);
+        transport.send(cancelNotice(1)).get(30, TimeUnit.SECONDS);
+        Throwable lost = catchThrowable(() -> transport.send(request(2, "tools/call")).get(30, TimeUnit.SECONDS));
+        assertThat(lost).hasCauseInstanceOf(TransportException.class);
+        assertThat(((TransportException) lost.getCause()).isConnectFailure()).as("may have reached the server").isFalse();
+
+        server.close(); // its port refuses connections from now on
+        // A client of its own, with no kept-alive connection that the request could be sent on.
+        HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        closeAfter.add(fresh::shutdownNow);
+        StreamableHttpTransport refused = new StreamableHttpTransport("refusing", new EndpointConfig.Http(server.uri()),
+                fresh, executor, 1 << 20);
+        refused.start(received);
+        closeAfter.add(refused::close);
+        Throwable notSent = catchThrowable(() -> refused.send(request(3, "tools/call")).get(30, TimeUnit.SECONDS));
+        assertThat(notSent).hasCauseInstanceOf(TransportException.class);
+        assertThat(((TransportException) notSent.getCause()).isConnectFailure()).as("never left").isTrue();
     }
 
     // ------------------------------------------------------------------ liberal bodies
