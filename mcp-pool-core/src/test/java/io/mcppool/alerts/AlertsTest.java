@@ -13,8 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -470,8 +471,15 @@ class AlertsTest {
         StatsFixture f = new StatsFixture();
         inFlight(f, 0);
         Recorder r = new Recorder();
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
-                task -> new Thread(task, "alerts-test-scheduler"));
+        AtomicInteger runs = new AtomicInteger(); // tasks the scheduler ran: evaluations, and markers
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                task -> new Thread(task, "alerts-test-scheduler")) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable t) {
+                runs.incrementAndGet();
+            }
+        };
+        executor.setRemoveOnCancelPolicy(true);
         try {
             Alerts alerts = Alerts.on(f.stats).add(AlertRule.utilizationAbove(0.8), r).add(AlertRule.breakerOpen(), r)
                     .scheduleOn(executor, Duration.ofMillis(10));
@@ -481,14 +489,19 @@ class AlertsTest {
             f.stats.breakerStateChanged("s", "ep", "closed", "open");
             await().atMost(Duration.ofSeconds(5)).until(() -> r.lines.size() == 2);
             assertThat(r.threads).containsOnly("alerts-test-scheduler");
-            Thread.sleep(100); // many evaluations: still one alert each
-            assertThat(r.lines).containsExactly("fire utilization s ep", "fire breaker_open s ep");
+            int seen = runs.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> runs.get() >= seen + 10); // many evaluations
+            assertThat(r.lines).as("still one alert each").containsExactly("fire utilization s ep", "fire breaker_open s ep");
 
             alerts.close();
-            Thread.sleep(50); // an evaluation that was running when close() came has ended
+            // One thread runs the scheduler's tasks in turn: once this one has run, an evaluation that was running
+            // when close() came has ended, and the cancelled schedule has left the queue.
+            executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertThat(executor.getQueue()).as("nothing scheduled after close").isEmpty();
             inFlight(f, 0);
-            f.stats.breakerStateChanged("s", "ep", "open", "closed");
-            Thread.sleep(100);
+            f.stats.breakerStateChanged("s", "ep", "open", "closed"); // would queue an evaluation if still listening
+            executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertThat(executor.getQueue()).isEmpty();
             assertThat(r.lines).hasSize(2);
         } finally {
             executor.shutdownNow();

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -188,20 +189,41 @@ class InProcessServerTest {
         assertThat(server.openConnections()).isZero();
     }
 
+    /**
+     * {@code notifications/cancelled} interrupts the call's own thread: the handler itself sees the interrupt (a
+     * 60 s sleep ends at once), and the cancelled request gets no answer.
+     */
     @Test
     void cancellationInterruptsTheCall() throws Exception {
-        InProcessServer server = InProcessServer.create();
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
+        InProcessServer server = InProcessServer.builder()
+                .tool("wait_for_interrupt", Json.object().put("type", "object"), ctx -> {
+                    started.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                        interrupted.complete(false);
+                    } catch (InterruptedException e) {
+                        interrupted.complete(ctx.isCancelled());
+                        throw e;
+                    }
+                    return CallToolResult.text("slept through the cancellation");
+                })
+                .build();
         Client client = new Client(server.newTransport());
         try {
             client.initialize();
             RequestId id = RequestId.of(500);
             CompletableFuture<JsonRpcResponse> answer = new CompletableFuture<>();
             client.pending.put(id, answer);
-            client.transport.send(new JsonRpcRequest(id, "tools/call", Wire.toolCall("sleep", Wire.args("ms", 60_000))));
+            client.transport.send(new JsonRpcRequest(id, "tools/call", Wire.toolCall("wait_for_interrupt", null)));
+            assertThat(started.await(10, TimeUnit.SECONDS)).as("the tool started").isTrue();
             client.transport.send(new JsonRpcNotification("notifications/cancelled", Json.object().put("requestId", 500)));
+
+            assertThat(interrupted.get(10, TimeUnit.SECONDS)).as("interrupted, after the cancel was recorded").isTrue();
+            // and no answer for it, as far as a later call's round trip can tell
             JsonNode stats = client.callTool("stats", null).result().path("structuredContent");
             assertThat(stats.path("cancelled").toString()).isEqualTo("[500]");
-            Thread.sleep(200);
             assertThat(answer).isNotDone();
         } finally {
             client.transport.close();

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
                 "stdout carries only a command's output; errors ('mcp-pool: <message>') and logs go to stderr."},
         subcommands = {ServersCommand.class, ToolsCommand.class, CallCommand.class, ResourcesCommand.class,
                 ReadCommand.class, PromptsCommand.class, PromptCommand.class, CheckConfigCommand.class,
-                DemoCommand.class, ServeCommand.class, StdioCommand.class, CacheCommand.class,
+                DemoCommand.class, ServeCommand.class, StdioCommand.class, CacheCommand.class, ConformanceClientCommand.class,
                 CommandLine.HelpCommand.class})
 public final class McpPoolCommand implements java.util.concurrent.Callable<Integer> {
     /** The built-in config: one stdio server, {@code testkit}, run on this JVM's java and classpath. */

