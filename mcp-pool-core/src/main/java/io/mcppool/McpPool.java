@@ -76,6 +76,8 @@ public final class McpPool implements AutoCloseable {
     private static final Duration SAFETY_MARGIN = Duration.ofSeconds(10);
     /** What {@link #close()} may take past the grace period for its last steps (threads ending, listeners). */
     private static final Duration CLOSE_MARGIN = Duration.ofMillis(200);
+    /** How long an async listener's queued events may take to be delivered at close. */
+    private static final Duration ASYNC_LISTENER_DRAIN = Duration.ofSeconds(5);
 
     /**
      * Both change only in {@link #reconfigure}, under {@link #reconfigureLock}: {@code servers} gains a server
@@ -771,7 +773,8 @@ public final class McpPool implements AutoCloseable {
         }
         results.close(); // after the background threads, which write to the shared cache
         for (AsyncPoolEvents async : asyncListeners) {
-            async.close(Duration.ofNanos(left(deadline, CLOSE_MARGIN))); // after the sessions: their events go out
+            // After the sessions, so their events go out; each gets its usual 5 s to drain, within the grace.
+            async.close(Duration.ofNanos(Math.min(left(deadline, CLOSE_MARGIN), ASYNC_LISTENER_DRAIN.toNanos())));
         }
         log.info("mcp-pool closed");
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -147,12 +148,13 @@ public final class StickySessionPool implements EndpointPool {
         if (boundKeys.get() < settings.maxSessions()) {
             w.complete(null); // a place freed while we queued
         }
-        timer.schedule(() -> {
+        ScheduledFuture<?> expiry = timer.schedule(() -> {
             if (w.completeExceptionally(new AcquireTimeoutException("all " + settings.maxSessions()
                     + " sticky sessions are bound to other affinity keys (maxSessions); none expired in time", null))) {
                 placeWaiters.remove(w);
             }
         }, remaining, TimeUnit.NANOSECONDS);
+        w.whenComplete((v, e) -> expiry.cancel(false)); // a place came first: no dead task left on the timer
         return w;
     }
 

@@ -554,7 +554,6 @@ public final class McpSession implements Transport.Listener {
         return t;
     }
 
-    /** A request in flight: the future the caller holds, and the timer task that ends it at its deadline. */
     /** The JSON-RPC id of a request this session's {@link #request} returned; -1 for any other future. */
     public static long requestId(CompletableFuture<?> request) {
         return request instanceof Pending p ? p.id : -1;
@@ -565,6 +564,7 @@ public final class McpSession implements Transport.Listener {
         return transport instanceof io.mcppool.transport.StreamableHttpTransport http ? http.sessionId() : null;
     }
 
+    /** A request in flight: the future the caller holds, and the timer task that ends it at its deadline. */
     static final class Pending extends CompletableFuture<JsonNode> implements Runnable {
         final McpSession session;
         final long id;

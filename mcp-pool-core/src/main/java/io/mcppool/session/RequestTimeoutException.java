@@ -1,11 +1,14 @@
 package io.mcppool.session;
 
-/** A request's deadline passed; {@code notifications/cancelled} has been sent for it. */
+/**
+ * A request's deadline passed. The request was withdrawn if it had not left yet; otherwise the server is sent
+ * {@code notifications/cancelled} for it (best effort: a server that stopped reading does not get it).
+ */
 public final class RequestTimeoutException extends RuntimeException {
     private final long timeoutMillis;
 
     public RequestTimeoutException(String method, long requestId, long timeoutMillis) {
-        super(method + " (request " + requestId + ") got no answer within " + timeoutMillis + " ms; sent notifications/cancelled",
+        super(method + " (request " + requestId + ") got no answer within " + timeoutMillis + " ms; it was cancelled",
                 null, false, false);
         this.timeoutMillis = timeoutMillis;
     }
