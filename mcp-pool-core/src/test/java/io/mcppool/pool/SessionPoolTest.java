@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * The pool's hand-offs, retirements and shutdown in virtual time over fake sessions: each test fixes one
  * interleaving of the caller, the timer and the background executor, and checks the pool's books after it.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // an engine loop that spins fails the test, not the build
 class SessionPoolTest {
     private static final Duration SECOND = Duration.ofSeconds(1);
     /** Reached as soon as any time at all passes: the pool reads these against System.nanoTime. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Sticky mode in virtual time: one session per affinity key, at most maxSessions keys. */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // an engine loop that spins fails the test, not the build
 class StickySessionPoolTest {
     private static final Duration ACQUIRE_TIMEOUT = Duration.ofSeconds(5);
 

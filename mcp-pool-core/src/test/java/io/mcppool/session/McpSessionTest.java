@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * One session over a scripted transport, in virtual time: deadlines fire only when the test moves the clock,
  * and the test plays the server message by message, so each ordering below is the only one that can happen.
  */
-@Timeout(10)
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // an engine loop that spins fails the test, not the build
 class McpSessionTest {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 

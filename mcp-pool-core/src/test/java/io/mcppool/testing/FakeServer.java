@@ -57,6 +57,11 @@ public final class FakeServer implements TransportFactory {
         return transports.get(transports.size() - 1);
     }
 
+    @Override
+    public String toString() {
+        return name;
+    }
+
     /** The requests of {@code method} over every connection. */
     public List<JsonRpcRequest> requests(String method) {
         return transports.stream().flatMap(t -> t.requests(method).stream()).toList();
