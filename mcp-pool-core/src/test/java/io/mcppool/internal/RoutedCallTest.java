@@ -2,6 +2,8 @@ package io.mcppool.internal;
 
 import static io.mcppool.protocol.McpMethods.TOOLS_CALL;
 import static io.mcppool.protocol.McpMethods.TOOLS_LIST;
+import static io.mcppool.testing.FakeTransport.textResult;
+import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +27,6 @@ import io.mcppool.protocol.JsonRpcRequest;
 import io.mcppool.resilience.CircuitBreaker;
 import io.mcppool.routing.Endpoint;
 import io.mcppool.testing.FakeServer;
-import io.mcppool.testing.ManualExecutor;
 import io.mcppool.testing.ManualScheduler;
 import io.mcppool.transport.NotSentException;
 import io.mcppool.transport.TransportException;
@@ -48,7 +49,7 @@ class RoutedCallTest {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final ManualScheduler timer = new ManualScheduler();
-    private final ManualExecutor background = new ManualExecutor();
+    private final ManualScheduler background = new ManualScheduler();
     private final FakeServer first = new FakeServer("first");
     private final FakeServer second = new FakeServer("second");
     private PooledServer server;
@@ -72,7 +73,7 @@ class RoutedCallTest {
         server = new PooledServer(config, timer, background, () -> null, PoolEvents.NONE,
                 new LiveCatalog("_", timer, background));
         server.start();
-        background.runAll(); // each endpoint's first session opens
+        background.runDue(); // each endpoint's first session opens
         return server;
     }
 
@@ -88,23 +89,12 @@ class RoutedCallTest {
         return ep.breaker().snapshot();
     }
 
-    private static ObjectNode text(String text) {
-        ObjectNode r = Json.object();
-        r.putArray("content").addObject().put("type", "text").put("text", text);
-        return r;
-    }
-
-    private static Throwable failure(CompletableFuture<?> f) {
-        assertThat(f).isCompletedExceptionally();
-        return f.handle((v, e) -> Failures.unwrap(e)).join();
-    }
-
     @AfterEach
     void close() {
         if (server != null) {
             server.close(Duration.ZERO);
         }
-        background.runAll();
+        background.runDue();
         assertThat(timer.failures()).isEmpty();
         assertThat(background.failures()).isEmpty();
     }
@@ -117,7 +107,7 @@ class RoutedCallTest {
 
         CallFuture<JsonNode> call = call("echo");
         JsonRpcRequest sent = second.last().request(TOOLS_CALL);
-        second.last().reply(sent, text("from second"));
+        second.last().reply(sent, textResult("from second"));
 
         assertThat(call.join().path("content").path(0).path("text").asText()).isEqualTo("from second");
         assertThat(first.requests(TOOLS_CALL)).as("the first endpoint never had it").isEmpty();
@@ -131,7 +121,7 @@ class RoutedCallTest {
         CallFuture<JsonNode> call = call("launch");
         first.last().request(TOOLS_CALL);
         first.last().breaks(new TransportException("connection reset"));
-        background.runAll(); // the pool replaces the session
+        background.runDue(); // the pool replaces the session
 
         assertThat(failure(call)).isInstanceOf(TransportFailureException.class);
         assertThat(first.requests(TOOLS_CALL)).as("ran at most once").hasSize(1);
@@ -146,8 +136,8 @@ class RoutedCallTest {
         first.last().request(TOOLS_CALL);
         first.last().breaks(new TransportException("connection reset"));
         assertThat(call).isNotDone();
-        background.runAll(); // the pool replaces the session; the retry waiting for a slot gets it
-        first.last().reply(first.last().request(TOOLS_CALL), text("found"));
+        background.runDue(); // the pool replaces the session; the retry waiting for a slot gets it
+        first.last().reply(first.last().request(TOOLS_CALL), textResult("found"));
 
         assertThat(call.join().path("content").path(0).path("text").asText()).isEqualTo("found");
         assertThat(first.requests(TOOLS_CALL)).hasSize(2);

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcppool.events.PoolEvents;
 import io.mcppool.events.SessionCloseReason;
-import io.mcppool.internal.Failures;
 import io.mcppool.testing.FakeServer;
-import io.mcppool.testing.ManualExecutor;
 import io.mcppool.testing.ManualScheduler;
 import java.time.Duration;
 import java.util.List;
@@ -14,14 +12,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * What a pool test drives: a timer in virtual time, a background executor the test runs by hand, one fake
- * endpoint, and the lifecycle events the pool reported.
+ * What a pool test drives: a timer in virtual time, a background executor the test runs by hand (a second
+ * manual scheduler), one fake endpoint, and the lifecycle events the pool reported.
  */
 final class PoolFixture {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     final ManualScheduler timer = new ManualScheduler();
-    final ManualExecutor background = new ManualExecutor();
+    final ManualScheduler background = new ManualScheduler();
     final FakeServer server = new FakeServer("fake");
     final List<SessionCloseReason> closeReasons = new CopyOnWriteArrayList<>();
     final List<Throwable> openFailures = new CopyOnWriteArrayList<>();
@@ -42,6 +40,15 @@ final class PoolFixture {
                 background, SessionNotices.NONE, events);
     }
 
+    /** Closes {@code pool} (if the test made one) and lets its background work run. */
+    void close(EndpointPool pool) {
+        if (pool != null) {
+            pool.close(Duration.ZERO);
+        }
+        background.runDue();
+        assertNoTaskFailed();
+    }
+
     /** Neither the timer nor the background executor saw a task throw. */
     void assertNoTaskFailed() {
         assertThat(timer.failures()).as("timer task failures").isEmpty();
@@ -51,10 +58,5 @@ final class PoolFixture {
     static Lease leased(CompletableFuture<Lease> f) {
         assertThat(f).as("the acquire got a slot").isCompleted();
         return f.join();
-    }
-
-    static Throwable failure(CompletableFuture<?> f) {
-        assertThat(f).isCompletedExceptionally();
-        return f.handle((v, e) -> Failures.unwrap(e)).join();
     }
 }

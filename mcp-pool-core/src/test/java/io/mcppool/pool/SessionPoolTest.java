@@ -1,9 +1,9 @@
 package io.mcppool.pool;
 
-import static io.mcppool.pool.PoolFixture.failure;
 import static io.mcppool.pool.PoolFixture.leased;
 import static io.mcppool.protocol.McpMethods.PING;
 import static io.mcppool.protocol.McpMethods.TOOLS_CALL;
+import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,7 +38,7 @@ class SessionPoolTest {
     private SessionPool pool(PoolSettings settings) {
         pool = new SessionPool(fx.context(), settings);
         pool.start();
-        fx.background.runAll();
+        fx.background.runDue();
         return pool;
     }
 
@@ -49,11 +49,7 @@ class SessionPoolTest {
 
     @AfterEach
     void close() {
-        if (pool != null) {
-            pool.close(Duration.ZERO);
-        }
-        fx.background.runAll();
-        fx.assertNoTaskFailed();
+        fx.close(pool);
     }
 
     private static CompletableFuture<JsonNode> call(McpSession session, Duration timeout) {
@@ -117,7 +113,7 @@ class SessionPoolTest {
         assertThat(old.isOpen()).isTrue();
         CompletableFuture<Lease> c = pool.acquire(null, SECOND.toNanos());
         assertThat(c).as("a retiring session takes no new call").isNotDone();
-        fx.background.runAll(); // its replacement opens
+        fx.background.runDue(); // its replacement opens
         Lease onNew = leased(c);
         assertThat(onNew.session()).isNotSameAs(old);
 
@@ -125,7 +121,7 @@ class SessionPoolTest {
         assertThat(old.isOpen()).isTrue();
         assertThat(fx.closeReasons).isEmpty();
         b.release();
-        fx.background.runAll();
+        fx.background.runDue();
 
         assertThat(old.isOpen()).isFalse();
         assertThat(fx.closeReasons).containsExactly(SessionCloseReason.MAX_LIFETIME);
@@ -149,11 +145,11 @@ class SessionPoolTest {
         CompletableFuture<Lease> c = pool.acquire(null, Duration.ofSeconds(30).toNanos());
         assertThat(c).as("no new call goes to a session that failed its keepalive").isNotDone();
         a.release();
-        fx.background.runAll();
+        fx.background.runDue();
         assertThat(old.isOpen()).isTrue();
         assertThat(c).isNotDone();
         b.release();
-        fx.background.runAll(); // closes the old session, opens the next
+        fx.background.runDue(); // closes the old session, opens the next
 
         assertThat(old.isOpen()).isFalse();
         assertThat(fx.closeReasons).containsExactly(SessionCloseReason.KEEPALIVE_FAILED);
@@ -176,7 +172,7 @@ class SessionPoolTest {
         EndpointSnapshot s = pool.snapshot();
         assertThat(s.pendingAcquires()).isZero();
         assertThat(s.acquireTimeouts()).isZero();
-        assertThat(fx.background.queued()).as("nothing opens for a closed pool").isZero();
+        assertThat(fx.background.pending()).as("nothing opens for a closed pool").isZero();
         assertThat(fx.server.connections()).isEmpty();
     }
 
@@ -203,7 +199,7 @@ class SessionPoolTest {
 
         CompletableFuture<Lease> f = pool.acquire(null, Duration.ofSeconds(5).toNanos());
         assertThat(f).isNotDone();
-        fx.background.runAll();
+        fx.background.runDue();
 
         Throwable e = failure(f);
         assertThat(e).isInstanceOf(AcquireTimeoutException.class).hasMessageContaining("connection refused");
@@ -221,7 +217,7 @@ class SessionPoolTest {
         fx.server.setup(t -> t.refuseStart(() -> new TransportException("connection refused", null, true)));
 
         CompletableFuture<Lease> f = pool.acquire(null, Duration.ofSeconds(5).toNanos());
-        fx.background.runAll(); // the second session cannot open
+        fx.background.runDue(); // the second session cannot open
 
         assertThat(fx.openFailures).hasSize(1);
         assertThat(f).as("a session is open: its release will serve the waiter").isNotDone();
@@ -255,7 +251,7 @@ class SessionPoolTest {
         JsonRpcRequest ping = first.request(PING);
         first.replyError(ping, JsonRpcError.INTERNAL_ERROR, "stale");
         assertThat(f).isNotDone();
-        fx.background.runAll();
+        fx.background.runDue();
 
         assertThat(leased(f).session()).isNotSameAs(session);
         assertThat(session.isOpen()).isFalse();

@@ -1,7 +1,7 @@
 package io.mcppool.pool;
 
-import static io.mcppool.pool.PoolFixture.failure;
 import static io.mcppool.pool.PoolFixture.leased;
+import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcppool.config.PoolMode;
@@ -33,13 +33,16 @@ class StickySessionPoolTest {
         return pool.acquire(key, ACQUIRE_TIMEOUT.toNanos());
     }
 
+    /** A slot on {@code key}'s session, once the background opened it. */
+    private Lease bind(String key) {
+        CompletableFuture<Lease> f = acquire(key);
+        fx.background.runDue();
+        return leased(f);
+    }
+
     @AfterEach
     void close() {
-        if (pool != null) {
-            pool.close(Duration.ZERO);
-        }
-        fx.background.runAll();
-        fx.assertNoTaskFailed();
+        fx.close(pool);
     }
 
     /**
@@ -53,11 +56,11 @@ class StickySessionPoolTest {
         pool(1, Duration.ofMinutes(10));
         fx.timer.onNextSchedule(() -> {
             pool.housekeep();
-            fx.background.runAll();
+            fx.background.runDue();
         });
 
         CompletableFuture<Lease> call = acquire("k");
-        fx.background.runAll(); // a fresh pool for the key opens the key's session
+        fx.background.runDue(); // a fresh pool for the key opens the key's session
 
         Lease lease = leased(call);
         assertThat(fx.timer.nanoTime()).as("no time passed: the call did not wait out a timeout").isZero();
@@ -72,13 +75,11 @@ class StickySessionPoolTest {
     @Test
     void aKeysCallsShareItsSessionAndOtherKeysGetTheirOwn() {
         pool(3, Duration.ofMinutes(10));
-        CompletableFuture<Lease> a1 = acquire("a");
-        fx.background.runAll();
-        Lease first = leased(a1);
+        Lease first = bind("a");
         Lease second = leased(acquire("a"));
         CompletableFuture<Lease> b = acquire("b");
         CompletableFuture<Lease> none = acquire(null);
-        fx.background.runAll();
+        fx.background.runDue();
 
         assertThat(second.session()).isSameAs(first.session());
         assertThat(leased(b).session()).isNotSameAs(first.session());
@@ -89,9 +90,7 @@ class StickySessionPoolTest {
     @Test
     void aCallForANewKeyWaitsForAPlaceAndGetsTheOneAReleasedKeyFrees() {
         pool(1, Duration.ofMinutes(10));
-        CompletableFuture<Lease> a = acquire("a");
-        fx.background.runAll();
-        Lease onA = leased(a);
+        Lease onA = bind("a");
         onA.release();
 
         CompletableFuture<Lease> b = acquire("b");
@@ -100,7 +99,7 @@ class StickySessionPoolTest {
         assertThat(fx.server.connections()).hasSize(1);
 
         pool.releaseAffinity("a");
-        fx.background.runAll(); // a's session closes, its place goes to b, b's session opens
+        fx.background.runDue(); // a's session closes, its place goes to b, b's session opens
 
         assertThat(leased(b).session()).isNotSameAs(onA.session());
         assertThat(onA.session().isOpen()).isFalse();
@@ -111,14 +110,12 @@ class StickySessionPoolTest {
     @Test
     void anIdleKeyExpiresAndItsPlaceGoesToTheWaitingKey() {
         pool(1, Duration.ofNanos(1)); // any idle time at all expires a key
-        CompletableFuture<Lease> a = acquire("a");
-        fx.background.runAll();
-        Lease onA = leased(a);
+        Lease onA = bind("a");
         onA.release();
         CompletableFuture<Lease> b = acquire("b");
 
         pool.housekeep();
-        fx.background.runAll();
+        fx.background.runDue();
 
         assertThat(onA.session().isOpen()).isFalse();
         assertThat(fx.closeReasons).containsExactly(SessionCloseReason.IDLE);
@@ -128,9 +125,7 @@ class StickySessionPoolTest {
     @Test
     void aCallWaitingForAPlaceFailsAtItsDeadlineAndLeavesNoWaiterBehind() {
         pool(1, Duration.ofMinutes(10));
-        CompletableFuture<Lease> a = acquire("a");
-        fx.background.runAll();
-        Lease onA = leased(a);
+        Lease onA = bind("a");
 
         CompletableFuture<Lease> b = pool.acquire("b", Duration.ofSeconds(1).toNanos());
         fx.timer.advance(Duration.ofSeconds(1));
@@ -145,9 +140,7 @@ class StickySessionPoolTest {
     @Test
     void closeFailsTheCallsWaitingForAPlace() {
         pool(1, Duration.ofMinutes(10));
-        CompletableFuture<Lease> a = acquire("a");
-        fx.background.runAll();
-        leased(a);
+        bind("a");
         CompletableFuture<Lease> b = acquire("b");
 
         pool.close(Duration.ZERO);

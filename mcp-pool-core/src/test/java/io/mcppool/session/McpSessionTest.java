@@ -7,6 +7,8 @@ import static io.mcppool.protocol.McpMethods.PING;
 import static io.mcppool.protocol.McpMethods.PROGRESS;
 import static io.mcppool.protocol.McpMethods.ROOTS_LIST;
 import static io.mcppool.protocol.McpMethods.TOOLS_CALL;
+import static io.mcppool.testing.FakeTransport.textResult;
+import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -71,17 +73,6 @@ class McpSessionTest {
         ObjectNode params = Json.object();
         params.put("name", tool);
         return session.request(TOOLS_CALL, params, timeout.toNanos(), onProgress);
-    }
-
-    private static ObjectNode result(String text) {
-        ObjectNode r = Json.object();
-        r.putArray("content").addObject().put("type", "text").put("text", text);
-        return r;
-    }
-
-    private static Throwable failure(CompletableFuture<?> f) {
-        assertThat(f).isCompletedExceptionally();
-        return f.handle((v, e) -> McpSession.unwrap(e)).join();
     }
 
     // ------------------------------------------------------------------ deadlines
@@ -161,14 +152,14 @@ class McpSessionTest {
         cancelled.cancel(false);
         CompletableFuture<JsonNode> answered = call("c", Duration.ofSeconds(30));
         JsonRpcRequest third = server.request(TOOLS_CALL);
-        server.reply(third, result("c"));
+        server.reply(third, textResult("c"));
         CompletableFuture<JsonNode> open = call("d", Duration.ofSeconds(30));
 
         // The server answers all of them late (the third twice); an id this client never used comes too.
-        server.reply(first, result("late a"));
-        server.reply(second, result("late b"));
-        server.reply(third, result("again c"));
-        server.replyTo(999, result("stranger"));
+        server.reply(first, textResult("late a"));
+        server.reply(second, textResult("late b"));
+        server.reply(third, textResult("again c"));
+        server.replyTo(999, textResult("stranger"));
 
         assertThat(failure(timedOut)).isInstanceOf(RequestTimeoutException.class);
         assertThat(cancelled).isCancelled();
@@ -263,7 +254,7 @@ class McpSessionTest {
 
         server.holdNone().refuseNotices(false);
         CompletableFuture<JsonNode> call = call("after", Duration.ofSeconds(30));
-        server.reply(server.request(TOOLS_CALL), result("fine"));
+        server.reply(server.request(TOOLS_CALL), textResult("fine"));
         assertThat(call).isCompleted();
     }
 
@@ -281,7 +272,7 @@ class McpSessionTest {
         server.notifyClient(PROGRESS, progress(tokenB, 0.5, "half of b"));
         server.notifyClient(PROGRESS, progress(tokenA, 0.25, "a quarter of a"));
         server.notifyClient(PROGRESS, progress(Json.toTree(424242), 1, "nobody's"));
-        server.reply(sent.get(1), result("b"));
+        server.reply(sent.get(1), textResult("b"));
         server.notifyClient(PROGRESS, progress(tokenB, 1, "after b ended"));
 
         assertThat(first).containsExactly(new Progress(0.25, 1.0, "a quarter of a"));
@@ -324,7 +315,7 @@ class McpSessionTest {
         assertThat(again).hasSize(3);
         again.forEach(FakeTransport.Outgoing::take);
         for (JsonRpcRequest r : server.requests(TOOLS_CALL)) {
-            server.reply(r, result(r.params().path("name").asText()));
+            server.reply(r, textResult(r.params().path("name").asText()));
         }
         assertThat(List.of(a, b, c)).allSatisfy(f -> assertThat(f).isCompleted());
     }

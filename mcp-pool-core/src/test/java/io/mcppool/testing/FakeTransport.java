@@ -76,6 +76,13 @@ public final class FakeTransport implements Transport {
         return result;
     }
 
+    /** A {@code tools/call} result holding one text item. */
+    public static ObjectNode textResult(String text) {
+        ObjectNode result = Json.object();
+        result.putArray("content").addObject().put("type", "text").put("text", text);
+        return result;
+    }
+
     // ------------------------------------------------------------------ how the "server" behaves
 
     /** Messages matching {@code which} stay queued until the test takes or fails them. */

@@ -28,6 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * method that schedules something (a pool's acquire schedules its waiter's expiry), at a point no other
  * hook reaches.
  *
+ * <p>It also serves as the engine's background executor, one instance for that role: {@link #execute} queues a
+ * task due now, and {@link #runDue()} runs what was handed over and what those tasks hand over in turn, so the
+ * test decides when a session opens or closes relative to everything else.
+ *
  * <p>A task that throws is recorded ({@link #failures()}), so a test can tell an engine bug on the timer from
  * silence. Thread-safe: engine code on other threads may schedule and cancel.
  */
@@ -98,7 +102,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
         }
     }
 
-    /** Runs what is due now (tasks scheduled with no delay, and those {@link #execute}d). */
+    /** Runs what is due now (tasks scheduled with no delay, those {@link #execute}d, and what they queue so). */
     public void runDue() {
         advance(Duration.ZERO);
     }
