@@ -86,6 +86,11 @@ public final class ClientSession {
         return !inFlight.isEmpty();
     }
 
+    /** An upstream's requests sent to this client (sampling, elicitation) that it has not answered yet. */
+    public int pendingClientRequests() {
+        return outgoing.size();
+    }
+
     public boolean isClosed() {
         return closed;
     }
