@@ -1,11 +1,13 @@
 package io.mcppool.gateway.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mcppool.config.ClientLimits;
 import io.mcppool.gateway.auth.AuthResult;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.gateway.mcp.ClientSession;
 import io.mcppool.gateway.mcp.ClientSessions;
 import io.mcppool.gateway.mcp.GatewayDispatcher;
+import io.mcppool.gateway.mcp.GatewayEvents;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcError;
@@ -51,14 +53,18 @@ final class McpHttpHandler extends Handler.Abstract {
     private volatile RequestChecks checks;
     private final long maxBodyBytes;
     private final ScheduledExecutorService timer;
+    private final ClientLimits limits;
+    private final GatewayEvents events;
     /** Whether any server is sticky (then a tool call may bring an upstream's request to the client). */
     private final java.util.function.BooleanSupplier anySticky;
     /** Set while draining: new sessions are refused, requests of open ones still served. */
     private volatile boolean draining;
 
     McpHttpHandler(ClientSessions sessions, RequestChecks checks, long maxBodyBytes, ScheduledExecutorService timer,
-                   java.util.function.BooleanSupplier anySticky) {
+                   java.util.function.BooleanSupplier anySticky, ClientLimits limits, GatewayEvents events) {
         this.anySticky = anySticky;
+        this.limits = limits;
+        this.events = events;
         this.sessions = sessions;
         this.dispatcher = sessions.dispatcher();
         this.checks = checks;
@@ -209,7 +215,8 @@ final class McpHttpHandler extends Handler.Abstract {
             return true;
         }
         if (!batch && accept != null && accepts(accept, "text/event-stream") && wantsStream(requests.get(0))) {
-            SseStream stream = new SseStream(response, callback);
+            SseStream stream = new SseStream(response, callback, bounds(session, "response stream of request "
+                    + requests.get(0).id() + " of"));
             stream.open();
             dispatcher.request(session, requests.get(0), stream).whenComplete((r, e) -> stream.finish(r));
             return true;
@@ -276,7 +283,7 @@ final class McpHttpHandler extends Handler.Abstract {
         if (session.isEmpty()) {
             return true;
         }
-        SseStream stream = new SseStream(response, callback);
+        SseStream stream = new SseStream(response, callback, bounds(session.get(), "GET stream of"));
         if (!session.get().openStandaloneStream(stream)) {
             return error(response, callback, HttpStatus.CONFLICT_409, JsonRpcError.INVALID_REQUEST,
                     "Conflict: this session already has a GET stream open");
@@ -302,6 +309,12 @@ final class McpHttpHandler extends Handler.Abstract {
         response.setStatus(HttpStatus.OK_200);
         callback.succeeded();
         return true;
+    }
+
+    /** The stream limits, and the stream's name in a log line: what it is, the client and the session. */
+    private SseStream.Bounds bounds(ClientSession session, String what) {
+        return new SseStream.Bounds(limits, events, what + " client '" + session.client().name() + "' (session "
+                + session.id() + ")");
     }
 
     private static void closeStream(ClientSession session) {
