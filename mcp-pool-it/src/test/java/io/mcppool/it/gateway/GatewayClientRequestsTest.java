@@ -48,39 +48,48 @@ class GatewayClientRequestsTest {
             c.initialize("2025-11-25", capabilities);
             ClientSession session = gateway.server().sessions().all().iterator().next();
             long started = System.nanoTime();
+            try (GatewayClient.Events events = c.openStream()) {
+                // MAX calls, each of which makes the upstream ask the client something the client never answers.
+                List<CompletableFuture<GatewayClient.Answer>> waiting = new ArrayList<>();
+                for (int i = 0; i < MAX; i++) {
+                    waiting.add(c.callAsync("conf__test_elicitation", Map.of("message", "who are you " + i)));
+                }
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(session.pendingClientRequests())
+                        .as("requests waiting for the client").isEqualTo(MAX));
 
-            // MAX calls, each of which makes the upstream ask the client something the client never answers.
-            List<CompletableFuture<GatewayClient.Answer>> waiting = new ArrayList<>();
-            for (int i = 0; i < MAX; i++) {
-                waiting.add(c.callAsync("conf__test_elicitation", Map.of("message", "who are you " + i)));
-            }
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(session.pendingClientRequests())
-                    .as("requests waiting for the client").isEqualTo(MAX));
+                // Two more: over the cap, answered at once with an error, never forwarded.
+                for (int i = 0; i < 2; i++) {
+                    GatewayClient.Answer over = c.callAsync("conf__test_elicitation", Map.of("message", "one more"))
+                            .get(30, TimeUnit.SECONDS);
+                    assertThat(ids(over.messages(), "elicitation/create")).as("forwarded: %s", over.body()).isEmpty();
+                    assertThat(errorText(over)).as("%s", over.body()).contains("maxClientRequests");
+                }
+                assertThat(session.pendingClientRequests()).as("still the first ones only").isEqualTo(MAX);
 
-            // Two more: over the cap, answered at once with an error, never forwarded.
-            for (int i = 0; i < 2; i++) {
-                GatewayClient.Answer over = c.callAsync("conf__test_elicitation", Map.of("message", "one more"))
-                        .get(30, TimeUnit.SECONDS);
-                assertThat(forwarded(over)).as("forwarded over the cap: %s", over.body()).isEmpty();
-                assertThat(errorText(over)).as("%s", over.body()).contains("maxClientRequests");
-            }
-            assertThat(session.pendingClientRequests()).as("still the first ones only").isEqualTo(MAX);
+                // The first ones time out at the gateway, well before the upstream's own 30 s.
+                List<JsonNode> seen = new ArrayList<>();
+                for (CompletableFuture<GatewayClient.Answer> f : waiting) {
+                    GatewayClient.Answer a = f.get(60, TimeUnit.SECONDS);
+                    assertThat(errorText(a)).as("%s", a.body()).contains("clientRequestTimeout");
+                    seen.addAll(a.messages());
+                }
+                long elapsed = (System.nanoTime() - started) / 1_000_000;
+                assertThat(elapsed).as("ms until every call ended").isLessThan(25_000);
+                assertThat(session.pendingClientRequests()).as("nothing left waiting for the client").isZero();
+                assertThat(failed(gateway, "timeout")).isEqualTo(MAX);
+                assertThat(failed(gateway, "too_many")).isEqualTo(2);
 
-            // The first ones time out at the gateway, well before the upstream's own 30 s.
-            for (CompletableFuture<GatewayClient.Answer> f : waiting) {
-                GatewayClient.Answer a = f.get(60, TimeUnit.SECONDS);
-                assertThat(forwarded(a)).as("each reached the client: %s", a.body()).hasSize(1);
-                assertThat(errorText(a)).as("%s", a.body()).contains("clientRequestTimeout");
-                String id = forwarded(a).get(0).path("id").asText();
-                assertThat(a.messages()).as("the client is told the request is withdrawn: %s", a.body())
-                        .anyMatch(m -> "notifications/cancelled".equals(m.path("method").asText())
-                                && id.equals(m.path("params").path("requestId").asText()));
+                // An upstream's request goes on the newest POST stream open (else the GET stream), so the calls'
+                // streams and the GET stream together hold each request and the notice that withdraws it.
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                    List<JsonNode> all = new ArrayList<>(seen);
+                    all.addAll(events.pending());
+                    List<String> asked = ids(all, "elicitation/create");
+                    assertThat(asked).as("requests that reached the client").hasSize(MAX).doesNotHaveDuplicates();
+                    assertThat(ids(all, "notifications/cancelled")).as("withdrawn").containsExactlyInAnyOrderElementsOf(
+                            asked);
+                });
             }
-            long elapsed = (System.nanoTime() - started) / 1_000_000;
-            assertThat(elapsed).as("ms until every call ended").isLessThan(25_000);
-            assertThat(session.pendingClientRequests()).as("nothing left waiting for the client").isZero();
-            assertThat(failed(gateway, "timeout")).isEqualTo(MAX);
-            assertThat(failed(gateway, "too_many")).isEqualTo(2);
 
             // The session works on: a new request to the client is forwarded again.
             CompletableFuture<GatewayClient.Answer> again = c.callAsync("conf__test_elicitation",
@@ -91,9 +100,13 @@ class GatewayClientRequestsTest {
         }
     }
 
-    /** The requests the gateway sent the client on this call's stream. */
-    private static List<JsonNode> forwarded(GatewayClient.Answer a) {
-        return a.messages().stream().filter(m -> "elicitation/create".equals(m.path("method").asText())).toList();
+    /**
+     * The ids in {@code messages} of the requests of {@code method}, or for {@code notifications/cancelled} the ids
+     * they withdraw.
+     */
+    private static List<String> ids(List<JsonNode> messages, String method) {
+        return messages.stream().filter(m -> method.equals(m.path("method").asText()))
+                .map(m -> (m.has("id") ? m.path("id") : m.path("params").path("requestId")).asText()).toList();
     }
 
     /** The text of the call's error result (the upstream reports a failed elicitation as an isError result). */
