@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,6 +33,8 @@ public final class ClientSession {
     final Set<RequestId> cancelledByClient = ConcurrentHashMap.newKeySet();
     /** Requests the gateway sent the client (for an upstream), by the gateway's id. */
     final ConcurrentHashMap<RequestId, CompletableFuture<JsonNode>> outgoing = new ConcurrentHashMap<>();
+    /** The entries of {@link #outgoing} and those about to be added: what {@code maxClientRequests} bounds. */
+    private final AtomicInteger outgoingCount = new AtomicInteger();
     private final AtomicLong outgoingIds = new AtomicLong();
     /** Sticky servers whose upstream session for this client has a server-request handler bound. */
     final Set<String> boundServers = ConcurrentHashMap.newKeySet();
@@ -91,6 +94,25 @@ public final class ClientSession {
         return outgoing.size();
     }
 
+    /**
+     * Takes an upstream's request to this client, to be answered through {@code answer}: its id, or null when
+     * {@code max} are waiting already. The entry leaves when {@code answer} completes, however it does.
+     */
+    RequestId addOutgoing(CompletableFuture<JsonNode> answer, int max) {
+        if (outgoingCount.incrementAndGet() > max) {
+            outgoingCount.decrementAndGet();
+            return null;
+        }
+        RequestId id = RequestId.of("gw-" + outgoingIds.incrementAndGet());
+        outgoing.put(id, answer);
+        answer.whenComplete((v, e) -> {
+            if (outgoing.remove(id, answer)) {
+                outgoingCount.decrementAndGet();
+            }
+        });
+        return id;
+    }
+
     public boolean isClosed() {
         return closed;
     }
@@ -131,21 +153,18 @@ public final class ClientSession {
 
     /**
      * Sends a request an upstream made: on the stream of a POST in progress (the call that led to it, most
-     * likely), else on the GET stream.
+     * likely), else on the GET stream. The stream it went on, or null when none took it.
      */
-    boolean sendRequest(JsonRpcMessage message) {
+    MessageSink sendRequest(JsonRpcMessage message) {
         var it = requestStreams.descendingIterator();
         while (it.hasNext()) {
             MessageSink s = it.next();
             if (s.isOpen() && s.send(message)) {
-                return true;
+                return s;
             }
         }
-        return notify(message);
-    }
-
-    RequestId nextOutgoingId() {
-        return RequestId.of("gw-" + outgoingIds.incrementAndGet());
+        MessageSink s = standaloneStream;
+        return s != null && s.send(message) ? s : null;
     }
 
     /** Marks the session ended; the caller releases what it holds upstream. */

@@ -42,8 +42,8 @@ public final class GatewayServer implements AutoCloseable {
                           GatewayEvents events) {
         this.pool = pool;
         this.settings = settings;
-        this.sessions = new ClientSessions(new GatewayDispatcher(pool), settings.maxSessions(),
-                settings.sessionIdleTimeout());
+        this.sessions = new ClientSessions(new GatewayDispatcher(pool, settings.limits(), events),
+                settings.maxSessions(), settings.sessionIdleTimeout());
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "mcp-pool-gateway-timer");
             t.setDaemon(true);
