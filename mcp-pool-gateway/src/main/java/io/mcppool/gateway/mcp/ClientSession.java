@@ -1,6 +1,7 @@
 package io.mcppool.gateway.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mcppool.config.ClientLimits;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.protocol.JsonRpcMessage;
 import io.mcppool.protocol.RequestId;
@@ -41,10 +42,18 @@ public final class ClientSession {
     /** Streams of POSTs in progress, newest last: where an upstream's request to the client goes first. */
     private final Deque<MessageSink> requestStreams = new ConcurrentLinkedDeque<>();
     private volatile MessageSink standaloneStream;
+    private final UnreadResponses unreadResponses;
 
     public ClientSession(String id, ClientIdentity client) {
+        this(id, client, ClientLimits.DEFAULTS, GatewayEvents.NONE);
+    }
+
+    /** @param limits what its responses waiting for the client may add up to; {@code events} hears of drops */
+    public ClientSession(String id, ClientIdentity client, ClientLimits limits, GatewayEvents events) {
         this.id = id;
         this.client = client;
+        this.unreadResponses = new UnreadResponses(limits.maxUnreadResponseBytes(), events,
+                "client '" + client.name() + "' (session " + id + ")");
     }
 
     public String id() {
@@ -87,6 +96,11 @@ public final class ClientSession {
 
     public boolean hasInFlight() {
         return !inFlight.isEmpty();
+    }
+
+    /** Its responses written and not yet read by the client, which the transport bounds. */
+    public UnreadResponses unreadResponses() {
+        return unreadResponses;
     }
 
     /** An upstream's requests sent to this client (sampling, elicitation) that it has not answered yet. */

@@ -116,6 +116,16 @@ public final class GatewayDispatcher {
         return pool;
     }
 
+    /** What the gateway holds for one client at most. */
+    public ClientLimits limits() {
+        return limits;
+    }
+
+    /** Where clients at those limits are reported. */
+    public GatewayEvents events() {
+        return events;
+    }
+
     private ToolCatalog catalog() {
         return pool.catalog();
     }

@@ -3,13 +3,13 @@ package io.mcppool.gateway.server;
 import io.mcppool.config.ClientLimits;
 import io.mcppool.gateway.mcp.GatewayEvents;
 import io.mcppool.gateway.mcp.MessageSink;
+import io.mcppool.gateway.mcp.UnreadResponses;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
@@ -39,12 +39,15 @@ final class SseStream implements MessageSink {
     private record Item(ByteBuffer bytes, boolean last) {
     }
 
-    /** The limits, and whom to tell and how to name the stream when a client reaches them. */
-    record Bounds(ClientLimits limits, GatewayEvents events, String name) {
+    /**
+     * The limits, and whom to tell and how to name the stream when a client reaches them; {@code unread} holds the
+     * last message (a POST's response) among the session's responses waiting for the client, or is null (GET).
+     */
+    record Bounds(ClientLimits limits, GatewayEvents events, String name, UnreadResponses unread) {
     }
 
     private final Response response;
-    private final Callback done;
+    private final OnceCallback done;
     private final Bounds bounds;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
@@ -54,12 +57,12 @@ final class SseStream implements MessageSink {
     private boolean writing;
     /** No more messages are taken: finished, failed, or the client went away. */
     private volatile boolean closed;
-    /** Whether Jetty has been told the exchange is over: once, whichever way it ends. */
-    private final AtomicBoolean ended = new AtomicBoolean();
+    /** The last message's place among the session's unread responses, while it waits to be written. */
+    private volatile UnreadResponses.Waiting lastWaiting;
 
     SseStream(Response response, Callback done, Bounds bounds) {
         this.response = response;
-        this.done = done;
+        this.done = new OnceCallback(done);
         this.bounds = bounds;
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
@@ -83,8 +86,23 @@ final class SseStream implements MessageSink {
 
     /** Writes {@code last} (or nothing) and ends the response; later sends are refused. */
     void finish(JsonRpcMessage last) {
-        enqueue(new Item(last == null ? ByteBuffer.allocate(0) : event(last), true));
+        ByteBuffer bytes = last == null ? ByteBuffer.allocate(0) : event(last);
+        if (last != null && bounds.unread() != null && !closed) {
+            lastWaiting = bounds.unread().admit(bytes.remaining(), () -> end(new IOException(
+                    "the response was dropped: the client has not read it and newer ones came"))).entry();
+        }
+        if (!enqueue(new Item(bytes, true))) {
+            released();
+        }
         closed = true;
+    }
+
+    /** The last message no longer waits: written, dropped or never queued. */
+    private void released() {
+        UnreadResponses.Waiting w = lastWaiting;
+        if (w != null) {
+            bounds.unread().written(w);
+        }
     }
 
     @Override
@@ -166,9 +184,8 @@ final class SseStream implements MessageSink {
                 lock.unlock();
             }
             if (next.last()) {
-                if (ended.compareAndSet(false, true)) {
-                    done.succeeded();
-                }
+                released();
+                done.succeeded();
             } else {
                 pump();
             }
@@ -193,8 +210,7 @@ final class SseStream implements MessageSink {
         } finally {
             lock.unlock();
         }
-        if (ended.compareAndSet(false, true)) {
-            done.failed(failure);
-        }
+        released();
+        done.failed(failure);
     }
 }

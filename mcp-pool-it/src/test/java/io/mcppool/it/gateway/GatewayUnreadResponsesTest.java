@@ -43,7 +43,7 @@ class GatewayUnreadResponsesTest {
                        t: %s
                      gateway: { port: 0, watchConfig: false }
                      """.formatted(GatewayFiles.stdioTestkit("pool: { maxSessions: 1, maxConcurrentRequests: 64 },"
-                     + " health: { enabled: false }")))) {
+                     + " callTimeout: 120s, breaker: { enabled: false }, health: { enabled: false }")))) {
             GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
             c.initialize();
             assertThat(c.call("t__huge", Map.of("bytes", 1000)).path("result").path("content").path(0)
@@ -66,7 +66,8 @@ class GatewayUnreadResponsesTest {
                         CALLS + " unread results of " + RESULT_BYTES + " bytes");
                 System.out.printf("GatewayUnreadResponsesTest: %d unread results of %d MB; heap growth %s;"
                         + " %.0f dropped%n", CALLS, RESULT_BYTES / 1_000_000, HeapUse.mib(growth), dropped(gateway));
-                assertThat(dropped(gateway)).as("responses dropped for a slow client").isGreaterThan(0);
+                // 64 MiB hold six of them: the others were dropped, oldest first.
+                assertThat(dropped(gateway)).as("responses dropped for a slow client").isGreaterThanOrEqualTo(CALLS - 7);
                 // The oldest were dropped: their connections end.
                 assertThat(GatewayStreamBoundsTest.readsToTheEnd(stalled.get(0))).isTrue();
 
