@@ -74,9 +74,9 @@ public final class GatewayDispatcher {
     /** Servers not listed within the wait once: later requests do not wait for them again until they are. */
     private final Set<String> notWaitedFor = ConcurrentHashMap.newKeySet();
 
-    /** A dispatcher with the default {@link ClientLimits} that reports to no metrics. */
+    /** A dispatcher with the limits of the pool's config ({@code gateway} block) that reports to no metrics. */
     public GatewayDispatcher(McpPool pool) {
-        this(pool, ClientLimits.DEFAULTS, GatewayEvents.NONE);
+        this(pool, pool.config().gateway().limits(), GatewayEvents.NONE);
     }
 
     /** @param limits what an upstream's requests to one client may add up to; {@code events} hears of clients at them */
@@ -509,7 +509,8 @@ public final class GatewayDispatcher {
                 n.put("message", p.message());
             }
             JsonRpcNotification progress = new JsonRpcNotification(McpMethods.PROGRESS, n);
-            if (stream == null || !stream.send(progress)) {
+            // On the request's stream, else on the GET stream; stdio has one stream, which is tried once.
+            if ((stream == null || !stream.send(progress)) && stream != session.standaloneStream()) {
                 session.notify(progress);
             }
         };
