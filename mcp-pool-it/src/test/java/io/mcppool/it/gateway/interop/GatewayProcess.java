@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * stderr (its log) goes to a file for failure messages. {@link #close} stops it with SIGTERM, as an
  * operator would, and waits (bounded) for it and everything it started to be gone.
  */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("^mcp-pool gateway: (http://\\S+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -50,7 +50,7 @@ final class GatewayProcess implements AutoCloseable {
      * Starts {@code serve --port 0} plus {@code extraArgs}, with {@code env} replacing the whole environment
      * (so a test decides exactly what is on PATH), and waits until it prints its URL.
      */
-    static GatewayProcess serve(Path workDir, Map<String, String> env, String... extraArgs) {
+    public static GatewayProcess serve(Path workDir, Map<String, String> env, String... extraArgs) {
         List<String> cmd = new ArrayList<>(List.of(TestkitCommand.javaExecutable(), "-jar",
                 Peers.gatewayJar().toString(), "serve", "--port", "0"));
         cmd.addAll(List.of(extraArgs));
@@ -98,16 +98,16 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    URI mcpUri() {
+    public URI mcpUri() {
         return mcpUri;
     }
 
     /** What it has printed on stdout. */
-    List<String> stdout() {
+    public List<String> stdout() {
         return List.copyOf(stdout);
     }
 
-    String stderr() {
+    public String stderr() {
         try {
             return Files.readString(stderr, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -115,8 +115,13 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** The gateway's process id (for {@code jcmd}). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The processes it has started (its testkit server, ...), as seen now. */
-    List<ProcessHandle> children() {
+    public List<ProcessHandle> children() {
         return process.descendants().toList();
     }
 
@@ -124,7 +129,7 @@ final class GatewayProcess implements AutoCloseable {
      * SIGTERM, then waits for the gateway and the processes it had started to end; kills what is left after
      * the deadline. Returns what was still alive at the deadline ("pid: command line"), empty when all ended.
      */
-    List<String> stop() {
+    public List<String> stop() {
         List<ProcessHandle> started = process.descendants().toList();
         process.destroy();
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
@@ -156,7 +161,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** The gateway's exit code after {@link #stop}. */
-    int exitCode() {
+    public int exitCode() {
         return process.exitValue();
     }
 
