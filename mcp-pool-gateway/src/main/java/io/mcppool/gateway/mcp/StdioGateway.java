@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * so a host that stops reading stdout never blocks an upstream's reader or the pool. The queue holds
  * {@code gateway.maxStreamMessages} and {@code maxStreamSize}: past them notifications are dropped, and stdin is not
  * read until there is room again, so the host, the one client, is held back instead of the gateway's memory growing.
+ * The answers still to come count as queued, so the host has at most {@code maxStreamMessages} requests in flight,
+ * and a {@code notifications/cancelled} it sends waits in the pipe while that many are.
  */
 public final class StdioGateway {
     private static final Logger log = LoggerFactory.getLogger(StdioGateway.class);
@@ -35,6 +38,8 @@ public final class StdioGateway {
     private final ClientSession session;
     private final StdoutWriter stdout;
     private final MessageSink sink;
+    /** The host's requests read and not yet answered: their answers will need room on stdout. */
+    private final AtomicInteger pending = new AtomicInteger();
 
     /** Serves with the dispatcher's {@link ClientLimits} (the pool config's {@code gateway} block). */
     public StdioGateway(GatewayDispatcher dispatcher, ClientIdentity client, OutputStream out) {
@@ -74,7 +79,7 @@ public final class StdioGateway {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while (true) {
-                stdout.awaitRoom(); // the host's next request only when its answer has room
+                stdout.awaitRoom(pending::get); // the host's next request only when its answer has room
                 line = reader.readLine();
                 if (line == null) {
                     break;
@@ -103,11 +108,16 @@ public final class StdioGateway {
             return;
         }
         switch (message) {
-            case JsonRpcRequest r -> dispatcher.request(session, r, sink).whenComplete((response, e) -> {
-                if (response != null) {
-                    stdout.put(response); // an answer is never dropped
-                }
-            });
+            case JsonRpcRequest r -> {
+                pending.incrementAndGet();
+                dispatcher.request(session, r, sink).whenComplete((response, e) -> {
+                    if (response != null) {
+                        stdout.put(response); // an answer is never dropped
+                    }
+                    pending.decrementAndGet();
+                    stdout.answered();
+                });
+            }
             case JsonRpcNotification n -> dispatcher.notification(session, n);
             case JsonRpcResponse r -> dispatcher.response(session, r);
         }

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -19,9 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The queue is bounded by {@code maxMessages} and {@code maxBytes} (the one being written included). Messages
  * nobody waits for (notifications, an upstream's requests to the host) are dropped when it is full: counted, and
- * logged once per burst. Responses are never dropped: they are queued even over the bound, and {@link #awaitRoom}
- * lets the stdin loop stop reading new requests until the host has read enough; so what waits here is the bound plus
- * the answers to requests already read.
+ * logged once per burst. Responses are never dropped: {@link #awaitRoom} lets the stdin loop read a new request only
+ * while the queued messages and the answers still to come are under {@code maxMessages}, so the answers always fit
+ * in number; in bytes they may go over by the answers in flight, whose size nobody knows before they come.
  */
 final class StdoutWriter {
     private static final Logger log = LoggerFactory.getLogger(StdoutWriter.class);
@@ -112,15 +113,26 @@ final class StdoutWriter {
     }
 
     /**
-     * Waits while the queue is over its bound, so the stdin loop reads the host's next request only when there is
-     * room for its answer. Returns at once once stdout is closed (answers then go nowhere).
+     * Waits while the queue is over its bound, counting {@code inFlight} answers still to come as queued already,
+     * so the stdin loop reads the host's next request only when there is room for its answer. Returns at once once
+     * stdout is closed (answers then go nowhere). {@link #answered} wakes it when an answer comes.
      */
-    void awaitRoom() throws InterruptedException {
+    void awaitRoom(IntSupplier inFlight) throws InterruptedException {
         lock.lock();
         try {
-            while (!closed && overBound()) {
+            while (!closed && (overBound() || messages + inFlight.getAsInt() >= maxMessages)) {
                 room.await();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A request of the host's ended (its answer, if any, is queued): the stdin loop may have room now. */
+    void answered() {
+        lock.lock();
+        try {
+            room.signalAll();
         } finally {
             lock.unlock();
         }

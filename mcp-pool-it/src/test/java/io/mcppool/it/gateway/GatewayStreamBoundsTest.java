@@ -43,11 +43,7 @@ class GatewayStreamBoundsTest {
     @Test
     void aGetStreamNobodyReadsIsClosedAtItsByteLimitAndTheHeapStaysBounded() throws Exception {
         try (TestkitHttpServer upstream = TestkitHttpServer.start(TestkitOptions.defaults());
-             Gateway gateway = GatewayFiles.start(dir, """
-                     servers:
-                       t: { url: "%s", pool: { mode: sticky }, health: { enabled: false } }
-                     gateway: { port: 0, watchConfig: false }
-                     """.formatted(upstream.url()));
+             Gateway gateway = start(upstream, "");
              LogCapture logs = LogCapture.of("io.mcppool.gateway")) {
             GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
             c.initialize();
@@ -83,11 +79,7 @@ class GatewayStreamBoundsTest {
     @Test
     void aGetStreamNobodyReadsIsClosedAtItsMessageLimit() throws Exception {
         try (TestkitHttpServer upstream = TestkitHttpServer.start(TestkitOptions.defaults());
-             Gateway gateway = GatewayFiles.start(dir, """
-                     servers:
-                       t: { url: "%s", pool: { mode: sticky }, health: { enabled: false } }
-                     gateway: { port: 0, watchConfig: false, maxStreamMessages: 50 }
-                     """.formatted(upstream.url()));
+             Gateway gateway = start(upstream, ", maxStreamMessages: 50");
              LogCapture logs = LogCapture.of("io.mcppool.gateway")) {
             GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
             c.initialize();
@@ -103,6 +95,15 @@ class GatewayStreamBoundsTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A gateway over {@code upstream} as a sticky server, with {@code moreGateway} keys (", key: value"). */
+    private Gateway start(TestkitHttpServer upstream, String moreGateway) {
+        return GatewayFiles.start(dir, """
+                servers:
+                  t: { url: "%s", pool: { mode: sticky }, health: { enabled: false } }
+                gateway: { port: 0, watchConfig: false%s }
+                """.formatted(upstream.url(), moreGateway));
+    }
 
     /**
      * Calls {@code t__log} (JSON answers, so the log messages go to the GET stream) until the gateway has closed a

@@ -53,100 +53,99 @@ class StdioGatewayBackpressureTest {
 
     @Test
     void aHostThatStopsReadingStdoutDoesNotStopTheUpstreamForItsOtherCallers() throws Exception {
-        try (McpPool pool = pool("")) {
-            HostInput in = new HostInput();
-            HostOutput out = new HostOutput();
-            Thread serving = Thread.ofVirtual().name("stdio-gateway-under-test").start(
-                    () -> new StdioGateway(new GatewayDispatcher(pool), HOST, out).run(in));
-            try {
-                initialize(in, out);
-                out.stall();
-                // A call that reports progress: the upstream's reader delivers it, and the gateway passes it on.
-                ObjectNode sleep = call(2, "up__sleep", Map.of("ms", 300, "steps", 3));
-                ((ObjectNode) sleep.get("params")).putObject("_meta").put("progressToken", "p");
-                in.send(sleep);
-                // Whichever thread writes for the host is stuck now, as on a full pipe.
-                await().atMost(Duration.ofSeconds(30)).until(() -> out.blockedWriters() > 0);
+        try (McpPool pool = pool("");
+             Host host = Host.serve(pool)) {
+            host.out.stall();
+            // A call that reports progress: the upstream's reader delivers it, and the gateway passes it on.
+            host.in.send(withProgress(call(2, "up__sleep", Map.of("ms", 300, "steps", 3))));
+            // Whichever thread writes for the host is stuck now, as on a full pipe.
+            await().atMost(Duration.ofSeconds(30)).until(() -> host.out.blockedWriters() > 0);
 
-                // Another caller of the same upstream session is answered all the same.
-                CallToolResult other = pool.callToolAsync("up", "echo", Map.of("message", "other caller"))
-                        .get(60, TimeUnit.SECONDS);
-                assertThat(other.text()).isEqualTo("other caller");
+            // Another caller of the same upstream session is answered all the same.
+            CallToolResult other = pool.callToolAsync("up", "echo", Map.of("message", "other caller"))
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(other.text()).isEqualTo("other caller");
 
-                // The host closes stdout, then stdin: the gateway ends, writer and all.
-                out.close();
-                in.close();
-                assertThat(serving.join(Duration.ofSeconds(30))).as("run() returned").isTrue();
-                await().atMost(Duration.ofSeconds(30)).until(() -> writerThreads() == 0);
-            } finally {
-                out.close();
-                in.close();
-                serving.join(Duration.ofSeconds(30));
-            }
+            // The host closes stdout, then stdin: the gateway ends, writer and all.
+            host.out.close();
+            host.in.close();
+            assertThat(host.serving.join(Duration.ofSeconds(30))).as("run() returned").isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> writerThreads() == 0);
         }
     }
 
     @Test
     void stdoutFullStopsReadingStdinDropsNotificationsAndKeepsEveryResponse() throws Exception {
         try (McpPool pool = pool("gateway: { maxStreamMessages: 8 }\n");
-             LogCapture logs = LogCapture.of("io.mcppool.gateway")) {
-            HostInput in = new HostInput();
-            HostOutput out = new HostOutput();
-            Thread serving = Thread.ofVirtual().name("stdio-gateway-under-test").start(
-                    () -> new StdioGateway(new GatewayDispatcher(pool), HOST, out).run(in));
-            try {
-                initialize(in, out);
-                out.stall();
-                // A call that reports progress 40 times over 2 s, then 120 calls: far more answers than the queue
-                // holds (8), and more bytes than stdin's read-ahead.
-                ObjectNode sleep = call(2, "up__sleep", Map.of("ms", 2000, "steps", 40));
-                ((ObjectNode) sleep.get("params")).putObject("_meta").put("progressToken", "p");
-                in.send(sleep);
-                int id = 3;
-                for (int i = 0; i < 120; i++) {
-                    in.send(call(id++, "up__echo", Map.of("message", "echo " + i + " " + "x".repeat(300))));
-                }
-                // The gateway stops reading stdin once the answers waiting for the host fill the queue.
-                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30))
-                        .until(() -> in.consumed() < in.sent());
-                // The upstream (asked directly: its reader is free) ran only what the gateway read.
-                int read = executions(pool, "echo");
-                assertThat(read).as("calls the gateway read and passed on").isLessThan(120);
-                // Progress for the host is dropped while stdout is full, and said once per burst.
-                await().atMost(Duration.ofSeconds(30)).until(() -> logs.count("notification") > 0);
-
-                out.release();
-                int last = id - 1;
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                    Map<Integer, JsonNode> answers = out.responses();
-                    for (int i = 1; i <= last; i++) {
-                        assertThat(answers).as("a response to request %d", i).containsKey(i);
-                    }
-                });
-                Map<Integer, JsonNode> answers = out.responses();
-                for (int i = 3; i <= last; i++) {
-                    assertThat(answers.get(i).path("result").path("content").path(0).path("text").asText())
-                            .as("request %d", i).startsWith("echo " + (i - 3) + " ");
-                }
-                long progress = out.notifications("notifications/progress");
-                System.out.printf("StdioGatewayBackpressureTest: with stdout stalled the gateway read %d of 120 calls"
-                        + " (%d of %d bytes of stdin); the host got %d of 40 progress notifications; %s%n", read,
-                        in.consumed(), in.sent(), progress, logs.lines());
-                assertThat(progress).as("progress the host got").isLessThan(40);
-                assertThat(logs.lines()).filteredOn(l -> l.contains("notification")).hasSizeLessThan(5);
-
-                in.close();
-                assertThat(serving.join(Duration.ofSeconds(30))).as("run() returned").isTrue();
-                await().atMost(Duration.ofSeconds(30)).until(() -> writerThreads() == 0);
-            } finally {
-                out.close();
-                in.close();
-                serving.join(Duration.ofSeconds(30));
+             LogCapture logs = LogCapture.of("io.mcppool.gateway");
+             Host host = Host.serve(pool)) {
+            HostInput in = host.in;
+            HostOutput out = host.out;
+            out.stall();
+            // A call that reports progress 40 times over 2 s, then 120 calls: far more answers than the queue
+            // holds (8), and more bytes than stdin's read-ahead.
+            in.send(withProgress(call(2, "up__sleep", Map.of("ms", 2000, "steps", 40))));
+            int id = 3;
+            for (int i = 0; i < 120; i++) {
+                in.send(call(id++, "up__echo", Map.of("message", "echo " + i + " " + "x".repeat(300))));
             }
+            // The gateway stops reading stdin once the answers for the host, queued or to come, fill the queue.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30))
+                    .until(() -> in.consumed() < in.sent());
+            // The upstream (asked directly: its reader is free) ran only what the gateway read: 8 calls at most.
+            int read = executions(pool, "echo");
+            assertThat(read).as("calls the gateway read and passed on").isLessThanOrEqualTo(8);
+            // Progress for the host is dropped while stdout is full, and said once per burst.
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs.count("notification") > 0);
+
+            out.release();
+            int last = id - 1;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                Map<Integer, JsonNode> answers = out.responses();
+                for (int i = 1; i <= last; i++) {
+                    assertThat(answers).as("a response to request %d", i).containsKey(i);
+                }
+            });
+            Map<Integer, JsonNode> answers = out.responses();
+            for (int i = 3; i <= last; i++) {
+                assertThat(answers.get(i).path("result").path("content").path(0).path("text").asText())
+                        .as("request %d", i).startsWith("echo " + (i - 3) + " ");
+            }
+            long progress = out.notifications("notifications/progress");
+            System.out.printf("StdioGatewayBackpressureTest: with stdout stalled the gateway read %d of 120 calls;"
+                    + " the host got %d of 40 progress notifications; %s%n", read, progress, logs.lines());
+            assertThat(progress).as("progress the host got").isLessThan(40);
+            assertThat(logs.lines()).filteredOn(l -> l.contains("notification")).hasSizeLessThan(5);
+
+            in.close();
+            assertThat(host.serving.join(Duration.ofSeconds(30))).as("run() returned").isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> writerThreads() == 0);
         }
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A host with its two streams, and the gateway serving it on a thread of its own. */
+    record Host(HostInput in, HostOutput out, Thread serving) implements AutoCloseable {
+        /** Starts the gateway on {@code pool} and has the host initialize and list the tools. */
+        static Host serve(McpPool pool) {
+            HostInput in = new HostInput();
+            HostOutput out = new HostOutput();
+            Thread serving = Thread.ofVirtual().name("stdio-gateway-under-test").start(
+                    () -> new StdioGateway(new GatewayDispatcher(pool), HOST, out).run(in));
+            Host host = new Host(in, out, serving);
+            initialize(in, out);
+            return host;
+        }
+
+        /** Closes stdout and stdin, as a host that goes away, and waits (bounded) for the gateway to end. */
+        @Override
+        public void close() throws InterruptedException {
+            out.close();
+            in.close();
+            serving.join(Duration.ofSeconds(30));
+        }
+    }
 
     private McpPool pool(String more) {
         return McpPool.create(ConfigLoader.load(GatewayFiles.write(dir, """
@@ -175,6 +174,12 @@ class StdioGatewayBackpressureTest {
 
     private static ObjectNode call(int id, String tool, Map<String, ?> arguments) {
         return request(id, "tools/call", GatewayClient.callParams(tool, arguments));
+    }
+
+    /** The request with a progress token, so the upstream reports progress for it. */
+    private static ObjectNode withProgress(ObjectNode request) {
+        ((ObjectNode) request.get("params")).putObject("_meta").put("progressToken", "p");
+        return request;
     }
 
     /** How often the upstream ran {@code tool}, asked by the pool directly (not through the stalled host). */
