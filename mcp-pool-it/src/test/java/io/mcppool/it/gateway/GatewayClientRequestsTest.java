@@ -47,7 +47,6 @@ class GatewayClientRequestsTest {
             JsonNode capabilities = Json.object().set("elicitation", Json.object());
             c.initialize("2025-11-25", capabilities);
             ClientSession session = gateway.server().sessions().all().iterator().next();
-            long started = System.nanoTime();
             try (GatewayClient.Events events = c.openStream()) {
                 // MAX calls, each of which makes the upstream ask the client something the client never answers.
                 List<CompletableFuture<GatewayClient.Answer>> waiting = new ArrayList<>();
@@ -73,8 +72,6 @@ class GatewayClientRequestsTest {
                     assertThat(errorText(a)).as("%s", a.body()).contains("clientRequestTimeout");
                     seen.addAll(a.messages());
                 }
-                long elapsed = (System.nanoTime() - started) / 1_000_000;
-                assertThat(elapsed).as("ms until every call ended").isLessThan(25_000);
                 assertThat(session.pendingClientRequests()).as("nothing left waiting for the client").isZero();
                 assertThat(failed(gateway, "timeout")).isEqualTo(MAX);
                 assertThat(failed(gateway, "too_many")).isEqualTo(2);
