@@ -28,8 +28,4 @@ public interface GatewayEvents {
     /** An upstream's request to a client ended without the client's answer; {@link #TIMEOUT} or {@link #TOO_MANY}. */
     default void clientRequestFailed(String reason) {
     }
-
-    /** Notifications to the client were dropped because its stream was full (stdio); how many. */
-    default void notificationsDropped(int count) {
-    }
 }

@@ -46,7 +46,7 @@ public final class StdioGateway {
         this.dispatcher = dispatcher;
         ClientLimits limits = dispatcher.limits();
         this.session = new ClientSession("stdio", client, limits, dispatcher.events());
-        this.stdout = new StdoutWriter(out, limits.maxStreamMessages(), limits.maxStreamBytes(), dispatcher.events());
+        this.stdout = new StdoutWriter(out, limits.maxStreamMessages(), limits.maxStreamBytes());
         this.sink = new MessageSink() {
             @Override
             public boolean send(JsonRpcMessage message) {

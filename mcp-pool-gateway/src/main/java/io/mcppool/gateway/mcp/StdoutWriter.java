@@ -30,7 +30,6 @@ final class StdoutWriter {
     private final OutputStream out;
     private final int maxMessages;
     private final long maxBytes;
-    private final GatewayEvents events;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
     private final Condition room = lock.newCondition();
@@ -47,11 +46,10 @@ final class StdoutWriter {
     private long burst;
     private final AtomicLong dropped = new AtomicLong();
 
-    StdoutWriter(OutputStream out, int maxMessages, long maxBytes, GatewayEvents events) {
+    StdoutWriter(OutputStream out, int maxMessages, long maxBytes) {
         this.out = out;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
-        this.events = events;
         this.thread = new Thread(this::run, "mcp-pool-stdio-writer");
         thread.setDaemon(true); // a host that never reads again must not keep the process alive
     }
@@ -100,7 +98,6 @@ final class StdoutWriter {
         }
         if (!taken) {
             dropped.incrementAndGet();
-            events.notificationsDropped(1);
             if (firstDrop) {
                 log.warn("stdout is full (the host is not reading it: {} messages, {} bytes wait; the limit is {}"
                         + " messages or {} bytes, gateway.maxStreamMessages and maxStreamSize): dropping notifications"
