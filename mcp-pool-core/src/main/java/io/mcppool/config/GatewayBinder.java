@@ -48,6 +48,8 @@ final class GatewayBinder {
     private static final double MAX_RATE_PER_SECOND = 1_000_000;
     private static final int MAX_BURST = 1_000_000;
     private static final int MIN_BODY_BYTES = 1024;
+    private static final int MAX_STREAM_MESSAGES = 1_000_000;
+    private static final int MAX_CLIENT_REQUESTS = 10_000;
 
     private static final Map<String, AuthSettings.Mode> MODES = new LinkedHashMap<>();
     /** JWS algorithms by name, each with the key that checks it. {@code none} is absent on purpose. */
@@ -106,13 +108,27 @@ final class GatewayBinder {
         int maxSessions = node.field("maxSessions").integer(1, MAX_GATEWAY_SESSIONS).orElse(d.maxSessions());
         Duration drain = node.field("drainTimeout").duration(true).orElse(d.drainTimeout());
         boolean watch = node.field("watchConfig").bool().orElse(d.watchConfig());
+        ClientLimits limits = limits(node, d.limits());
 
         GatewaySettings settings = new GatewaySettings(host.orElse(d.host()), port, path, separator, auth, rateLimit,
-                origins, hosts, maxBody, idle, maxSessions, drain, watch);
+                origins, hosts, maxBody, idle, maxSessions, drain, watch, limits);
         if (authRead && (hostNode.absent() || host.isPresent())) {
             checkAuth(settings, hostNode, node.field("auth"));
         }
         return settings;
+    }
+
+    private static ClientLimits limits(ConfigNode node, ClientLimits d) {
+        int streamMessages = node.field("maxStreamMessages").integer(1, MAX_STREAM_MESSAGES)
+                .orElse(d.maxStreamMessages());
+        long streamBytes = node.field("maxStreamSize").bytes(MIN_BODY_BYTES, Integer.MAX_VALUE, "2GiB less one byte")
+                .orElse(d.maxStreamBytes());
+        long unread = node.field("maxUnreadResponseSize").bytes(MIN_BODY_BYTES, Long.MAX_VALUE, "8EiB")
+                .orElse(d.maxUnreadResponseBytes());
+        Duration requestTimeout = node.field("clientRequestTimeout").duration(false).orElse(d.clientRequestTimeout());
+        int clientRequests = node.field("maxClientRequests").integer(1, MAX_CLIENT_REQUESTS)
+                .orElse(d.maxClientRequests());
+        return new ClientLimits(streamMessages, streamBytes, unread, requestTimeout, clientRequests);
     }
 
     /**

@@ -26,18 +26,20 @@ import java.util.regex.Pattern;
  * @param maxSessions        the most client sessions at once (503 above)
  * @param drainTimeout       on SIGTERM or a removed server: how long in-flight calls may finish
  * @param watchConfig        reload the config file when it changes (SIGHUP always reloads)
+ * @param limits             what the gateway holds for one client at most (streams, unread responses, the
+ *                           upstreams' requests to it)
  */
 public record GatewaySettings(String host, int port, String path, String separator, AuthSettings auth,
                               RateLimit rateLimit, List<String> allowedOrigins, List<String> allowedHosts,
                               long maxBodyBytes, Duration sessionIdleTimeout, int maxSessions, Duration drainTimeout,
-                              boolean watchConfig) {
+                              boolean watchConfig, ClientLimits limits) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_SEPARATOR = "__";
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
     public static final GatewaySettings DEFAULTS = new GatewaySettings(DEFAULT_HOST, DEFAULT_PORT, "/mcp",
             DEFAULT_SEPARATOR, AuthSettings.DEFAULTS, RateLimit.NONE, List.of(), List.of(), DEFAULT_MAX_BODY_BYTES,
-            Duration.ofMinutes(30), 10_000, Duration.ofSeconds(30), true);
+            Duration.ofMinutes(30), 10_000, Duration.ofSeconds(30), true, ClientLimits.DEFAULTS);
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
     public GatewaySettings {
@@ -50,6 +52,7 @@ public record GatewaySettings(String host, int port, String path, String separat
         allowedHosts = List.copyOf(allowedHosts);
         Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(limits, "limits");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("gateway port is 0 to 65535, got " + port);
         }
@@ -93,11 +96,16 @@ public record GatewaySettings(String host, int port, String path, String separat
 
     public GatewaySettings withHostPort(String h, int p) {
         return new GatewaySettings(h, p, path, separator, auth, rateLimit, allowedOrigins, allowedHosts, maxBodyBytes,
-                sessionIdleTimeout, maxSessions, drainTimeout, watchConfig);
+                sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, limits);
     }
 
     public GatewaySettings withAuth(AuthSettings a) {
         return new GatewaySettings(host, port, path, separator, a, rateLimit, allowedOrigins, allowedHosts,
-                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig);
+                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, limits);
+    }
+
+    public GatewaySettings withLimits(ClientLimits l) {
+        return new GatewaySettings(host, port, path, separator, auth, rateLimit, allowedOrigins, allowedHosts,
+                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, l);
     }
 }

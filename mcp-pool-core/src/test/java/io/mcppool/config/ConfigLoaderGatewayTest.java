@@ -63,6 +63,11 @@ class ConfigLoaderGatewayTest {
               maxSessions: 500
               drainTimeout: 5s
               watchConfig: false
+              maxStreamMessages: 200
+              maxStreamSize: 1MiB
+              maxUnreadResponseSize: 16MiB
+              clientRequestTimeout: 20s
+              maxClientRequests: 8
             """.formatted(ABC_SHA256);
 
     static final String TOML = """
@@ -82,6 +87,11 @@ class ConfigLoaderGatewayTest {
             maxSessions = 500
             drainTimeout = "5s"
             watchConfig = false
+            maxStreamMessages = 200
+            maxStreamSize = "1MiB"
+            maxUnreadResponseSize = "16MiB"
+            clientRequestTimeout = "20s"
+            maxClientRequests = 8
 
             [gateway.auth]
             mode = "required"
@@ -134,7 +144,8 @@ class ConfigLoaderGatewayTest {
                 "allowedOrigins": ["https://App.example.com/", "vscode-webview://abc"],
                 "allowedHosts": ["mcp.example.com", "mcp.example.com:8443"],
                 "maxBodySize": "512KB", "sessionIdleTimeout": "15m", "maxSessions": 500, "drainTimeout": "5s",
-                "watchConfig": false
+                "watchConfig": false, "maxStreamMessages": 200, "maxStreamSize": "1MiB",
+                "maxUnreadResponseSize": "16MiB", "clientRequestTimeout": "20s", "maxClientRequests": 8
               }
             }
             """.formatted(ABC_SHA256);
@@ -177,7 +188,8 @@ class ConfigLoaderGatewayTest {
         return new GatewaySettings("0.0.0.0", 9090, "/api/mcp", ".", auth, new RateLimit(50, 100),
                 List.of("https://app.example.com", "vscode-webview://abc"),
                 List.of("mcp.example.com", "mcp.example.com:8443"), 512 * 1024, Duration.ofMinutes(15), 500,
-                Duration.ofSeconds(5), false);
+                Duration.ofSeconds(5), false, new ClientLimits(200, 1024 * 1024, 16 * 1024 * 1024,
+                Duration.ofSeconds(20), 8));
     }
 
     @Nested
@@ -427,6 +439,11 @@ class ConfigLoaderGatewayTest {
                       maxSessions: 0
                       drainTimeout: soon
                       watchConfig: maybe
+                      maxStreamMessages: 0
+                      maxStreamSize: 10
+                      maxUnreadResponseSize: lots
+                      clientRequestTimeout: 0
+                      maxClientRequests: 10001
                     """)).containsExactly(
                     "gateway.host: must be a host name or address, not a URL; got \"http://0.0.0.0:8080\"; e.g."
                             + " 127.0.0.1 or 0.0.0.0",
@@ -438,7 +455,12 @@ class ConfigLoaderGatewayTest {
                     "gateway.sessionIdleTimeout: must be greater than zero; got 0",
                     "gateway.maxSessions: must be a whole number from 1 to 1000000; got 0",
                     "gateway.drainTimeout: must be a duration like 250ms, 5s, 10m, 1h; got \"soon\"",
-                    "gateway.watchConfig: must be true or false; got \"maybe\"");
+                    "gateway.watchConfig: must be true or false; got \"maybe\"",
+                    "gateway.maxStreamMessages: must be a whole number from 1 to 1000000; got 0",
+                    "gateway.maxStreamSize: must be at least 1024 bytes; got 10",
+                    "gateway.maxUnreadResponseSize: must be a size like 1048576, 512KB, 16MB, 1MiB; got \"lots\"",
+                    "gateway.clientRequestTimeout: must be greater than zero; got 0",
+                    "gateway.maxClientRequests: must be a whole number from 1 to 10000; got 10001");
             assertThat(problems("gateway: { path: /metrics, host: \"my host\" }\n")).containsExactly(
                     "gateway.host: must be a host name or address; got \"my host\"; e.g. 127.0.0.1, 0.0.0.0 or ::1;"
                             + " the port is gateway.port",
@@ -597,6 +619,8 @@ class ConfigLoaderGatewayTest {
                     .startsWith("gateway.auth.issuer: unknown key; did you mean 'jwt.issuer'? allowed: mode, apiKeys,");
             assertThat(problems("gateway: { maxBodyBytes: 4096 }\n")).containsExactly(
                     "gateway.maxBodyBytes: write the size as maxBodySize, e.g. maxBodySize: 4MB");
+            assertThat(problems("gateway: { maxStreamBytes: 4096 }\n")).containsExactly(
+                    "gateway.maxStreamBytes: write the size as maxStreamSize, e.g. maxStreamSize: 8MiB");
             assertThat(problems("gateway: { auth: { apiKeys: [ { name: a, sha265: x, allow: [] } ] } }\n"))
                     .contains("gateway.auth.apiKeys[0].sha265: unknown key; did you mean 'sha256'? allowed: name, sha256,"
                             + " key, allow, rateLimit");
@@ -645,6 +669,8 @@ class ConfigLoaderGatewayTest {
             env.put("MCP_POOL__GATEWAY__HOST", "0.0.0.0");
             env.put("MCP_POOL__GATEWAY__RATE_LIMIT", "20/s");
             env.put("MCP_POOL__GATEWAY__MAX_BODY_SIZE", "1MB");
+            env.put("MCP_POOL__GATEWAY__MAX_STREAM_SIZE", "2MB");
+            env.put("MCP_POOL__GATEWAY__CLIENT_REQUEST_TIMEOUT", "15s");
             env.put("MCP_POOL__GATEWAY__ALLOWED_ORIGINS", "[\"https://a.example.com\"]");
             env.put("MCP_POOL__GATEWAY__AUTH__API_KEYS__0__KEY", CI_KEY);
             env.put("MCP_POOL__GATEWAY__AUTH__API_KEYS__0__RATE_LIMIT__BURST", "9");
@@ -657,6 +683,9 @@ class ConfigLoaderGatewayTest {
             assertThat(g.host()).isEqualTo("0.0.0.0");
             assertThat(g.rateLimit()).isEqualTo(new RateLimit(20, 20));
             assertThat(g.maxBodyBytes()).isEqualTo(1024 * 1024);
+            assertThat(g.limits().maxStreamBytes()).isEqualTo(2 * 1024 * 1024);
+            assertThat(g.limits().clientRequestTimeout()).isEqualTo(Duration.ofSeconds(15));
+            assertThat(g.limits().maxClientRequests()).isEqualTo(ClientLimits.DEFAULT_MAX_CLIENT_REQUESTS);
             assertThat(g.allowedOrigins()).containsExactly("https://a.example.com");
             assertThat(g.auth().apiKeys().get(0).sha256()).isEqualTo(GatewayBinder.sha256(CI_KEY));
             assertThat(g.auth().apiKeys().get(0).rateLimit()).contains(new RateLimit(1, 9));

@@ -10,6 +10,7 @@ import io.mcppool.gateway.auth.Authenticator;
 import io.mcppool.gateway.auth.Authenticators;
 import io.mcppool.gateway.auth.RateLimiter;
 import io.mcppool.gateway.auth.RequestGuard;
+import io.mcppool.gateway.ops.GatewayMetrics;
 import io.mcppool.gateway.ops.GatewayView;
 import io.mcppool.gateway.ops.OpsHandler;
 import io.mcppool.gateway.ops.RecentErrors;
@@ -64,7 +65,7 @@ public final class Gateway implements GatewayView, AutoCloseable {
         GatewayServer started;
         try {
             started = GatewayServer.start(pool, config.gateway(), checks, new OpsHandler(this, registry, recentErrors,
-                    operators));
+                    operators), new GatewayMetrics(registry));
         } catch (RuntimeException e) {
             pool.close();
             throw e;

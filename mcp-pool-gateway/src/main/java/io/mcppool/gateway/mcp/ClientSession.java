@@ -1,6 +1,7 @@
 package io.mcppool.gateway.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mcppool.config.ClientLimits;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.protocol.JsonRpcMessage;
 import io.mcppool.protocol.RequestId;
@@ -9,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,16 +34,26 @@ public final class ClientSession {
     final Set<RequestId> cancelledByClient = ConcurrentHashMap.newKeySet();
     /** Requests the gateway sent the client (for an upstream), by the gateway's id. */
     final ConcurrentHashMap<RequestId, CompletableFuture<JsonNode>> outgoing = new ConcurrentHashMap<>();
+    /** The entries of {@link #outgoing} and those about to be added: what {@code maxClientRequests} bounds. */
+    private final AtomicInteger outgoingCount = new AtomicInteger();
     private final AtomicLong outgoingIds = new AtomicLong();
     /** Sticky servers whose upstream session for this client has a server-request handler bound. */
     final Set<String> boundServers = ConcurrentHashMap.newKeySet();
     /** Streams of POSTs in progress, newest last: where an upstream's request to the client goes first. */
     private final Deque<MessageSink> requestStreams = new ConcurrentLinkedDeque<>();
     private volatile MessageSink standaloneStream;
+    private final UnreadResponses unreadResponses;
 
     public ClientSession(String id, ClientIdentity client) {
+        this(id, client, ClientLimits.DEFAULTS, GatewayEvents.NONE);
+    }
+
+    /** @param limits what its responses waiting for the client may add up to; {@code events} hears of drops */
+    public ClientSession(String id, ClientIdentity client, ClientLimits limits, GatewayEvents events) {
         this.id = id;
         this.client = client;
+        this.unreadResponses = new UnreadResponses(limits.maxUnreadResponseBytes(), events,
+                "client '" + client.name() + "' (session " + id + ")");
     }
 
     public String id() {
@@ -86,6 +98,35 @@ public final class ClientSession {
         return !inFlight.isEmpty();
     }
 
+    /** Its responses written and not yet read by the client, which the transport bounds. */
+    public UnreadResponses unreadResponses() {
+        return unreadResponses;
+    }
+
+    /** An upstream's requests sent to this client (sampling, elicitation) that it has not answered yet. */
+    public int pendingClientRequests() {
+        return outgoing.size();
+    }
+
+    /**
+     * Takes an upstream's request to this client, to be answered through {@code answer}: its id, or null when
+     * {@code max} are waiting already. The entry leaves when {@code answer} completes, however it does.
+     */
+    RequestId addOutgoing(CompletableFuture<JsonNode> answer, int max) {
+        if (outgoingCount.incrementAndGet() > max) {
+            outgoingCount.decrementAndGet();
+            return null;
+        }
+        RequestId id = RequestId.of("gw-" + outgoingIds.incrementAndGet());
+        outgoing.put(id, answer);
+        answer.whenComplete((v, e) -> {
+            if (outgoing.remove(id, answer)) {
+                outgoingCount.decrementAndGet();
+            }
+        });
+        return id;
+    }
+
     public boolean isClosed() {
         return closed;
     }
@@ -126,21 +167,18 @@ public final class ClientSession {
 
     /**
      * Sends a request an upstream made: on the stream of a POST in progress (the call that led to it, most
-     * likely), else on the GET stream.
+     * likely), else on the GET stream. The stream it went on, or null when none took it.
      */
-    boolean sendRequest(JsonRpcMessage message) {
+    MessageSink sendRequest(JsonRpcMessage message) {
         var it = requestStreams.descendingIterator();
         while (it.hasNext()) {
             MessageSink s = it.next();
             if (s.isOpen() && s.send(message)) {
-                return true;
+                return s;
             }
         }
-        return notify(message);
-    }
-
-    RequestId nextOutgoingId() {
-        return RequestId.of("gw-" + outgoingIds.incrementAndGet());
+        MessageSink s = standaloneStream;
+        return s != null && s.send(message) ? s : null;
     }
 
     /** Marks the session ended; the caller releases what it holds upstream. */

@@ -48,7 +48,8 @@ public final class ClientSessions implements CatalogListener {
         }
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
-        ClientSession session = new ClientSession(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), client);
+        ClientSession session = new ClientSession(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), client,
+                dispatcher.limits(), dispatcher.events());
         byId.put(session.id(), session);
         return Optional.of(session);
     }

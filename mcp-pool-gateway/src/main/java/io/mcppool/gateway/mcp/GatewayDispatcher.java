@@ -12,6 +12,7 @@ import io.mcppool.UnknownServerException;
 import io.mcppool.UnknownToolException;
 import io.mcppool.cache.CatalogEntry;
 import io.mcppool.cache.ToolCatalog;
+import io.mcppool.config.ClientLimits;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.gateway.auth.AccessPolicy;
@@ -44,6 +45,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -67,11 +69,21 @@ public final class GatewayDispatcher {
     private static final long FIRST_LISTING_WAIT_MILLIS = 5_000;
 
     private final McpPool pool;
+    private final ClientLimits limits;
+    private final GatewayEvents events;
     /** Servers not listed within the wait once: later requests do not wait for them again until they are. */
     private final Set<String> notWaitedFor = ConcurrentHashMap.newKeySet();
 
+    /** A dispatcher with the limits of the pool's config ({@code gateway} block) that reports to no metrics. */
     public GatewayDispatcher(McpPool pool) {
+        this(pool, pool.config().gateway().limits(), GatewayEvents.NONE);
+    }
+
+    /** @param limits what an upstream's requests to one client may add up to; {@code events} hears of clients at them */
+    public GatewayDispatcher(McpPool pool, ClientLimits limits, GatewayEvents events) {
         this.pool = pool;
+        this.limits = limits;
+        this.events = events;
     }
 
     /**
@@ -102,6 +114,16 @@ public final class GatewayDispatcher {
 
     public McpPool pool() {
         return pool;
+    }
+
+    /** What the gateway holds for one client at most. */
+    public ClientLimits limits() {
+        return limits;
+    }
+
+    /** Where clients at those limits are reported. */
+    public GatewayEvents events() {
+        return events;
     }
 
     private ToolCatalog catalog() {
@@ -191,7 +213,7 @@ public final class GatewayDispatcher {
     /** The client's answer to a request the gateway sent it for an upstream (sampling, elicitation). */
     public void response(ClientSession session, JsonRpcResponse r) {
         session.touch();
-        CompletableFuture<JsonNode> waiting = r.id() == null ? null : session.outgoing.remove(r.id());
+        CompletableFuture<JsonNode> waiting = r.id() == null ? null : session.outgoing.get(r.id());
         if (waiting == null) {
             log.debug("client session {}: response to an unknown request {}", session.id(), r.id());
             return;
@@ -487,7 +509,8 @@ public final class GatewayDispatcher {
                 n.put("message", p.message());
             }
             JsonRpcNotification progress = new JsonRpcNotification(McpMethods.PROGRESS, n);
-            if (stream == null || !stream.send(progress)) {
+            // On the request's stream, else on the GET stream; stdio has one stream, which is tried once.
+            if ((stream == null || !stream.send(progress)) && stream != session.standaloneStream()) {
                 session.notify(progress);
             }
         };
@@ -511,26 +534,69 @@ public final class GatewayDispatcher {
             }
         }
         if (session.boundServers.add(server)) {
-            pool.bindAffinity(server, session.id(), new ClientRequests(session, offered));
+            pool.bindAffinity(server, session.id(), new ClientRequests(session, offered, server, limits, events));
         }
     }
 
-    /** Sends an upstream's request to the client and completes with the client's answer. */
-    private record ClientRequests(ClientSession session, ObjectNode capabilities) implements ServerRequestHandler {
+    /**
+     * Sends an upstream's request to the client and completes with the client's answer. Bounded both ways: at
+     * most {@code maxClientRequests} wait for the client at once (one more is refused at once and never reaches
+     * it), and each waits at most {@code clientRequestTimeout}; then the upstream gets an error, and the client a
+     * {@code notifications/cancelled}, so it can drop the question.
+     */
+    private record ClientRequests(ClientSession session, ObjectNode capabilities, String server, ClientLimits limits,
+                                  GatewayEvents events) implements ServerRequestHandler {
         @Override
         public CompletableFuture<JsonNode> handle(String method, JsonNode params) {
             if (session.isClosed()) {
                 return CompletableFuture.failedFuture(new CancellationException("the client session ended"));
             }
-            var id = session.nextOutgoingId();
             CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-            session.outgoing.put(id, answer);
-            if (!session.sendRequest(new JsonRpcRequest(id, method, params))) {
-                session.outgoing.remove(id);
+            RequestId id = session.addOutgoing(answer, limits.maxClientRequests());
+            if (id == null) {
+                events.clientRequestFailed(GatewayEvents.TOO_MANY);
+                log.debug("client session {}: refused {} from '{}': {} requests wait for the client already",
+                        session.id(), method, server, limits.maxClientRequests());
+                return CompletableFuture.failedFuture(new RpcErrorException(method, JsonRpcError.of(
+                        JsonRpcError.INTERNAL_ERROR, "the client has " + limits.maxClientRequests() + " requests"
+                                + " unanswered already (gateway.maxClientRequests); " + method + " was not sent to it")));
+            }
+            MessageSink via = session.sendRequest(new JsonRpcRequest(id, method, params));
+            if (via == null) {
+                answer.cancel(false); // takes the entry out
                 return CompletableFuture.failedFuture(new RpcErrorException(method, JsonRpcError.of(
                         JsonRpcError.INTERNAL_ERROR, "the client has no open stream to receive " + method)));
             }
-            return answer;
+            // What the upstream gets: the client's answer, or an error that says why there is none.
+            CompletableFuture<JsonNode> result = new CompletableFuture<>();
+            long timeoutMillis = limits.clientRequestTimeout().toMillis();
+            answer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+                if (e == null) {
+                    result.complete(v);
+                } else if (e instanceof TimeoutException) {
+                    timedOut(id, method, via);
+                    result.completeExceptionally(new RpcErrorException(method, JsonRpcError.of(
+                            JsonRpcError.INTERNAL_ERROR, "the client did not answer " + method + " within "
+                                    + limits.clientRequestTimeout().toMillis() + " ms (gateway.clientRequestTimeout)")));
+                } else {
+                    result.completeExceptionally(e);
+                }
+            });
+            return result;
+        }
+
+        /** Tells the client the request is withdrawn, where it sent it if that stream is still open. */
+        private void timedOut(RequestId id, String method, MessageSink via) {
+            events.clientRequestFailed(GatewayEvents.TIMEOUT);
+            log.debug("client session {}: no answer to {} {} from '{}' within {}", session.id(), method, id, server,
+                    limits.clientRequestTimeout());
+            ObjectNode p = Json.object();
+            p.put("requestId", id.string()); // the gateway's own ids are strings
+            p.put("reason", "no answer within " + limits.clientRequestTimeout().toMillis() + " ms");
+            JsonRpcNotification cancelled = new JsonRpcNotification(McpMethods.CANCELLED, p);
+            if (!via.isOpen() || !via.send(cancelled)) {
+                session.sendRequest(cancelled);
+            }
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.mcppool.config.GatewaySettings;
 import io.mcppool.config.PoolMode;
 import io.mcppool.gateway.mcp.ClientSessions;
 import io.mcppool.gateway.mcp.GatewayDispatcher;
+import io.mcppool.gateway.mcp.GatewayEvents;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -37,11 +38,12 @@ public final class GatewayServer implements AutoCloseable {
     /** The port bound at start: the connector forgets it once stopped (-2), and the URI must still name it. */
     private volatile int port = -1;
 
-    private GatewayServer(McpPool pool, GatewaySettings settings, RequestChecks checks, Handler ops) {
+    private GatewayServer(McpPool pool, GatewaySettings settings, RequestChecks checks, Handler ops,
+                          GatewayEvents events) {
         this.pool = pool;
         this.settings = settings;
-        this.sessions = new ClientSessions(new GatewayDispatcher(pool), settings.maxSessions(),
-                settings.sessionIdleTimeout());
+        this.sessions = new ClientSessions(new GatewayDispatcher(pool, settings.limits(), events),
+                settings.maxSessions(), settings.sessionIdleTimeout());
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "mcp-pool-gateway-timer");
             t.setDaemon(true);
@@ -61,14 +63,19 @@ public final class GatewayServer implements AutoCloseable {
         connector.setPort(settings.port());
         connector.setIdleTimeout(Duration.ofSeconds(60).toMillis());
         jetty.addConnector(connector);
-        this.mcp = new McpHttpHandler(sessions, checks, settings.maxBodyBytes(), timer, this::anySticky);
+        this.mcp = new McpHttpHandler(sessions, checks, settings.maxBodyBytes(), timer, this::anySticky,
+                settings.limits(), events);
         jetty.setHandler(new PathRouter(settings.path(), mcp, ops));
         jetty.setStopTimeout(0);
     }
 
-    /** Starts serving; the pool is the caller's and outlives the server. */
-    public static GatewayServer start(McpPool pool, GatewaySettings settings, RequestChecks checks, Handler ops) {
-        GatewayServer server = new GatewayServer(pool, settings, checks, ops);
+    /**
+     * Starts serving; the pool is the caller's and outlives the server. {@code events} hears of clients that reach
+     * the limits of {@link GatewaySettings#limits()}.
+     */
+    public static GatewayServer start(McpPool pool, GatewaySettings settings, RequestChecks checks, Handler ops,
+                                     GatewayEvents events) {
+        GatewayServer server = new GatewayServer(pool, settings, checks, ops, events);
         try {
             server.jetty.start();
             server.port = server.connector.getLocalPort();

@@ -1,11 +1,14 @@
 package io.mcppool.gateway.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mcppool.config.ClientLimits;
 import io.mcppool.gateway.auth.AuthResult;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.gateway.mcp.ClientSession;
 import io.mcppool.gateway.mcp.ClientSessions;
 import io.mcppool.gateway.mcp.GatewayDispatcher;
+import io.mcppool.gateway.mcp.GatewayEvents;
+import io.mcppool.gateway.mcp.UnreadResponses;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcError;
@@ -51,14 +54,18 @@ final class McpHttpHandler extends Handler.Abstract {
     private volatile RequestChecks checks;
     private final long maxBodyBytes;
     private final ScheduledExecutorService timer;
+    private final ClientLimits limits;
+    private final GatewayEvents events;
     /** Whether any server is sticky (then a tool call may bring an upstream's request to the client). */
     private final java.util.function.BooleanSupplier anySticky;
     /** Set while draining: new sessions are refused, requests of open ones still served. */
     private volatile boolean draining;
 
     McpHttpHandler(ClientSessions sessions, RequestChecks checks, long maxBodyBytes, ScheduledExecutorService timer,
-                   java.util.function.BooleanSupplier anySticky) {
+                   java.util.function.BooleanSupplier anySticky, ClientLimits limits, GatewayEvents events) {
         this.anySticky = anySticky;
+        this.limits = limits;
+        this.events = events;
         this.sessions = sessions;
         this.dispatcher = sessions.dispatcher();
         this.checks = checks;
@@ -209,7 +216,8 @@ final class McpHttpHandler extends Handler.Abstract {
             return true;
         }
         if (!batch && accept != null && accepts(accept, "text/event-stream") && wantsStream(requests.get(0))) {
-            SseStream stream = new SseStream(response, callback);
+            SseStream stream = new SseStream(response, callback, bounds(session, "response stream of request "
+                    + requests.get(0).id() + " of", session.unreadResponses()));
             stream.open();
             dispatcher.request(session, requests.get(0), stream).whenComplete((r, e) -> stream.finish(r));
             return true;
@@ -220,7 +228,7 @@ final class McpHttpHandler extends Handler.Abstract {
                     response.setStatus(HttpStatus.ACCEPTED_202);
                     callback.succeeded();
                 } else {
-                    json(response, callback, JsonRpcCodec.encode(r));
+                    json(session, response, callback, JsonRpcCodec.encode(r));
                 }
             });
             return true;
@@ -237,7 +245,7 @@ final class McpHttpHandler extends Handler.Abstract {
                     array.append(array.length() > 1 ? "," : "").append(JsonRpcCodec.encodeToString(answer));
                 }
             }
-            json(response, callback, array.append(']').toString().getBytes(StandardCharsets.UTF_8));
+            json(session, response, callback, array.append(']').toString().getBytes(StandardCharsets.UTF_8));
         });
         return true;
     }
@@ -276,7 +284,7 @@ final class McpHttpHandler extends Handler.Abstract {
         if (session.isEmpty()) {
             return true;
         }
-        SseStream stream = new SseStream(response, callback);
+        SseStream stream = new SseStream(response, callback, bounds(session.get(), "GET stream of", null));
         if (!session.get().openStandaloneStream(stream)) {
             return error(response, callback, HttpStatus.CONFLICT_409, JsonRpcError.INVALID_REQUEST,
                     "Conflict: this session already has a GET stream open");
@@ -302,6 +310,15 @@ final class McpHttpHandler extends Handler.Abstract {
         response.setStatus(HttpStatus.OK_200);
         callback.succeeded();
         return true;
+    }
+
+    /**
+     * The stream limits, the stream's name in a log line (what it is, the client and the session), and where its
+     * last message, if a response, waits among the session's unread responses.
+     */
+    private SseStream.Bounds bounds(ClientSession session, String what, UnreadResponses unread) {
+        return new SseStream.Bounds(limits, events, what + " client '" + session.client().name() + "' (session "
+                + session.id() + ")", unread);
     }
 
     private static void closeStream(ClientSession session) {
@@ -332,10 +349,25 @@ final class McpHttpHandler extends Handler.Abstract {
         return accept.contains(type) || accept.contains("*/*");
     }
 
-    private static void json(Response response, Callback callback, byte[] body) {
+    /**
+     * Writes a response of {@code session}. Until its client has read it, Jetty holds its bytes (once: the array is
+     * written as it is); the session's unread responses are bounded, so a newer one may drop this one, which ends
+     * its exchange without it.
+     */
+    private static void json(ClientSession session, Response response, Callback callback, byte[] body) {
         response.setStatus(HttpStatus.OK_200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(body), callback);
+        OnceCallback done = new OnceCallback(callback);
+        UnreadResponses unread = session.unreadResponses();
+        UnreadResponses.Waiting waiting = unread.admit(body.length, () -> done.failed(new IOException(
+                "the response was dropped: the client has not read it and newer ones came"))).entry();
+        response.write(true, ByteBuffer.wrap(body), Callback.from(() -> {
+            unread.written(waiting);
+            done.succeeded();
+        }, failure -> {
+            unread.written(waiting);
+            done.failed(failure);
+        }));
     }
 
     static boolean error(Response response, Callback callback, int status, int code, String message) {

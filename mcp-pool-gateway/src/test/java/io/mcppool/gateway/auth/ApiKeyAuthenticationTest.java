@@ -24,7 +24,7 @@ class ApiKeyAuthenticationTest {
     static GatewaySettings gateway(String host, AuthSettings auth) {
         GatewaySettings d = GatewaySettings.DEFAULTS;
         return new GatewaySettings(host, 8080, d.path(), d.separator(), auth, GATEWAY_LIMIT, List.of(), List.of(),
-                d.maxBodyBytes(), d.sessionIdleTimeout(), d.maxSessions(), d.drainTimeout(), d.watchConfig());
+                d.maxBodyBytes(), d.sessionIdleTimeout(), d.maxSessions(), d.drainTimeout(), d.watchConfig(), d.limits());
     }
 
     private static AuthSettings keys(AuthSettings.Mode mode) {

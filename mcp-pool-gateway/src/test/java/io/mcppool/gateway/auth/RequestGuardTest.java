@@ -15,7 +15,7 @@ class RequestGuardTest {
         GatewaySettings d = GatewaySettings.DEFAULTS;
         return new GatewaySettings(host, 8080, d.path(), d.separator(), d.auth(), d.rateLimit(), allowedOrigins,
                 allowedHosts, d.maxBodyBytes(), d.sessionIdleTimeout(), d.maxSessions(), d.drainTimeout(),
-                d.watchConfig());
+                d.watchConfig(), d.limits());
     }
 
     private static String nullIfDash(String s) {

@@ -77,7 +77,12 @@ public final class GatewayClient {
 
     /** {@code initialize} with {@code version}, then {@code notifications/initialized}; the result. */
     JsonNode initialize(String version) {
-        Answer a = initializeRaw(version);
+        return initialize(version, Json.object());
+    }
+
+    /** {@link #initialize(String)}, declaring the client {@code capabilities} ({@code {"elicitation": {}}}). */
+    JsonNode initialize(String version, JsonNode capabilities) {
+        Answer a = initializeRaw(version, capabilities);
         if (a.status() != 200) {
             throw new AssertionError("initialize: HTTP " + a.status() + " " + a.body());
         }
@@ -100,8 +105,12 @@ public final class GatewayClient {
 
     /** The {@code initialize} exchange alone, without keeping anything. */
     Answer initializeRaw(String version) {
+        return initializeRaw(version, Json.object());
+    }
+
+    private Answer initializeRaw(String version, JsonNode capabilities) {
         ObjectNode params = Json.object().put("protocolVersion", version);
-        params.putObject("capabilities");
+        params.set("capabilities", capabilities);
         params.putObject("clientInfo").put("name", "gateway-it").put("version", "1");
         return post(message("initialize", params));
     }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * stderr lines to {@code mcp.server.<server>.stderr}; with {@code --stderr-noise} the testkit
  * server writes one such line per request, which lets a test count the requests a stdio server saw.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final Level previousLevel;
     private final boolean previousAdditive;
@@ -31,7 +31,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** What {@code loggerName} logs at INFO and above while the capture is open. */
-    static LogCapture of(String loggerName) {
+    public static LogCapture of(String loggerName) {
         return new LogCapture(loggerName);
     }
 
@@ -40,7 +40,7 @@ final class LogCapture implements AutoCloseable {
         return new LogCapture("mcp.server." + server + ".stderr");
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (appender) { // AppenderBase.doAppend appends under the appender's monitor
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
@@ -53,7 +53,7 @@ final class LogCapture implements AutoCloseable {
         }
     }
 
-    long count(String fragment) {
+    public long count(String fragment) {
         return lines().stream().filter(l -> l.contains(fragment)).count();
     }
 

@@ -117,7 +117,7 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /** What it has printed on stdout. */
-    List<String> stdout() {
+    public List<String> stdout() {
         return List.copyOf(stdout);
     }
 
@@ -127,6 +127,11 @@ public final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
         }
+    }
+
+    /** The gateway's process id (for {@code jcmd}). */
+    public long pid() {
+        return process.pid();
     }
 
     /** The processes it has started (its testkit server, ...), as seen now. */
@@ -170,7 +175,7 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /** The gateway's exit code after {@link #stop}. */
-    int exitCode() {
+    public int exitCode() {
         return process.exitValue();
     }
 

@@ -1,0 +1,31 @@
+package io.mcppool.gateway.mcp;
+
+/**
+ * What the gateway reports when a client reaches one of its limits ({@code gateway.maxStreamMessages} and the
+ * others), for metrics. Called on whatever thread met the limit (an upstream's reader among them): an
+ * implementation only counts, never blocks.
+ */
+public interface GatewayEvents {
+    /** Reports nothing. */
+    GatewayEvents NONE = new GatewayEvents() {
+    };
+
+    /** A reason: the client did not read what the gateway had for it. */
+    String SLOW_CLIENT = "slow_client";
+    /** A reason: the client did not answer an upstream's request in {@code gateway.clientRequestTimeout}. */
+    String TIMEOUT = "timeout";
+    /** A reason: the client already had {@code gateway.maxClientRequests} of them unanswered. */
+    String TOO_MANY = "too_many";
+
+    /** A stream to a client (an SSE stream) was closed before its end; {@link #SLOW_CLIENT}. */
+    default void streamClosed(String reason) {
+    }
+
+    /** A response waiting for a client was dropped to make room for a newer one; {@link #SLOW_CLIENT}. */
+    default void responseDropped(String reason) {
+    }
+
+    /** An upstream's request to a client ended without the client's answer; {@link #TIMEOUT} or {@link #TOO_MANY}. */
+    default void clientRequestFailed(String reason) {
+    }
+}
