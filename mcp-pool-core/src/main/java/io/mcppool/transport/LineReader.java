@@ -18,7 +18,10 @@ final class LineReader {
     private final byte[] chunk = new byte[64 * 1024];
     private int chunkPos;
     private int chunkEnd;
-    private byte[] line = new byte[8 * 1024];
+    private static final int INITIAL = 8 * 1024;
+    /** A line buffer grown past this is dropped after use, so one large message is not held on to. */
+    private static final int RETAINED = 1024 * 1024;
+    private byte[] line = new byte[INITIAL];
 
     LineReader(InputStream in, int maxLine) {
         this.in = in;
@@ -36,6 +39,9 @@ final class LineReader {
      * holds its first {@code maxLine} bytes.
      */
     int next() throws IOException {
+        if (line.length > RETAINED) {
+            line = new byte[INITIAL]; // the last line was large: do not keep its buffer for the life of the stream
+        }
         int length = 0;
         boolean overflow = false;
         while (true) {
