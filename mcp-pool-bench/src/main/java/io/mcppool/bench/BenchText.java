@@ -105,6 +105,16 @@ public final class BenchText {
         }
     }
 
+    /** The load average of the last 1, 5 and 15 minutes, from {@code /proc/loadavg}; "unknown" elsewhere. */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + ", " + f[1] + ", " + f[2] + " (1, 5, 15 min)";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     public static String abbreviate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max / 2 - 2) + " ... " + s.substring(s.length() - max / 2 + 3);
     }

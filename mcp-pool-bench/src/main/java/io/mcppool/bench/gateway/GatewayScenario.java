@@ -8,6 +8,7 @@ import static io.mcppool.bench.BenchText.ratioText;
 
 import io.mcppool.bench.BenchText;
 import io.mcppool.bench.BenchThreads;
+import io.mcppool.bench.ChildProcess;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.protocol.Json;
@@ -215,7 +216,7 @@ public final class GatewayScenario {
 
     private int runAll() throws Exception {
         long started0 = System.nanoTime();
-        String loadBefore = loadAverage();
+        String loadBefore = BenchText.loadAverage();
         progress("load average before: " + loadBefore);
         Thread hook = new Thread(this::closeAll, "gateway-scenario-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -269,8 +270,8 @@ public final class GatewayScenario {
                 System.err.println("[gateway] logs of the processes started are in " + work);
             }
         }
-        int leaked = checkChildren();
-        String loadAfter = loadAverage();
+        int leaked = ChildProcess.killLeftovers("after every gateway was stopped");
+        String loadAfter = BenchText.loadAverage();
         double elapsed = (System.nanoTime() - started0) / 1e9;
         System.out.println(report(cells, elapsed, leaked, loadBefore, loadAfter));
         deleteWork();
@@ -660,41 +661,11 @@ public final class GatewayScenario {
 
     // ------------------------------------------------------------------ the end
 
-    /** Waits a little for every child process to be gone, then reports (and kills) any left. Returns how many. */
-    private static int checkChildren() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<ProcessHandle> alive;
-        while (!(alive = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty()
-                && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (ProcessHandle h : alive) {
-            System.err.println("WARNING: process " + h.pid() + " is still running after every gateway was stopped: "
-                    + abbreviate(h.info().commandLine().orElse("?"), 200) + "; killing it");
-            h.destroyForcibly();
-        }
-        return alive.size();
-    }
-
     private void deleteWork() {
         try (Stream<Path> files = Files.walk(work)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // a temp folder left behind
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + ", " + f[1] + ", " + f[2] + " (1, 5, 15 min)";
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
         }
     }
 
