@@ -78,7 +78,7 @@ public final class ChildProcess implements AutoCloseable {
         while (process.isAlive()) {
             process.toHandle().descendants().forEach(seen::add);
             if (System.nanoTime() - deadline > 0) {
-                return false;
+                return !process.isAlive(); // asked again: this thread may have been descheduled past the deadline
             }
             try {
                 process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS);
