@@ -113,8 +113,8 @@ public final class BenchMain {
                            --duration 6s             measured per cell and engine
                            --call-timeout 30s        every call's timeout (CallOptions)
                            --acquire-timeout 30s     pool: acquireTimeout
-                           --hang-after 15s          a driver that sees no call answered for this long reports
-                                                     "hung"
+                           --hang-after 35s          a driver that sees no call answered for this long reports
+                                                     "hung" (default: the call timeout plus 5s)
                            --close-timeout 15s       how long a driver waits for close() to return (the pool's
                                                      shutdownGrace is 10s)
                            --max-sessions 4          pool: maxSessions

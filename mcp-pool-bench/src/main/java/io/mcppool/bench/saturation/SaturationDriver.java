@@ -85,6 +85,8 @@ public final class SaturationDriver {
         long overflow;
         final Map<String, Long> errors = new HashMap<>();
         String firstError;
+        /** When the call in progress started (nanoTime), 0 between calls: read by the main thread at the end. */
+        volatile long inCallSince;
 
         synchronized void sample(long nanos) {
             if (samples == latencies.length) {
@@ -180,6 +182,7 @@ public final class SaturationDriver {
                         String head = prefix + seq++ + "-";
                         String message = head.length() >= payload ? head
                                 : head + padding.substring(0, payload - head.length());
+                        mine.inCallSince = t0 == 0 ? 1 : t0;
                         try {
                             String got = pool.callTool(SERVER, TOOL, Map.of("message", message), options).text();
                             long t1 = System.nanoTime();
@@ -197,6 +200,7 @@ public final class SaturationDriver {
                             Throwable c = unwrap(e);
                             mine.error(errorType(c), String.valueOf(c.getMessage()));
                         }
+                        mine.inCallSince = 0;
                         if (first) {
                             first = false;
                             warmedUp.countDown();
@@ -210,8 +214,11 @@ public final class SaturationDriver {
 
         // Warm-up, the window, then until every caller has ended its last call (each call started ends, by its
         // answer or its deadline): unless no call at all is answered for hangAfter, which makes the cell "hung".
+        // Warm-up waits for every caller's first call at most hangAfter longer: a pool with some sessions wedged
+        // and one still answering would otherwise keep the other callers in warm-up for ever.
         long hangNanos = TimeUnit.MILLISECONDS.toNanos(hangAfter);
         long warmupEnd = start + TimeUnit.MILLISECONDS.toNanos(warmup);
+        long warmupCap = warmupEnd + hangNanos;
         boolean hung = false;
         while (!done.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
             long now = System.nanoTime();
@@ -219,11 +226,26 @@ public final class SaturationDriver {
                 hung = true;
                 break;
             }
-            if (!measured.set && now - warmupEnd >= 0 && warmedUp.getCount() == 0) {
+            if (!measured.set && now - warmupEnd >= 0 && (warmedUp.getCount() == 0 || now - warmupCap >= 0)) {
+                result.setProperty("warmupWithoutAnswer", Long.toString(warmedUp.getCount()));
                 measured.open(now, now + TimeUnit.MILLISECONDS.toNanos(window));
             }
         }
         long stopped = System.nanoTime();
+        // the calls still in progress: how old the oldest is, and how many are past their deadline
+        long pastDeadline = 0;
+        long oldest = stopped;
+        for (CallerStats st : stats) {
+            long since = st.inCallSince;
+            if (since != 0) {
+                oldest = since - oldest < 0 ? since : oldest;
+                if (stopped - since > callTimeout.toNanos()) {
+                    pastDeadline++;
+                }
+            }
+        }
+        result.setProperty("pastDeadline", Long.toString(pastDeadline));
+        result.setProperty("oldestCallSeconds", oldest == stopped ? "" : seconds(oldest - start));
         result.setProperty("hung", Boolean.toString(hung));
         result.setProperty("answered", Long.toString(answered.sum()));
         result.setProperty("lastAnswerSeconds", seconds(lastAnswer.get() - start));

@@ -48,6 +48,8 @@ import java.util.stream.Stream;
  */
 public final class SaturationScenario {
     private static final String DRIVER = SaturationDriver.class.getName();
+    /** The default --hang-after is the call timeout plus this. */
+    static final Duration HANG_MARGIN = Duration.ofSeconds(5);
     /** Start-up of a driver JVM and its first session, on a busy 2-core machine, before its load starts. */
     private static final Duration STARTUP_ALLOWANCE = Duration.ofSeconds(60);
 
@@ -82,7 +84,7 @@ public final class SaturationScenario {
             Duration duration = Duration.ofSeconds(6);
             Duration callTimeout = Duration.ofSeconds(30);
             Duration acquireTimeout = Duration.ofSeconds(30);
-            Duration hangAfter = Duration.ofSeconds(15);
+            Duration hangAfter = null; // the call timeout plus HANG_MARGIN unless given
             Duration closeTimeout = Duration.ofSeconds(15);
             int maxSessions = 4;
             int maxConcurrent = 16;
@@ -112,21 +114,24 @@ public final class SaturationScenario {
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
+            // Past the call timeout, so that when a cell is called hung every call that was in flight at the last
+            // answer is past its deadline too: whether the engine still ends calls by their deadlines shows.
+            hangAfter = hangAfter != null ? hangAfter : callTimeout.plus(HANG_MARGIN);
             return new Options(payloads, callers, warmup, duration, callTimeout, acquireTimeout, hangAfter,
                     closeTimeout, maxSessions, maxConcurrent, engines, baseline, maxTime);
         }
 
         /**
          * How long the parent lets one driver run before it kills it: start-up, a warm-up that waits for every
-         * caller's first call, the window, the last calls, close(), and a margin. A call ends by its timeout plus
-         * the blocking call's 10 s safety net at the latest, or the driver gives up after hangAfter without an
-         * answer.
+         * caller's first call (at most hangAfter more), the window, the last calls, close(), and a margin. A call
+         * ends by its timeout plus the blocking call's 10 s safety net at the latest, or the driver gives up after
+         * hangAfter without an answer.
          */
         Duration driverBound() {
             Duration call = callTimeout.plus(Duration.ofSeconds(10));
             Duration slowest = call.compareTo(hangAfter) > 0 ? call : hangAfter;
-            return STARTUP_ALLOWANCE.plus(warmup.compareTo(slowest) > 0 ? warmup : slowest).plus(duration)
-                    .plus(slowest).plus(closeTimeout).plus(Duration.ofSeconds(15));
+            return STARTUP_ALLOWANCE.plus(warmup).plus(slowest).plus(duration).plus(slowest).plus(closeTimeout)
+                    .plus(Duration.ofSeconds(15));
         }
     }
 
@@ -385,13 +390,19 @@ public final class SaturationScenario {
         String close = Boolean.parseBoolean(c.get("closeReturned"))
                 ? "close() returned in " + latency(c.number("closeMillis") * 1_000_000)
                 : "close() did not return within " + human(options.closeTimeout());
+        String warmup = c.get("warmupSeconds").isEmpty() ? ""
+                : String.format(Locale.ROOT, "warm-up %.1f s%s; ", c.decimal("warmupSeconds"),
+                        c.number("warmupWithoutAnswer") > 0 ? ", cut with " + c.number("warmupWithoutAnswer")
+                                + " callers still in their first call" : "");
         if (c.hung()) {
-            return String.format(Locale.ROOT, "**hung** after %,d answers: none from %.1f s to %.1f s of the load (%d"
-                            + " callers still in a call, each with a %s timeout); %s", c.number("answered"),
-                    c.decimal("lastAnswerSeconds"), c.decimal("stoppedSeconds"), c.number("inFlight"),
-                    human(options.callTimeout()), close);
+            String oldest = c.get("oldestCallSeconds").isEmpty() ? ""
+                    : String.format(Locale.ROOT, ", the oldest since %.1f s", c.decimal("oldestCallSeconds"));
+            return String.format(Locale.ROOT, "**hung**: %d of %d callers still in a call at %.1f s%s, %d of them past"
+                            + " their %s deadline; the last of %,d answers at %.1f s; %s%s", c.number("inFlight"),
+                    c.callers(), c.decimal("stoppedSeconds"), oldest, c.number("pastDeadline"),
+                    human(options.callTimeout()), c.number("answered"), c.decimal("lastAnswerSeconds"), warmup, close);
         }
-        return String.format(Locale.ROOT, "ok (warm-up %.1f s); %s", c.decimal("warmupSeconds"), close);
+        return "ok (" + warmup + close + ")";
     }
 
     private static String errors(Cell c) {
