@@ -422,9 +422,9 @@ public final class SaturationScenario {
                         + " payload's size (ASCII). Each cell runs each engine in a JVM of its own: a pool with"
                         + " minSessions 1, maxSessions %d, maxConcurrentRequests %d, acquireTimeout %s; callers are"
                         + " virtual threads in a closed loop, every call with a %s timeout (`CallOptions`). Warm-up: at"
-                        + " least %s and until every caller has had a call end; then %s measured: a call counts if its"
-                        + " answer comes within the window (its latency is from its start), and the answer must equal"
-                        + " the message. Errors: every call that failed or answered wrongly, warm-up and the last calls"
+                        + " least %s and until every caller has had a call end (at most --hang-after more); then %s"
+                        + " measured: a call counts if its answer comes within the window (its latency is from its"
+                        + " start), and the answer must equal the message. Errors: every call that failed or answered wrongly, warm-up and the last calls"
                         + " after the window included. A driver reports **hung** when no call has been answered for %s;"
                         + " it then gives close() %s. The two engines of a cell run one after the other, their order"
                         + " flipping from cell to cell.%n%n", options.maxSessions(), options.maxConcurrent(),
