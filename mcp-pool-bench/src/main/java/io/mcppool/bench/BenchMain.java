@@ -10,13 +10,16 @@ import java.util.List;
  * <pre>
  * java -jar mcp-pool-bench.jar echo [--duration 10s] [--warmup 3s] [--concurrency 1,32] ...
  * java -jar mcp-pool-bench.jar gateway [--duration 5s] [--warmup 2s] [--concurrency 1,16,64] ...
+ * java -jar mcp-pool-bench.jar saturation [--payloads 32k,1m] [--callers 1,32,128] ...
  * java -jar mcp-pool-bench.jar jmh [JMH options and benchmark regexps]
  * </pre>
  *
  * {@code echo} runs {@link EchoScenario} (session per call vs one shared session vs the pool, against
  * the testkit stdio echo server) and prints a Markdown table. {@code gateway} runs
  * {@link io.mcppool.bench.gateway.GatewayScenario} (the pool direct, the mcp-pool gateway, supergateway and
- * mcp-proxy in front of the same stdio server) and prints a Markdown table. {@code jmh} hands its arguments to
+ * mcp-proxy in front of the same stdio server) and prints a Markdown table. {@code saturation} runs
+ * {@link io.mcppool.bench.saturation.SaturationScenario} (large echo calls at up to 128 callers, on this engine and
+ * on an older one built by {@code scripts/bench-baseline.sh}) and prints a Markdown table. {@code jmh} hands its arguments to
  * JMH's own command line ({@code org.openjdk.jmh.Main}), adding short defaults for the options not
  * given ({@link #JMH_DEFAULTS}): {@code jmh -h} lists JMH's options, {@code jmh -l} the benchmarks.
  */
@@ -36,6 +39,7 @@ public final class BenchMain {
         switch (args[0]) {
             case "echo" -> System.exit(EchoScenario.run(rest));
             case "gateway" -> System.exit(io.mcppool.bench.gateway.GatewayScenario.run(rest));
+            case "saturation" -> System.exit(io.mcppool.bench.saturation.SaturationScenario.run(rest));
             case "jmh" -> org.openjdk.jmh.Main.main(jmhArgs(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
@@ -99,6 +103,26 @@ public final class BenchMain {
                                                      (default: .npm-peers/node_modules found above the
                                                      working directory or this jar)
                            --gateway-jvm-opts "..."  JVM options of the mcp-pool gateway's JVM (profiling)
+                  saturation  the testkit stdio echo tool with large messages at many callers, on this engine
+                         ("after") and on an older one ("before", built by scripts/bench-baseline.sh [commit]),
+                         each cell in a JVM of its own; prints a Markdown table. Options (defaults in brackets):
+                           --payloads 32k,1m         message sizes (k and m are 1,024 and 1,048,576 bytes)
+                           --callers 1,32,128        virtual-thread callers in a closed loop, one cell per value
+                           --warmup 2s               per cell and engine, not measured (longer until every caller
+                                                     has had a call end)
+                           --duration 6s             measured per cell and engine
+                           --call-timeout 30s        every call's timeout (CallOptions)
+                           --acquire-timeout 30s     pool: acquireTimeout
+                           --hang-after 35s          a driver that sees no call answered for this long reports
+                                                     "hung" (default: the call timeout plus 5s)
+                           --close-timeout 15s       how long a driver waits for close() to return (the pool's
+                                                     shutdownGrace is 10s)
+                           --max-sessions 4          pool: maxSessions
+                           --max-concurrent 16       pool: maxConcurrentRequests per session
+                           --engines before,after    which engines to run
+                           --baseline-classpath CP   the "before" class path, or @FILE holding it (default: the
+                                                     one scripts/bench-baseline.sh wrote to target/baseline/)
+                           --max-time 15m            the whole run is stopped (exit 4) after this long
                   jmh    the JMH benchmarks in this jar (in-process pool hot path); JMH options follow,
                          defaults when not given: %s
                 """.formatted(String.join(" ", JMH_DEFAULTS));

@@ -4,13 +4,57 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /** How the scenarios write their options and tables: durations, latencies, rates, ratios, the machine. */
 public final class BenchText {
     private BenchText() {
+    }
+
+    /** One {@code --name value} (or {@code --name=value}) of a scenario's command line. */
+    public record Option(String name, String value) {
+    }
+
+    /** A scenario's arguments as options, in order; each needs a value. */
+    public static List<Option> options(String[] args) {
+        List<Option> out = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                out.add(new Option(a.substring(0, eq), a.substring(eq + 1)));
+            } else if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(a + " needs a value");
+            } else {
+                out.add(new Option(a, args[++i]));
+            }
+        }
+        return out;
+    }
+
+    /** A whole number of at least 1. */
+    public static int positive(String option, String v) {
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + v + "' is not a number");
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, got " + v);
+        }
+        return n;
+    }
+
+    public static Duration positive(String option, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(option + " must be positive");
+        }
+        return d;
     }
 
     /** {@code 10s}, {@code 500ms}, {@code 2m}; a bare number is seconds. */
@@ -102,6 +146,16 @@ public final class BenchText {
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The load average of the last 1, 5 and 15 minutes, from {@code /proc/loadavg}; "unknown" elsewhere. */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + ", " + f[1] + ", " + f[2] + " (1, 5, 15 min)";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 

@@ -5,6 +5,7 @@ import static io.mcppool.bench.BenchText.human;
 import static io.mcppool.bench.BenchText.latency;
 import static io.mcppool.bench.BenchText.machine;
 import static io.mcppool.bench.BenchText.median;
+import static io.mcppool.bench.BenchText.positive;
 import static io.mcppool.bench.BenchText.rate;
 import static io.mcppool.bench.BenchText.ratioText;
 
@@ -112,19 +113,9 @@ public final class EchoScenario {
             int perSession = 16;
             boolean virtual = false;
             int payload = 0;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                String v;
-                int eq = a.indexOf('=');
-                if (a.startsWith("--") && eq > 0) {
-                    v = a.substring(eq + 1);
-                    a = a.substring(0, eq);
-                } else {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException(a + " needs a value");
-                    }
-                    v = args[++i];
-                }
+            for (BenchText.Option o : BenchText.options(args)) {
+                String a = o.name();
+                String v = o.value();
                 switch (a) {
                     case "--duration" -> duration = positive(a, BenchText.duration(a, v));
                     case "--warmup" -> warmup = BenchText.duration(a, v);
@@ -149,26 +140,6 @@ public final class EchoScenario {
             }
             return new Options(duration, warmup, concurrency, strategies, min, max, perSession, spcDuration, slice,
                     virtual, payload);
-        }
-
-        private static int positive(String option, String v) {
-            int n;
-            try {
-                n = Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + ": '" + v + "' is not a number");
-            }
-            if (n < 1) {
-                throw new IllegalArgumentException(option + " must be at least 1, got " + v);
-            }
-            return n;
-        }
-
-        private static Duration positive(String option, Duration d) {
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(option + " must be positive");
-            }
-            return d;
         }
 
     }

@@ -1,6 +1,7 @@
 package io.mcppool.bench.gateway;
 
 import io.mcppool.McpPool;
+import io.mcppool.bench.ChildProcess;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.config.ServerConfig;

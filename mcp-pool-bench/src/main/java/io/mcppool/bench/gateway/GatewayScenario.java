@@ -3,11 +3,13 @@ package io.mcppool.bench.gateway;
 import static io.mcppool.bench.BenchText.abbreviate;
 import static io.mcppool.bench.BenchText.human;
 import static io.mcppool.bench.BenchText.latency;
+import static io.mcppool.bench.BenchText.positive;
 import static io.mcppool.bench.BenchText.rate;
 import static io.mcppool.bench.BenchText.ratioText;
 
 import io.mcppool.bench.BenchText;
 import io.mcppool.bench.BenchThreads;
+import io.mcppool.bench.ChildProcess;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.protocol.Json;
@@ -111,19 +113,9 @@ public final class GatewayScenario {
             Duration maxTime = Duration.ofMinutes(3);
             Optional<Path> peers = Optional.empty();
             List<String> jvm = List.of();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                String v;
-                int eq = a.indexOf('=');
-                if (a.startsWith("--") && eq > 0) {
-                    v = a.substring(eq + 1);
-                    a = a.substring(0, eq);
-                } else {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException(a + " needs a value");
-                    }
-                    v = args[++i];
-                }
+            for (BenchText.Option o : BenchText.options(args)) {
+                String a = o.name();
+                String v = o.value();
                 switch (a) {
                     case "--duration" -> duration = positive(a, BenchText.duration(a, v));
                     case "--warmup" -> warmup = BenchText.duration(a, v);
@@ -143,26 +135,6 @@ public final class GatewayScenario {
             }
             return new Options(duration, warmup, jitWarmup, slice, concurrency, targets, maxSessions, perSession, maxTime, peers,
                     jvm);
-        }
-
-        private static int positive(String option, String v) {
-            int n;
-            try {
-                n = Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + ": '" + v + "' is not a number");
-            }
-            if (n < 1) {
-                throw new IllegalArgumentException(option + " must be at least 1, got " + v);
-            }
-            return n;
-        }
-
-        private static Duration positive(String option, Duration d) {
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(option + " must be positive");
-            }
-            return d;
         }
     }
 
@@ -215,20 +187,9 @@ public final class GatewayScenario {
 
     private int runAll() throws Exception {
         long started0 = System.nanoTime();
-        String loadBefore = loadAverage();
+        String loadBefore = BenchText.loadAverage();
         progress("load average before: " + loadBefore);
-        Thread hook = new Thread(this::closeAll, "gateway-scenario-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
-        Thread watchdog = Thread.ofPlatform().daemon().name("gateway-scenario-watchdog").start(() -> {
-            try {
-                Thread.sleep(options.maxTime().toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("[gateway] the run took longer than --max-time " + human(options.maxTime())
-                    + "; stopping every process it started and exiting");
-            System.exit(4); // the shutdown hook stops them
-        });
+        BenchThreads.Guard guard = BenchThreads.Guard.start("gateway", options.maxTime(), this::closeAll);
         Map<Integer, List<Cell>> cells = new LinkedHashMap<>();
         List<Target> targets = new ArrayList<>();
         boolean ok = false;
@@ -258,19 +219,13 @@ public final class GatewayScenario {
             }
             ok = true;
         } finally {
-            watchdog.interrupt();
-            closeAll();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
-            }
+            guard.close();
             if (!ok) {
                 System.err.println("[gateway] logs of the processes started are in " + work);
             }
         }
-        int leaked = checkChildren();
-        String loadAfter = loadAverage();
+        int leaked = ChildProcess.killLeftovers("after every gateway was stopped");
+        String loadAfter = BenchText.loadAverage();
         double elapsed = (System.nanoTime() - started0) / 1e9;
         System.out.println(report(cells, elapsed, leaked, loadBefore, loadAfter));
         deleteWork();
@@ -660,41 +615,11 @@ public final class GatewayScenario {
 
     // ------------------------------------------------------------------ the end
 
-    /** Waits a little for every child process to be gone, then reports (and kills) any left. Returns how many. */
-    private static int checkChildren() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<ProcessHandle> alive;
-        while (!(alive = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty()
-                && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (ProcessHandle h : alive) {
-            System.err.println("WARNING: process " + h.pid() + " is still running after every gateway was stopped: "
-                    + abbreviate(h.info().commandLine().orElse("?"), 200) + "; killing it");
-            h.destroyForcibly();
-        }
-        return alive.size();
-    }
-
     private void deleteWork() {
         try (Stream<Path> files = Files.walk(work)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // a temp folder left behind
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + ", " + f[1] + ", " + f[2] + " (1, 5, 15 min)";
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
         }
     }
 

@@ -1,6 +1,7 @@
 package io.mcppool.bench.gateway;
 
 import io.mcppool.bench.BenchText;
+import io.mcppool.bench.ChildProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

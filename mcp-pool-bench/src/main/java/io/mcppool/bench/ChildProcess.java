@@ -1,6 +1,5 @@
-package io.mcppool.bench.gateway;
+package io.mcppool.bench;
 
-import io.mcppool.bench.BenchText;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,24 +10,30 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A gateway under test started as a process of its own: stdin from {@code /dev/null}, stdout and stderr to a
- * log file (read for its ready line, and shown when it fails). {@link #close()} stops it and everything it
- * started: SIGTERM so that it can stop its upstreams itself, then SIGKILL for whatever is left of the
- * process tree as it was just before (a child that moved to its own process group, as supergateway's do,
- * is still in that list). Idempotent, so a shutdown hook may call it again.
+ * A process a scenario starts (a gateway under test, a driver JVM): stdin from {@code /dev/null}, stdout and
+ * stderr to a log file (read for its ready line, and shown when it fails). {@link #close()} stops it and
+ * everything it started: SIGTERM so that it can stop its upstreams itself, then SIGKILL for whatever is left of
+ * the process tree as it was just before (a child that moved to its own process group, as supergateway's do,
+ * is still in that list), and of every descendant {@link #awaitExit} saw (which an exited process no longer
+ * lists). Idempotent, so a shutdown hook may call it again.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final String name;
     private final Process process;
     private final Path log;
+    /** Descendants seen while waiting for the process to end: orphans of an exit are killed by close too. */
+    private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private ChildProcess(String name, Process process, Path log) {
@@ -37,7 +42,7 @@ final class ChildProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static ChildProcess start(String name, List<String> command, Path log) {
+    public static ChildProcess start(String name, List<String> command, Path log) {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
@@ -50,7 +55,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** A TCP port that was free on 127.0.0.1 a moment ago, for a process that cannot pick its own. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
             s.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -60,12 +65,47 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    ProcessHandle handle() {
+    public ProcessHandle handle() {
         return process.toHandle();
     }
 
+    /**
+     * Waits up to {@code timeout} for the process to end, noting its descendants as it goes (an exited process's
+     * children are no longer its descendants, and {@link #close} still ends them). True when it ended.
+     */
+    public boolean awaitExit(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (process.isAlive()) {
+            process.toHandle().descendants().forEach(seen::add);
+            if (System.nanoTime() - deadline > 0) {
+                return !process.isAlive(); // asked again: this thread may have been descheduled past the deadline
+            }
+            try {
+                process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The exit code; the process must have ended. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    /** Descendants seen by {@link #awaitExit} that are still running (orphans once the process ended). */
+    public List<ProcessHandle> orphans() {
+        return seen.stream().filter(ProcessHandle::isAlive).filter(h -> !isDescendant(h)).toList();
+    }
+
+    private boolean isDescendant(ProcessHandle h) {
+        return process.isAlive() && process.toHandle().descendants().anyMatch(h::equals);
+    }
+
     /** Waits until 127.0.0.1:{@code port} accepts a connection; fails at once if the process ends. */
-    void awaitPort(int port, Duration timeout) {
+    public void awaitPort(int port, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try (Socket s = new Socket()) {
@@ -82,7 +122,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Waits for a line of the log that matches {@code pattern} and returns its first group. */
-    String awaitLogLine(Pattern pattern, Duration timeout) {
+    public String awaitLogLine(Pattern pattern, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Matcher m = pattern.matcher(logText());
@@ -103,11 +143,11 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    IllegalStateException failure(String what) {
+    public IllegalStateException failure(String what) {
         return new IllegalStateException(name + " " + what + "; the end of its log (" + log + "):\n" + tail(2000));
     }
 
-    String tail(int chars) {
+    public String tail(int chars) {
         String text = logText();
         return text.length() <= chars ? text : "..." + text.substring(text.length() - chars);
     }
@@ -130,7 +170,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** CPU time of the process and all its descendants so far, in nanoseconds. */
-    long treeCpuNanos() {
+    public long treeCpuNanos() {
         ProcessHandle h = process.toHandle();
         long sum = cpu(h);
         for (ProcessHandle d : (Iterable<ProcessHandle>) h.descendants()::iterator) {
@@ -139,22 +179,23 @@ final class ChildProcess implements AutoCloseable {
         return sum;
     }
 
-    static long cpu(ProcessHandle h) {
+    public static long cpu(ProcessHandle h) {
         return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
     /** SIGTERM, up to {@code grace} for the process to stop its children and end, then SIGKILL for what is left. */
-    void close(Duration grace) {
+    public void close(Duration grace) {
         if (closed) {
             return;
         }
         closed = true;
         ProcessHandle h = process.toHandle();
-        List<ProcessHandle> tree = h.descendants().toList();
+        Set<ProcessHandle> tree = new LinkedHashSet<>(h.descendants().toList());
+        tree.addAll(seen);
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                System.err.println("[gateway] " + name + " did not end within " + BenchText.human(grace)
+                System.err.println("[" + name + "] did not end within " + BenchText.human(grace)
                         + " of SIGTERM; killing it");
                 process.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
@@ -175,10 +216,34 @@ final class ChildProcess implements AutoCloseable {
                 }
             }
             if (d.isAlive()) {
-                System.err.println("[gateway] " + name + ": child process " + d.pid() + " outlived it; killing it");
+                System.err.println("[" + name + "] child process " + d.pid() + " outlived it; killing it");
                 d.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * Waits up to 5 s for every process this JVM started (and theirs) to end, then kills any still running, each
+     * reported as still running {@code after} (e.g. "after every gateway was stopped"). Returns how many there were.
+     */
+    public static int killLeftovers(String after) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<ProcessHandle> alive;
+        while (!(alive = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty()
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (ProcessHandle h : alive) {
+            System.err.println("WARNING: process " + h.pid() + " is still running " + after + ": "
+                    + BenchText.abbreviate(h.info().commandLine().orElse("?"), 200) + "; killing it");
+            h.destroyForcibly();
+        }
+        return alive.size();
     }
 
     @Override
