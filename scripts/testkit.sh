@@ -17,7 +17,7 @@ log=$(mktemp)
 # shellcheck disable=SC2086
 if ! mvn -B -q ${MVN_ARGS:-} -pl mcp-pool-testkit -am compile \
   dependency:build-classpath -Dmdep.outputFile="$root/mcp-pool-testkit/target/runtime.classpath" \
-  -Dmdep.includeScope=runtime >"$log" 2>&1; then
+  -DincludeScope=runtime >"$log" 2>&1; then
   cat "$log" >&2
   rm -f "$log"
   exit 1
