@@ -466,6 +466,12 @@ class AlertsTest {
 
     // ------------------------------------------------------------------ scheduling
 
+    /** The executor's queued tasks that may still run. */
+    private static java.util.List<Runnable> live(ScheduledThreadPoolExecutor executor) {
+        return executor.getQueue().stream()
+                .filter(t -> !(t instanceof java.util.concurrent.Future<?> f && f.isCancelled())).toList();
+    }
+
     @Test
     void scheduledEvaluationRunsOnTheExecutorAndStopsOnClose() throws Exception {
         StatsFixture f = new StatsFixture();
@@ -496,12 +502,14 @@ class AlertsTest {
             alerts.close();
             // One thread runs the scheduler's tasks in turn: once this one has run, an evaluation that was running
             // when close() came has ended, and the cancelled schedule has left the queue.
+            // A periodic task cancelled in the instant between its run and its re-queueing goes back into the queue
+            // cancelled (the JDK's executor removes it only when it comes due): that is not a schedule.
             executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
-            assertThat(executor.getQueue()).as("nothing scheduled after close").isEmpty();
+            assertThat(live(executor)).as("nothing scheduled after close").isEmpty();
             inFlight(f, 0);
             f.stats.breakerStateChanged("s", "ep", "open", "closed"); // would queue an evaluation if still listening
             executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
-            assertThat(executor.getQueue()).isEmpty();
+            assertThat(live(executor)).isEmpty();
             assertThat(r.lines).hasSize(2);
         } finally {
             executor.shutdownNow();
