@@ -271,12 +271,17 @@ class StreamableHttpTransportTest {
         assertThat(lost).hasCauseInstanceOf(TransportException.class);
         assertThat(((TransportException) lost.getCause()).isConnectFailure()).as("may have reached the server").isFalse();
 
-        server.close(); // its port refuses connections from now on
+        // A port nothing listens on. (Not the closed server's: its listening socket closes only once its accepting
+        // thread has left accept(), and a connection made meanwhile is accepted by the kernel and then reset.)
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
         // A client of its own, with no kept-alive connection that the request could be sent on.
         HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         closeAfter.add(fresh::shutdownNow);
-        StreamableHttpTransport refused = new StreamableHttpTransport("refusing", new EndpointConfig.Http(server.uri()),
-                fresh, executor, 1 << 20);
+        StreamableHttpTransport refused = new StreamableHttpTransport("refusing", new EndpointConfig.Http(
+                java.net.URI.create("http://127.0.0.1:" + port + "/mcp")), fresh, executor, 1 << 20);
         refused.start(received);
         closeAfter.add(refused::close);
         Throwable notSent = catchThrowable(() -> refused.send(request(3, "tools/call")).get(30, TimeUnit.SECONDS));
