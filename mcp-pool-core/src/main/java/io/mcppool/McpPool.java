@@ -32,6 +32,7 @@ import io.mcppool.stats.HealthSummary;
 import io.mcppool.stats.PoolMetrics;
 import io.mcppool.stats.PoolStats;
 import io.mcppool.stats.ServerMetrics;
+import io.mcppool.transport.LiveProcesses;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,6 +102,8 @@ public final class McpPool implements AutoCloseable {
     /** Touched only by the timer thread. */
     private long lastHousekeepingNanos = System.nanoTime();
     private volatile HttpClient httpClient;
+    /** Every stdio process the pool started and has not seen end: what close() leaves running, it kills. */
+    private final LiveProcesses processes = new LiveProcesses();
     private volatile boolean closed;
 
     private McpPool(McpPoolConfig config, List<PoolEvents> listeners, List<AsyncPoolEvents> asyncListeners) {
@@ -118,7 +121,8 @@ public final class McpPool implements AutoCloseable {
         this.catalog = new LiveCatalog(config.gateway().separator(), timer, background);
         Map<String, PooledServer> byName = new LinkedHashMap<>();
         for (ServerConfig server : config.servers().values()) {
-            byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient, events, catalog));
+            byName.put(server.name(), new PooledServer(server, timer, background, this::httpClient, events, catalog,
+                    processes));
         }
         this.servers = Map.copyOf(byName);
         this.results = resultCache(config);
@@ -546,7 +550,7 @@ public final class McpPool implements AutoCloseable {
             Map<String, PooledServer> started = new LinkedHashMap<>();
             for (String name : concat(added, changed)) {
                 started.put(name, new PooledServer(next.servers().get(name), timer, background, this::httpClient, events,
-                        catalog));
+                        catalog, processes));
             }
             // Grow first (old and new side by side), then switch the config, then drop what left.
             Map<String, PooledServer> both = new LinkedHashMap<>(old);
@@ -770,6 +774,12 @@ public final class McpPool implements AutoCloseable {
         HttpClient c = httpClient;
         if (c != null) {
             c.shutdownNow();
+        }
+        // A session that ended on its own ends its process on a thread of its own; one still at it now (or interrupted
+        // above) must not leave its server running, least of all one that does not read stdin and would never notice.
+        int killed = processes.killAll(CLOSE_MARGIN);
+        if (killed > 0) {
+            log.warn("close: {} stdio server process(es) were still being stopped; sent SIGKILL", killed);
         }
         results.close(); // after the background threads, which write to the shared cache
         for (AsyncPoolEvents async : asyncListeners) {

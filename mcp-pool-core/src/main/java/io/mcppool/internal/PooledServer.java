@@ -36,6 +36,7 @@ import io.mcppool.routing.Endpoint;
 import io.mcppool.routing.EndpointStatus;
 import io.mcppool.session.McpSession;
 import io.mcppool.session.SessionOptions;
+import io.mcppool.transport.LiveProcesses;
 import io.mcppool.transport.StdioTransport;
 import io.mcppool.transport.StreamableHttpTransport;
 import io.mcppool.transport.Transport;
@@ -53,6 +54,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -106,6 +108,12 @@ public final class PooledServer {
 
     public PooledServer(ServerConfig config, ScheduledExecutorService timer, ExecutorService background,
                         Supplier<HttpClient> httpClient, PoolEvents events, LiveCatalog catalog) {
+        this(config, timer, background, httpClient, events, catalog, new LiveProcesses());
+    }
+
+    /** @param processes where the server's stdio processes are accounted for, so the pool can end what is left */
+    public PooledServer(ServerConfig config, ScheduledExecutorService timer, ExecutorService background,
+                        Supplier<HttpClient> httpClient, PoolEvents events, LiveCatalog catalog, LiveProcesses processes) {
         this.config = config;
         this.events = events;
         this.timer = timer;
@@ -121,7 +129,7 @@ public final class PooledServer {
             SessionOptions options = new SessionOptions(config.name(), config.connectTimeout(), config.roots(),
                     SessionOptions.CLIENT_INFO, logs);
             SessionFactory factory = listener -> new McpSession(transport(config, replica.endpoint(), httpClient,
-                    background, logs), options, timer, listener);
+                    background, logs, processes), options, timer, listener);
             ProcessSupervisor supervisor = new ProcessSupervisor(config.supervision());
             Endpoint[] self = new Endpoint[1];
             // A failed open counts against the endpoint's breaker, so an endpoint that is down shows it even
@@ -152,9 +160,10 @@ public final class PooledServer {
     }
 
     private static Transport transport(ServerConfig config, EndpointConfig endpoint, Supplier<HttpClient> httpClient,
-                                       ExecutorService executor, UpstreamLogs logs) {
+                                       ExecutorService executor, UpstreamLogs logs, LiveProcesses processes) {
         return switch (endpoint) {
-            case EndpointConfig.Stdio stdio -> new StdioTransport(config.name(), stdio, config.maxMessageBytes(), logs);
+            case EndpointConfig.Stdio stdio -> new StdioTransport(config.name(), stdio, config.maxMessageBytes(), logs,
+                    processes);
             case EndpointConfig.Http http -> new StreamableHttpTransport(config.name(), http, httpClient.get(), executor,
                     config.maxMessageBytes());
             case EndpointConfig.Custom custom -> custom.factory().create();
@@ -221,8 +230,9 @@ public final class PooledServer {
             for (Endpoint ep : endpoints) {
                 // Spread the endpoints' checks over the interval so they do not all ping at once.
                 long first = every / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, every / 2));
-                healthChecks.add(timer.scheduleWithFixedDelay(() -> runInBackground(() -> check(ep)), first, every,
-                        TimeUnit.NANOSECONDS));
+                AtomicBoolean checking = new AtomicBoolean();
+                healthChecks.add(timer.scheduleWithFixedDelay(() -> runInBackground(() -> check(ep, checking)), first,
+                        every, TimeUnit.NANOSECONDS));
             }
         }
         // The catalog lists the server when its first session joins (sessionJoined), knowing then what it declares;
@@ -239,12 +249,22 @@ public final class PooledServer {
         }
     }
 
-    /** One active health check: a ping on a pooled session within the check's timeout. */
-    private void check(Endpoint ep) {
-        if (closed) {
+    /**
+     * One active health check: a ping on a pooled session within the check's timeout. None starts while the last
+     * one still waits: checks of a server that stopped answering must not pile up and take its slots.
+     */
+    private void check(Endpoint ep, AtomicBoolean checking) {
+        if (closed || !checking.compareAndSet(false, true)) {
             return;
         }
-        ep.pool().ping(config.health().timeout().toNanos()).whenComplete((v, e) -> {
+        CompletableFuture<Void> ping;
+        try {
+            ping = ep.pool().ping(config.health().timeout().toNanos());
+        } catch (RuntimeException e) {
+            ping = CompletableFuture.failedFuture(e);
+        }
+        ping.whenComplete((v, e) -> {
+            checking.set(false);
             if (!closed) {
                 ep.checked(e == null ? null : Failures.unwrap(e));
             }

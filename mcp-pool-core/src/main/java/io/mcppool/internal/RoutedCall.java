@@ -152,6 +152,9 @@ final class RoutedCall {
             failed(ep, permit, acquireError, now - acquireStart, null);
             return;
         }
+        if (background) {
+            lease.background();
+        }
         if (result.isDone()) {
             lease.release(); // cancelled while the slot was being handed over
             ep.callEnded();

@@ -41,6 +41,7 @@ public interface EndpointPool {
     default CompletableFuture<Void> ping(long timeoutNanos) {
         long start = System.nanoTime();
         return acquire(null, timeoutNanos).thenCompose(lease -> {
+            lease.background();
             try {
                 return lease.session().ping(Math.max(1, timeoutNanos - (System.nanoTime() - start)))
                         .whenComplete((v, e) -> lease.release()).thenApply(v -> (Void) null);

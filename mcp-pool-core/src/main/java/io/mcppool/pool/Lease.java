@@ -9,6 +9,7 @@ import io.mcppool.session.McpSession;
 public final class Lease {
     private final PooledSession slotOwner;
     private boolean released;
+    private boolean background;
 
     Lease(PooledSession slotOwner) {
         this.slotOwner = slotOwner;
@@ -18,9 +19,23 @@ public final class Lease {
         return slotOwner.session;
     }
 
+    /**
+     * Marks the slot as the pool's own work (a health check, a catalog listing), which closing the pool does not
+     * wait for: only callers' calls get the grace period. Call it at most once, before {@link #release}.
+     */
+    public void background() {
+        if (!background && !released) {
+            background = true;
+            slotOwner.pool.backgroundLeased(1);
+        }
+    }
+
     public void release() {
         if (!released) {
             released = true;
+            if (background) {
+                slotOwner.pool.backgroundLeased(-1);
+            }
             slotOwner.pool.release(slotOwner);
         }
     }

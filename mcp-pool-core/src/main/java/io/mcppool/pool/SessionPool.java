@@ -58,6 +58,8 @@ public final class SessionPool implements EndpointPool {
     private final AtomicInteger opening = new AtomicInteger();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiterCount = new AtomicInteger();
+    /** Slots held by the pool's own work (see {@link Lease#background()}), which close() does not wait for. */
+    private final AtomicInteger backgroundLeases = new AtomicInteger();
 
     private volatile boolean closed;
     private volatile SessionCloseReason shutdownReason = SessionCloseReason.POOL_CLOSED;
@@ -168,6 +170,10 @@ public final class SessionPool implements EndpointPool {
             retire(ps, SessionCloseReason.VALIDATION_FAILED, "failed validation");
             return acquire(null, timeoutNanos - (System.nanoTime() - started));
         }).thenCompose(f -> f);
+    }
+
+    void backgroundLeased(int delta) {
+        backgroundLeases.addAndGet(delta);
     }
 
     void release(PooledSession ps) {
@@ -557,9 +563,9 @@ public final class SessionPool implements EndpointPool {
             ps.closeReason = reason; // a session whose last call ends now is closed for this reason, not as idle
             ps.retiring = true;
         }
-        // Let in-flight calls finish within the grace period, no longer than they need; polling is fine on this
-        // one-off path.
-        while (inFlight() > 0 && deadline - System.nanoTime() > 0) {
+        // Let in-flight calls finish within the grace period, no longer than they need (a health check or a listing
+        // stuck on a server that stopped answering is not a call); polling is fine on this one-off path.
+        while (inFlight() - backgroundLeases.get() > 0 && deadline - System.nanoTime() > 0) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

@@ -96,6 +96,23 @@ final class ProcessTree {
         }
     }
 
+    /** SIGKILL to the leader and every other process of the tree, without waiting. */
+    void kill() {
+        leader.destroyForcibly();
+        signalOthers(true);
+    }
+
+    /** Waits up to {@code nanos} for the leader to be gone. */
+    void awaitLeader(long nanos) {
+        try {
+            leader.onExit().get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // gone or not, the caller has given it all the time it had
+        }
+    }
+
     /** Sends SIGTERM ({@code force} false) or SIGKILL to every process of the tree but the leader. */
     int signalOthers(boolean force) {
         int n = 0;

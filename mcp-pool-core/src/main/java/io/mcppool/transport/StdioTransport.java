@@ -70,18 +70,24 @@ public final class StdioTransport implements Transport {
     private final ReentrantLock tailLock = new ReentrantLock();
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>(TAIL_LINES);
 
+    private final LiveProcesses processes;
     private volatile Process process;
     private volatile ProcessTree tree;
     private volatile MessageWriter writer;
     private volatile Listener listener;
 
-    /** With the default log limit and nobody told of skipped lines. */
+    /** With the default log limit, nobody told of skipped lines, and no pool to account for its process. */
     public StdioTransport(String server, EndpointConfig.Stdio config, int maxMessageBytes) {
-        this(server, config, maxMessageBytes, UpstreamLogs.of(server));
+        this(server, config, maxMessageBytes, UpstreamLogs.of(server), new LiveProcesses());
     }
 
-    /** @param logs where stderr and stray stdout lines go, each limited per minute for the whole endpoint */
-    public StdioTransport(String server, EndpointConfig.Stdio config, int maxMessageBytes, UpstreamLogs logs) {
+    /**
+     * @param logs      where stderr and stray stdout lines go, each limited per minute for the whole endpoint
+     * @param processes where its process is accounted for from its start until it and what it started are gone
+     */
+    public StdioTransport(String server, EndpointConfig.Stdio config, int maxMessageBytes, UpstreamLogs logs,
+                          LiveProcesses processes) {
+        this.processes = processes;
         this.server = server;
         this.config = config;
         this.maxMessageBytes = maxMessageBytes;
@@ -113,6 +119,7 @@ public final class StdioTransport implements Transport {
         }
         process = p;
         tree = ProcessTree.of(p);
+        processes.started(tree);
         int n = SEQUENCE.incrementAndGet();
         writer = new MessageWriter("mcp-pool-stdin-" + server + "-" + n, new BufferedOutputStream(p.getOutputStream(),
                 64 * 1024), MessageWriter.DEFAULT_MAX_QUEUED_NOTICES, MessageWriter.DEFAULT_MAX_QUEUED,
@@ -371,6 +378,7 @@ public final class StdioTransport implements Transport {
             waitFor(leader, KILL_WAIT);
         }
         endTheRest(p.pid(), deadline);
+        processes.ended(tree);
         reportClosed(null);
     }
 

@@ -90,6 +90,33 @@ class ClosingTest {
         assertThat(ends).contains("tools/call pool_closed");
     }
 
+    @Test
+    void closeDoesNotWaitForAHealthCheckStuckOnAServerThatStoppedReading() {
+        // The server reads the handshake, the catalog's listings and a few pings, then nothing more: the next health
+        // check's ping holds a slot until its 30 s timeout. It is the pool's own work, not a call: close() must not
+        // give it the 20 s grace.
+        var config = Servers.testkit("deaf", ONE, "--stop-reading-after", "8")
+                .health(new io.mcppool.config.HealthSettings(true, Duration.ofMillis(100), Duration.ofSeconds(30), 3, 1))
+                .build();
+        McpPool mcp = McpPool.builder().server(config).shutdownGrace(Duration.ofSeconds(20)).build();
+        try {
+            // A ping to a server that reads answers within milliseconds; one in flight for a whole second is stuck.
+            long[] since = {0};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                boolean busy = mcp.snapshot().servers().get(0).endpoints().get(0).inFlight() >= 1;
+                since[0] = busy ? (since[0] == 0 ? System.nanoTime() : since[0]) : 0;
+                return busy && System.nanoTime() - since[0] > TimeUnit.SECONDS.toNanos(1);
+            });
+        } catch (RuntimeException | AssertionError e) {
+            mcp.close();
+            throw e;
+        }
+        long start = System.nanoTime();
+        mcp.close();
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(tookMs).as("close() with only a stuck health check in flight").isLessThan(10_000);
+    }
+
     private static void awaitInFlight(McpPool mcp) {
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 mcp.snapshot().servers().get(0).endpoints().get(0).inFlight() >= 1);
