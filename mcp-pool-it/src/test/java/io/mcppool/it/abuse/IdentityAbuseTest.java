@@ -429,7 +429,7 @@ class IdentityAbuseTest {
     }
 
     /** A stdio testkit server entry from the gateway's own jar, with {@code more} lines (indented 4) of its own. */
-    private static String testkit(String name, String more) {
+    static String testkit(String name, String more) {
         List<String> args = new ArrayList<>(TestkitCommand.JVM_FLAGS);
         args.addAll(List.of("-cp", "${MCP_POOL_CLASSPATH}", "io.mcppool.testkit.TestkitServer"));
         return "  " + name + ":\n    command: ${MCP_POOL_JAVA}\n    args: ["
