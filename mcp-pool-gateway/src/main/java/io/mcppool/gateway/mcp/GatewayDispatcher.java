@@ -176,7 +176,9 @@ public final class GatewayDispatcher {
      * on that server ({@code maxStickySessionsPerClient}). Anonymous clients (auth off) have no quotas.
      */
     public Admission admit(ClientSession session, ClientIdentity client, JsonRpcRequest r) {
-        if (client.anonymous()) {
+        if (client.anonymous() || McpMethods.INITIALIZE.equals(r.method())) {
+            // initialize is answered at once and its session is counted by the session quotas: a client with all its
+            // calls in flight may still open a session (else the one just opened for it would be refused)
             return new Admission(session, client, false, null);
         }
         ClientQuotas quotas = limits.quotas();

@@ -276,6 +276,10 @@ class ClientSessionsTest {
         assertThat(third.refusal().status()).isEqualTo(429);
         assertThat(third.refusal().message()).contains("gateway.maxCallsPerClient");
         assertThat(dispatcher.admit(s, ANONYMOUS, ping).refusal()).as("the anonymous client").isNull();
+        JsonRpcRequest initialize = new JsonRpcRequest(RequestId.of(ids.incrementAndGet()), "initialize",
+                Json.object());
+        assertThat(dispatcher.admit(s, a, initialize).refusal()).as("initialize, which the session quotas count")
+                .isNull();
 
         assertThat(dispatcher.request(first, ping, null).join().isError()).isFalse();
         assertThat(dispatcher.admit(s, a, ping).refusal()).as("after one was answered").isNull();
