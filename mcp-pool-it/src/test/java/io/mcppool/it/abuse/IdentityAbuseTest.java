@@ -12,15 +12,12 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.mcppool.it.gateway.GatewayClient;
+import io.mcppool.it.gateway.GatewayFiles;
 import io.mcppool.it.gateway.interop.GatewayProcess;
 import io.mcppool.protocol.Json;
 import io.mcppool.testkit.TestkitCommand;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -399,15 +396,7 @@ class IdentityAbuseTest {
 
     /** Writes the config file in one rename, as editors do (a reload sees it whole). */
     private Path writeConfig(String yaml) {
-        Path file = dir.resolve("identity.yaml");
-        Path temp = dir.resolve(".identity.yaml.tmp");
-        try {
-            Files.writeString(temp, yaml);
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+        return GatewayFiles.write(dir, yaml);
     }
 
     /**
