@@ -13,6 +13,7 @@ import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.CompositePoolEvents;
 import io.mcppool.events.PoolEvents;
+import io.mcppool.internal.Attribution;
 import io.mcppool.internal.CallFuture;
 import io.mcppool.internal.Failures;
 import io.mcppool.internal.PooledServer;
@@ -281,7 +282,8 @@ public final class McpPool implements AutoCloseable {
         withMeta(params, call); // listeners' entries (a trace context) go in after the caller's
         String name = server.config().name();
         CallFuture<JsonNode> request = server.request(McpMethods.TOOLS_CALL, params, deadline,
-                options.affinityKey().orElse(null), options.onProgress().orElse(null), call);
+                options.affinityKey().orElse(null), options.onProgress().orElse(null), call,
+                Attribution.of(options, server.config().callTimeout()));
         CompletableFuture<JsonNode> answer = server.lists().loaded(ToolCatalog.Kind.TOOLS) ? request
                 : refusedIfUnknown(request, server, tool, deadline);
         return relay(answer.handle((json, error) -> {
@@ -420,7 +422,7 @@ public final class McpPool implements AutoCloseable {
             CallContext call = started(serverName, method);
             ObjectNode effective = withMeta(params, call);
             CallFuture<JsonNode> request = server.request(method, effective, deadline, options.affinityKey().orElse(null),
-                    options.onProgress().orElse(null), call);
+                    options.onProgress().orElse(null), call, Attribution.of(options, server.config().callTimeout()));
             return relay(request.handle((json, error) -> {
                 RuntimeException failure = error == null ? null : Failures.map(error, serverName, server.endpointLabel(),
                         null);

@@ -50,6 +50,7 @@ final class GatewayBinder {
     private static final int MIN_BODY_BYTES = 1024;
     private static final int MAX_STREAM_MESSAGES = 1_000_000;
     private static final int MAX_CLIENT_REQUESTS = 10_000;
+    private static final int MAX_CALLS_PER_CLIENT = 1_000_000;
 
     private static final Map<String, AuthSettings.Mode> MODES = new LinkedHashMap<>();
     /** JWS algorithms by name, each with the key that checks it. {@code none} is absent on purpose. */
@@ -128,7 +129,14 @@ final class GatewayBinder {
         Duration requestTimeout = node.field("clientRequestTimeout").duration(false).orElse(d.clientRequestTimeout());
         int clientRequests = node.field("maxClientRequests").integer(1, MAX_CLIENT_REQUESTS)
                 .orElse(d.maxClientRequests());
-        return new ClientLimits(streamMessages, streamBytes, unread, requestTimeout, clientRequests);
+        ClientQuotas q = d.quotas();
+        ClientQuotas quotas = new ClientQuotas(
+                node.field("maxSessionsPerClient").integer(1, MAX_GATEWAY_SESSIONS).orElse(q.maxSessionsPerClient()),
+                node.field("maxStreamsPerClient").integer(1, MAX_GATEWAY_SESSIONS).orElse(q.maxStreamsPerClient()),
+                node.field("maxCallsPerClient").integer(1, MAX_CALLS_PER_CLIENT).orElse(q.maxCallsPerClient()),
+                node.field("maxStickySessionsPerClient").integer(1, MAX_GATEWAY_SESSIONS)
+                        .orElse(q.maxStickySessionsPerClient()));
+        return new ClientLimits(streamMessages, streamBytes, unread, requestTimeout, clientRequests, quotas);
     }
 
     /**

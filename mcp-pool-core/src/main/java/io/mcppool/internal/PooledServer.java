@@ -392,7 +392,13 @@ public final class PooledServer {
     /** As above; {@code call} (may be null) receives the routing, acquire and retry events of this request. */
     public CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
                                         Consumer<Progress> onProgress, CallContext call) {
-        return request(method, params, deadlineNanos, affinityKey, onProgress, call, false);
+        return request(method, params, deadlineNanos, affinityKey, onProgress, call, Attribution.NONE);
+    }
+
+    /** As above; {@code attribution} says how the outcome counts in the endpoint's breaker. */
+    public CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
+                                        Consumer<Progress> onProgress, CallContext call, Attribution attribution) {
+        return request(method, params, deadlineNanos, affinityKey, onProgress, call, false, attribution);
     }
 
     /**
@@ -400,11 +406,12 @@ public final class PooledServer {
      * budget (see {@link RoutedCall}).
      */
     private CallFuture<JsonNode> request(String method, ObjectNode params, long deadlineNanos, String affinityKey,
-                                         Consumer<Progress> onProgress, CallContext call, boolean background) {
+                                         Consumer<Progress> onProgress, CallContext call, boolean background,
+                                         Attribution attribution) {
         CallFuture<JsonNode> result = new CallFuture<>();
         String tool = McpMethods.TOOLS_CALL.equals(method) && params != null ? params.path("name").asText(null) : null;
-        new RoutedCall(this, result, method, params, deadlineNanos, affinityKey, onProgress, call, tool, background)
-                .start();
+        new RoutedCall(this, result, method, params, deadlineNanos, affinityKey, onProgress, call, tool, background,
+                attribution).start();
         return result;
     }
 
@@ -442,7 +449,7 @@ public final class PooledServer {
             params.put("cursor", cursor);
         }
         long deadline = System.nanoTime() + config.callTimeout().toNanos();
-        return request(method, params, deadline, null, null, null, true).thenCompose(json -> {
+        return request(method, params, deadline, null, null, null, true, Attribution.NONE).thenCompose(json -> {
             into.addAll(read.apply(json));
             String next = json.path("nextCursor").asText(null);
             if (next == null || next.isEmpty()) {

@@ -42,6 +42,9 @@ import java.util.concurrent.TimeUnit;
  * permits calls but takes no permit, and its outcome counts neither in the breaker's window nor in the retry
  * budget, so a listing that fails against a restarting server cannot open a breaker that calls then meet.
  * A call cut short by the pool closing fails as {@code PoolClosedException} and has no vote either.
+ *
+ * <p>A timeout counts against the endpoint only at the server's own deadline, and as the caller's
+ * ({@link Attribution}): one caller's timeouts and slow calls alone do not open the breaker.
  */
 final class RoutedCall {
     private final PooledServer server;
@@ -56,6 +59,7 @@ final class RoutedCall {
     private final RetrySettings retry;
     private final PoolEvents events;
     private final boolean background;
+    private final Attribution attribution;
 
     /** Endpoints this call failed on; cleared of nothing: once all are tried, any available one may be reused. */
     private long tried;
@@ -65,7 +69,7 @@ final class RoutedCall {
 
     RoutedCall(PooledServer server, CallFuture<JsonNode> result, String method, ObjectNode params, long deadlineNanos,
                String affinityKey, java.util.function.Consumer<Progress> onProgress, CallContext call, String tool,
-               boolean background) {
+               boolean background, Attribution attribution) {
         this.server = server;
         this.result = result;
         this.method = method;
@@ -78,6 +82,7 @@ final class RoutedCall {
         this.retry = server.config().retry(tool);
         this.events = server.events();
         this.background = background;
+        this.attribution = attribution;
     }
 
     void start() {
@@ -181,7 +186,7 @@ final class RoutedCall {
             lease.release();
             ep.callEnded();
             if (error == null) {
-                ep.succeeded(permit, took, end);
+                ep.succeeded(permit, took, end, attribution.caller());
                 result.complete(json);
             } else {
                 failed(ep, permit, error, took, lease.session());
@@ -201,10 +206,16 @@ final class RoutedCall {
             return;
         }
         ErrorType type = Failures.classify(cause);
-        if (!background && Retries.countsAgainstEndpoint(type)) {
-            ep.failed(permit, tookNanos, session != null && !session.isOpen() ? session : null);
-        } else {
+        if (background || !Retries.countsAgainstEndpoint(type)) {
             ep.breaker().onIgnored(permit);
+        } else if (type == ErrorType.TIMEOUT) {
+            if (attribution.ownDeadline()) {
+                ep.timedOut(permit, tookNanos, attribution.caller());
+            } else {
+                ep.breaker().onIgnored(permit); // the caller's shorter deadline: says nothing about the endpoint
+            }
+        } else {
+            ep.failed(permit, tookNanos, session != null && !session.isOpen() ? session : null, attribution.caller());
         }
         tried |= 1L << ep.index();
         lastFailure = cause;

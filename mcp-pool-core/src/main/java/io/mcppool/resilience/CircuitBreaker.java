@@ -22,6 +22,14 @@ import java.util.function.LongSupplier;
  * {@code minCalls}), or on consecutive failures; after {@code openFor} it lets {@code halfOpenCalls}
  * trial calls through: all succeed and it closes, one fails (or is slow) and it opens again. What
  * counts as a failure is the caller's decision ({@link Retries#countsAgainstEndpoint}).
+ *
+ * <p>Fairness between callers: a timeout or a slow call may be the caller's doing (it asked for a long-running
+ * tool) rather than the endpoint's. Such an outcome can be attributed to a caller ({@link #onTimeout},
+ * {@link #onSuccess(long, long, Object)}); attributed timeouts and slow calls move the breaker towards open only with
+ * evidence from at least two callers: the closed breaker does not open on a rule (consecutive failures, failure
+ * rate, slow-call rate) whose failures or slow calls are all one caller's timeouts and slow calls. Other failures
+ * (connection, transport, protocol, throttling) and unattributed outcomes count whoever met them. A half-open breaker
+ * judges its trial calls as before: one failing or slow trial opens it again.
  */
 public final class CircuitBreaker {
 
@@ -58,6 +66,8 @@ public final class CircuitBreaker {
 
     private static final byte FAILED = 1;
     private static final byte SLOW = 2;
+    /** With {@link #FAILED}: the failure was a timeout, which a caller may have caused. */
+    private static final byte TIMED_OUT = 4;
 
     private final BreakerSettings settings;
     private final LongSupplier nanoClock;
@@ -81,6 +91,12 @@ public final class CircuitBreaker {
 
     // Guarded by lock.
     private final byte[] window;
+    /** Who each call of the window was made for ({@link #window}'s twin); null: unattributed. */
+    private final Object[] callers;
+    /** The first caller of the attributed timeouts in the current run of consecutive failures. */
+    private Object runCaller;
+    /** The current run of consecutive failures has evidence enough to open: a hard failure, or two callers. */
+    private boolean runEvidence;
     private int next;
     private int size;
     private int failures;
@@ -96,6 +112,7 @@ public final class CircuitBreaker {
         this.openForNanos = settings.openFor().toNanos();
         this.slowNanos = settings.slowCall().toNanos();
         this.window = new byte[settings.window()];
+        this.callers = new Object[settings.window()];
         this.state = settings.enabled() ? State.CLOSED : State.DISABLED;
     }
 
@@ -153,11 +170,29 @@ public final class CircuitBreaker {
     }
 
     public void onSuccess(long permit, long durationNanos) {
-        record(permit, durationNanos > slowNanos ? SLOW : 0);
+        onSuccess(permit, durationNanos, null);
+    }
+
+    /** A success; if it was slow, the slowness is {@code caller}'s (null: nobody's in particular). */
+    public void onSuccess(long permit, long durationNanos, Object caller) {
+        record(permit, durationNanos > slowNanos ? SLOW : 0, caller);
     }
 
     public void onFailure(long permit, long durationNanos) {
-        record(permit, (byte) (FAILED | (durationNanos > slowNanos ? SLOW : 0)));
+        onFailure(permit, durationNanos, null);
+    }
+
+    /** A failure of the endpoint, which counts whoever met it; if it was slow, the slowness is {@code caller}'s. */
+    public void onFailure(long permit, long durationNanos, Object caller) {
+        record(permit, (byte) (FAILED | (durationNanos > slowNanos ? SLOW : 0)), caller);
+    }
+
+    /**
+     * A call that timed out at the endpoint's own deadline, made for {@code caller} (null: unattributed, it counts as
+     * any failure). One caller's timeouts alone do not open the breaker (see the class comment).
+     */
+    public void onTimeout(long permit, long durationNanos, Object caller) {
+        record(permit, (byte) (FAILED | TIMED_OUT | (durationNanos > slowNanos ? SLOW : 0)), caller);
     }
 
     /**
@@ -165,7 +200,7 @@ public final class CircuitBreaker {
      * failed call (and ends a half-open trial), so an endpoint nobody calls still shows it is down.
      */
     public void recordFailure() {
-        record(epoch, FAILED);
+        record(epoch, FAILED, null);
     }
 
     /** The call ended in a way that says nothing about the endpoint (cancelled, a bad request): the permit is returned. */
@@ -178,7 +213,7 @@ public final class CircuitBreaker {
         }
     }
 
-    private void record(long permit, byte outcome) {
+    private void record(long permit, byte outcome, Object caller) {
         State s = state;
         if (permit < 0 || (s != State.CLOSED && s != State.HALF_OPEN)) {
             return; // forced, disabled or open: outcomes do not move the breaker
@@ -190,7 +225,7 @@ public final class CircuitBreaker {
                 return;
             }
             if (state == State.CLOSED) {
-                t = recordClosed(outcome);
+                t = recordClosed(outcome, caller);
             } else if (state == State.HALF_OPEN) {
                 t = recordHalfOpen(outcome);
             }
@@ -200,7 +235,7 @@ public final class CircuitBreaker {
         fire(t);
     }
 
-    private Transition recordClosed(byte outcome) {
+    private Transition recordClosed(byte outcome, Object caller) {
         if (size == window.length) {
             byte old = window[next];
             failures -= old & FAILED;
@@ -209,27 +244,71 @@ public final class CircuitBreaker {
             size++;
         }
         window[next] = outcome;
+        callers[next] = caller;
         next = (next + 1) % window.length;
         boolean failed = (outcome & FAILED) != 0;
         failures += failed ? 1 : 0;
         slowCalls += (outcome & SLOW) != 0 ? 1 : 0;
-        consecutiveFailures = failed ? consecutiveFailures + 1 : 0;
+        if (failed) {
+            if (consecutiveFailures == 0) {
+                runCaller = null;
+                runEvidence = false;
+            }
+            consecutiveFailures++;
+            if (!runEvidence) {
+                if ((outcome & TIMED_OUT) == 0 || caller == null) {
+                    runEvidence = true; // a failure of the endpoint's own, or nobody's in particular
+                } else if (runCaller == null) {
+                    runCaller = caller;
+                } else {
+                    runEvidence = !runCaller.equals(caller);
+                }
+            }
+        } else {
+            consecutiveFailures = 0;
+        }
 
         int limit = settings.consecutiveFailures();
-        if (limit > 0 && consecutiveFailures >= limit) {
+        if (limit > 0 && consecutiveFailures >= limit && runEvidence) {
             return open(State.CLOSED, consecutiveFailures + " consecutive failures");
         }
         if (size >= settings.minCalls()) {
-            if (failures * 100 >= settings.failureRate() * size) {
+            if (failures * 100 >= settings.failureRate() * size && evidence(FAILED)) {
                 return open(State.CLOSED, failures + " of the last " + size + " calls failed (threshold "
                         + settings.failureRate() + "%)");
             }
-            if (slowCalls * 100 >= settings.slowCallRate() * size) {
+            if (slowCalls * 100 >= settings.slowCallRate() * size && evidence(SLOW)) {
                 return open(State.CLOSED, slowCalls + " of the last " + size + " calls took over "
                         + settings.slowCall().toMillis() + " ms (threshold " + settings.slowCallRate() + "%)");
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the window's calls with {@code flag} (failed, or slow) may open the breaker: one of them is the
+     * endpoint's own doing (a failure other than a timeout) or nobody's in particular, or they are at least two
+     * callers'. Under the lock; runs only when a rate is over its threshold.
+     */
+    private boolean evidence(byte flag) {
+        Object first = null;
+        for (int i = 0; i < size; i++) {
+            byte o = window[i];
+            if ((o & flag) == 0) {
+                continue;
+            }
+            Object caller = callers[i];
+            boolean attributed = caller != null && (flag == SLOW || (o & TIMED_OUT) != 0);
+            if (!attributed) {
+                return true;
+            }
+            if (first == null) {
+                first = caller;
+            } else if (!first.equals(caller)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Transition recordHalfOpen(byte outcome) {
@@ -294,6 +373,9 @@ public final class CircuitBreaker {
     private void clearWindow() {
         next = 0;
         size = 0;
+        java.util.Arrays.fill(callers, null);
+        runCaller = null;
+        runEvidence = false;
         failures = 0;
         slowCalls = 0;
         consecutiveFailures = 0;

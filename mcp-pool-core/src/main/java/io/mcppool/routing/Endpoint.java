@@ -136,7 +136,12 @@ public final class Endpoint implements Balancer.Balanced {
 
     /** A call succeeded after {@code nanos}, ending at {@code now} ({@link System#nanoTime()}). */
     public void succeeded(long permit, long nanos, long now) {
-        breaker.onSuccess(permit, nanos);
+        succeeded(permit, nanos, now, null);
+    }
+
+    /** As above, for {@code caller} (whose slow calls alone do not open the breaker; null: nobody in particular). */
+    public void succeeded(long permit, long nanos, long now, Object caller) {
+        breaker.onSuccess(permit, nanos, caller);
         long last = lastSampleNanos;
         double old = latencyNanos;
         // A time-decaying average: a sample weighs more the longer it has been since the last one.
@@ -153,6 +158,11 @@ public final class Endpoint implements Balancer.Balanced {
      * @param deadSession the session the call was on if that session is now closed, else null
      */
     public void failed(long permit, long nanos, Object deadSession) {
+        failed(permit, nanos, deadSession, null);
+    }
+
+    /** As above, for {@code caller} (its slowness is the caller's; the failure counts whoever met it). */
+    public void failed(long permit, long nanos, Object deadSession, Object caller) {
         if (deadSession != null) {
             if (deadSession == lastDeadSession) {
                 breaker.onIgnored(permit);
@@ -160,7 +170,15 @@ public final class Endpoint implements Balancer.Balanced {
             }
             lastDeadSession = deadSession;
         }
-        breaker.onFailure(permit, nanos);
+        breaker.onFailure(permit, nanos, caller);
+    }
+
+    /**
+     * A call made for {@code caller} ran into the server's own {@code callTimeout}: one caller's timeouts alone do not
+     * open the breaker (see {@link CircuitBreaker}).
+     */
+    public void timedOut(long permit, long nanos, Object caller) {
+        breaker.onTimeout(permit, nanos, caller);
     }
 
     /** The pool could not open a session: the endpoint is unreachable, whether or not a call was waiting. */

@@ -182,4 +182,50 @@ class RoutedCallTest {
         assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.CLOSED);
         server = null;
     }
+
+    private CallFuture<JsonNode> call(String tool, Duration deadline, Attribution attribution) {
+        ObjectNode params = Json.object();
+        params.put("name", tool);
+        params.putObject("arguments");
+        return server.request(TOOLS_CALL, params, System.nanoTime() + deadline.toNanos(), null, null, null,
+                attribution);
+    }
+
+    @Test
+    void oneCallersTimeoutsDoNotOpenTheBreakerButTwoCallersDo() {
+        start(config(replica(first, 0)).retry(RetrySettings.NONE)
+                .breaker(BreakerSettings.builder().consecutiveFailures(2).build()).build());
+        for (int i = 0; i < 3; i++) {
+            CallFuture<JsonNode> slow = call("sleep", CALL_TIMEOUT, new Attribution("hog", true));
+            first.last().request(TOOLS_CALL);
+            timer.advance(CALL_TIMEOUT);
+            assertThat(slow).isCompletedExceptionally();
+        }
+        assertThat(breaker(0).state()).as("three timeouts, all the hog's").isEqualTo(CircuitBreaker.State.CLOSED);
+
+        CallFuture<JsonNode> other = call("sleep", CALL_TIMEOUT, new Attribution("other", true));
+        first.last().request(TOOLS_CALL);
+        timer.advance(CALL_TIMEOUT);
+        assertThat(other).isCompletedExceptionally();
+        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    @Test
+    void aTimeoutAtTheCallersShorterDeadlineSaysNothingAboutTheEndpoint() {
+        start(config(replica(first, 0)).retry(RetrySettings.NONE)
+                .breaker(BreakerSettings.builder().consecutiveFailures(1).build()).build());
+        CallFuture<JsonNode> impatient = call("sleep", Duration.ofSeconds(1), new Attribution(null, false));
+        first.last().request(TOOLS_CALL);
+        timer.advance(Duration.ofSeconds(1));
+
+        assertThat(impatient).isCompletedExceptionally();
+        assertThat(breaker(0).calls()).as("the timeout was the caller's deadline").isZero();
+        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        CallFuture<JsonNode> atOwnDeadline = call("sleep", CALL_TIMEOUT, Attribution.NONE);
+        first.last().request(TOOLS_CALL);
+        timer.advance(CALL_TIMEOUT);
+        assertThat(atOwnDeadline).isCompletedExceptionally();
+        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
 }

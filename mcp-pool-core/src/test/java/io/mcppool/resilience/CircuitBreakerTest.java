@@ -704,4 +704,86 @@ class CircuitBreakerTest {
             }
         }
     }
+
+    // ---------------------------------------------------------------- fairness between callers
+
+    private static void timeOut(CircuitBreaker b, Object caller, int times) {
+        for (int i = 0; i < times; i++) {
+            long p = b.tryAcquire();
+            assertThat(p).as("permit for timeout %d of %s", i, caller).isNotEqualTo(REFUSED);
+            b.onTimeout(p, 2 * SLOW_CALL.toNanos(), caller);
+        }
+    }
+
+    @Test
+    void oneCallersTimeoutsOpenNeitherByRunNorByRateButASecondCallersDo() {
+        CircuitBreaker b = breaker(settings().consecutiveFailures(3).build());
+        timeOut(b, "hog", 10);
+        assertThat(b.state()).as("a run of 10 and a window of 10 timeouts, all the hog's").isEqualTo(State.CLOSED);
+        assertThat(b.snapshot().failureRate()).isEqualTo(100.0);
+
+        timeOut(b, "other", 1);
+        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(transitions).hasSize(1);
+        assertThat(transitions.get(0).reason()).isEqualTo("11 consecutive failures");
+    }
+
+    @Test
+    void theRateRuleNeedsTwoCallersAmongTheTimeoutsInItsWindow() {
+        CircuitBreaker b = breaker(settings().build()); // rates only
+        timeOut(b, "hog", 4);
+        succeed(b, 1);
+        timeOut(b, "hog", 4);
+        assertThat(b.state()).isEqualTo(State.CLOSED);
+        timeOut(b, "other", 1);
+        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(transitions.get(0).reason()).startsWith("9 of the last 10 calls failed");
+    }
+
+    @Test
+    void oneCallersSlowCallsDoNotOpenTheSlowCallRate() {
+        CircuitBreaker b = breaker(settings().build());
+        for (int i = 0; i < 10; i++) {
+            b.onSuccess(b.tryAcquire(), 2 * SLOW_CALL.toNanos(), "hog");
+        }
+        assertThat(b.state()).isEqualTo(State.CLOSED);
+        b.onSuccess(b.tryAcquire(), 2 * SLOW_CALL.toNanos(), "other");
+        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(transitions.get(0).reason()).contains("took over 1000 ms");
+    }
+
+    @Test
+    void failuresOfTheEndpointCountWhoeverMetThem() {
+        CircuitBreaker b = breaker(settings().consecutiveFailures(3).build());
+        for (int i = 0; i < 3; i++) {
+            b.onFailure(b.tryAcquire(), FAST, "hog");
+        }
+        assertThat(b.state()).as("three failures other than timeouts, one caller").isEqualTo(State.OPEN);
+    }
+
+    @Test
+    void unattributedTimeoutsCountAsBefore() {
+        CircuitBreaker b = breaker(settings().consecutiveFailures(3).build());
+        timeOut(b, null, 3);
+        assertThat(b.state()).isEqualTo(State.OPEN);
+    }
+
+    @Test
+    void aRunWithOneFailureOfTheEndpointsOwnAmongOneCallersTimeoutsOpens() {
+        CircuitBreaker b = breaker(settings().consecutiveFailures(3).build());
+        timeOut(b, "hog", 2);
+        b.onFailure(b.tryAcquire(), FAST, "hog");
+        assertThat(b.state()).isEqualTo(State.OPEN);
+    }
+
+    @Test
+    void aSuccessEndsTheRunAndItsCallers() {
+        CircuitBreaker b = breaker(settings().consecutiveFailures(3).window(100).minCalls(100).build());
+        timeOut(b, "a", 2);
+        succeed(b, 1);
+        timeOut(b, "b", 2);
+        assertThat(b.state()).as("a's timeouts belong to a run that ended").isEqualTo(State.CLOSED);
+        timeOut(b, "c", 1);
+        assertThat(b.state()).isEqualTo(State.OPEN);
+    }
 }

@@ -8,6 +8,7 @@ import io.mcppool.config.GatewaySettings;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.gateway.auth.Authenticator;
 import io.mcppool.gateway.auth.Authenticators;
+import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.gateway.auth.RateLimiter;
 import io.mcppool.gateway.auth.RequestGuard;
 import io.mcppool.gateway.ops.GatewayMetrics;
@@ -138,6 +139,8 @@ public final class Gateway implements GatewayView, AutoCloseable {
             ReloadResult result = pool.reconfigure(next, next.gateway().drainTimeout());
             checks = checks(next.gateway());
             server.checks(checks);
+            // Allow lists reach open sessions through each request's own credentials; revoked credentials end theirs.
+            server.sessions().endUnless(ClientIdentity.admittedBy(next.gateway()));
             lastReloadError = null;
             if (!result.nothingChanged()) {
                 // Servers came or went: every list may differ. (The catalog also tells once it has listed them.)

@@ -35,7 +35,7 @@ final class ApiKeys {
             }
             byte[] hash = HexFormat.of().parseHex(key.sha256());
             ClientIdentity client = new ClientIdentity(key.name(), AccessPolicy.of(key.allow()),
-                    key.rateLimit().orElse(gatewayRateLimit), false);
+                    key.rateLimit().orElse(gatewayRateLimit), false, ClientIdentity.Credential.apiKey(key.sha256()));
             Entry previous = map.put(ByteBuffer.wrap(hash), new Entry(hash, new AuthResult.Allowed(client)));
             if (previous != null) {
                 throw new IllegalArgumentException("gateway.auth.apiKeys: '" + key.name() + "' and '"

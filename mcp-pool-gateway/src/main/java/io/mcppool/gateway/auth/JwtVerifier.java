@@ -177,7 +177,9 @@ final class JwtVerifier {
         } catch (JOSEException e) {
             throw new Rejected("signature could not be checked");
         }
-        ClientIdentity client = new ClientIdentity("jwt:" + subject(claims), access(claims), rateLimit, false);
+        String subject = subject(claims);
+        ClientIdentity client = new ClientIdentity("jwt:" + subject, access(claims), rateLimit, false,
+                ClientIdentity.Credential.jwt(claims.getIssuer(), subject, settings));
         Instant expires = claims.getExpirationTime().toInstant().plus(settings.clockSkew());
         Instant recheck = now.plus(RECHECK_AFTER);
         return new Checked(sha256, client, expires.isBefore(recheck) ? expires : recheck);

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One client's MCP session with the gateway: who it is, what it negotiated, its requests in flight (so a
  * cancellation can reach the upstream), the requests the gateway sent it on an upstream's behalf (sampling,
  * elicitation) and the streams messages can reach it on. Its id is a random 128-bit token, but it is not
- * authentication: every request is authenticated, and a session answers only to the client that made it.
+ * authentication: every request is authenticated, a session answers only to the credential that opened it, and what
+ * a request may use is decided by that request's own credentials. {@link #client()} is the identity that opened it.
  */
 public final class ClientSession {
     private final String id;
@@ -39,6 +40,11 @@ public final class ClientSession {
     private final AtomicLong outgoingIds = new AtomicLong();
     /** Sticky servers whose upstream session for this client has a server-request handler bound. */
     final Set<String> boundServers = ConcurrentHashMap.newKeySet();
+    /**
+     * Sticky servers on which this session holds one of its client's {@code maxStickySessionsPerClient} places, from
+     * its first call there until it ends (a map, so that taking the place is one atomic step per server).
+     */
+    final ConcurrentHashMap<String, Boolean> stickyPlaces = new ConcurrentHashMap<>();
     /** Streams of POSTs in progress, newest last: where an upstream's request to the client goes first. */
     private final Deque<MessageSink> requestStreams = new ConcurrentLinkedDeque<>();
     private volatile MessageSink standaloneStream;

@@ -13,9 +13,11 @@ import io.mcppool.UnknownToolException;
 import io.mcppool.cache.CatalogEntry;
 import io.mcppool.cache.ToolCatalog;
 import io.mcppool.config.ClientLimits;
+import io.mcppool.config.ClientQuotas;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.gateway.auth.AccessPolicy;
+import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.gateway.cli.Version;
 import io.mcppool.internal.Failures;
 import io.mcppool.protocol.CallToolResult;
@@ -73,6 +75,8 @@ public final class GatewayDispatcher {
     private final GatewayEvents events;
     /** Servers not listed within the wait once: later requests do not wait for them again until they are. */
     private final Set<String> notWaitedFor = ConcurrentHashMap.newKeySet();
+    /** What each client holds of its quotas of calls and sticky places. */
+    private final ClientUsage usage = new ClientUsage();
 
     /** A dispatcher with the limits of the pool's config ({@code gateway} block) that reports to no metrics. */
     public GatewayDispatcher(McpPool pool) {
@@ -126,33 +130,152 @@ public final class GatewayDispatcher {
         return events;
     }
 
+    /** Places of clients' quotas held now (calls in flight, sticky places): back to 0 once all is done. */
+    int quotaEntries() {
+        return usage.size();
+    }
+
     private ToolCatalog catalog() {
         return pool.catalog();
     }
 
     // ------------------------------------------------------------------ requests
 
-    /**
-     * Answers one request; the answer is null when the client cancelled the request (nothing is sent then).
-     * {@code stream} carries the messages that relate to it (progress, an upstream's
-     * requests to the client) when the transport has one for it (an SSE response, stdio); else null.
-     */
+    /** {@link #request(ClientSession, ClientIdentity, JsonRpcRequest, MessageSink)} from the client that opened the session. */
     public CompletableFuture<JsonRpcResponse> request(ClientSession session, JsonRpcRequest r, MessageSink stream) {
+        return request(session, session.client(), r, stream);
+    }
+
+    /**
+     * {@link #admit}, then {@link #request(Admission, JsonRpcRequest, MessageSink)}; a refused request is answered
+     * with a JSON-RPC error (where no HTTP status can say it: an element of a batch, stdio).
+     */
+    public CompletableFuture<JsonRpcResponse> request(ClientSession session, ClientIdentity client, JsonRpcRequest r,
+                                                      MessageSink stream) {
+        Admission admission = admit(session, client, r);
+        if (admission.refusal() != null) {
+            session.touch();
+            return CompletableFuture.completedFuture(JsonRpcResponse.failure(r.id(),
+                    JsonRpcError.of(JsonRpcError.INTERNAL_ERROR, admission.refusal().message())));
+        }
+        return request(admission, r, stream);
+    }
+
+    /**
+     * A request let in by {@link #admit}: it holds one of its client's {@code maxCallsPerClient} places until its
+     * answer is done. Hand it to {@link #request(Admission, JsonRpcRequest, MessageSink)} at once; a refused one holds
+     * nothing.
+     */
+    public record Admission(ClientSession session, ClientIdentity client, boolean holdsCall, Refusal refusal) {
+    }
+
+    /**
+     * Checks {@code r} against {@code client}'s quotas before anything is sent (so the HTTP layer can answer 429 with a
+     * {@code Retry-After} before it opens a stream): a place among its calls in flight
+     * ({@code maxCallsPerClient}), and, for a call to a sticky server this session has not used yet, one of its places
+     * on that server ({@code maxStickySessionsPerClient}). Anonymous clients (auth off) have no quotas.
+     */
+    public Admission admit(ClientSession session, ClientIdentity client, JsonRpcRequest r) {
+        if (client.anonymous() || McpMethods.INITIALIZE.equals(r.method())) {
+            // initialize is answered at once and its session is counted by the session quotas: a client with all its
+            // calls in flight may still open a session (else the one just opened for it would be refused)
+            return new Admission(session, client, false, null);
+        }
+        ClientQuotas quotas = limits.quotas();
+        if (!usage.tryTake(client.name(), ClientUsage.CALLS, quotas.maxCallsPerClient())) {
+            events.refused(GatewayEvents.CALLS_PER_CLIENT);
+            return new Admission(session, client, false, new Refusal(429, Refusal.CALLS_RETRY_AFTER_SECONDS,
+                    GatewayEvents.CALLS_PER_CLIENT, "Client '" + client.name() + "' has "
+                    + quotas.maxCallsPerClient() + " requests in flight (gateway.maxCallsPerClient); try again when"
+                    + " one is answered"));
+        }
+        String sticky = stickyTarget(client.access(), r);
+        if (sticky != null && !takeStickyPlace(session, sticky)) {
+            usage.give(client.name(), ClientUsage.CALLS);
+            return new Admission(session, client, false, stickyRefusal(session, sticky));
+        }
+        return new Admission(session, client, true, null);
+    }
+
+    /** The sticky server {@code r} goes to, when it is a call the client may make to one; else null. */
+    private String stickyTarget(AccessPolicy access, JsonRpcRequest r) {
+        JsonNode params = r.params();
+        String name = params == null ? null : params.path("name").asText(null);
+        Optional<CatalogEntry> entry = name == null ? Optional.empty() : switch (r.method()) {
+            case McpMethods.TOOLS_CALL -> catalog().resolveTool(name);
+            case McpMethods.PROMPTS_GET -> catalog().resolvePrompt(name);
+            default -> Optional.empty();
+        };
+        if (entry.isEmpty() || !access.allows(name)) {
+            return null;
+        }
+        ServerConfig config = pool.config().servers().get(entry.get().server());
+        return config != null && config.pool().mode() == PoolMode.STICKY ? config.name() : null;
+    }
+
+    /**
+     * Takes, for this session, one of its client's places on a sticky server, unless it holds one there already; false
+     * when the client holds {@code maxStickySessionsPerClient} there through its other sessions. Kept until the
+     * session ends. Atomic per session and server.
+     */
+    private boolean takeStickyPlace(ClientSession session, String server) {
+        ClientIdentity client = session.client();
+        if (client.anonymous()) {
+            return true;
+        }
+        int max = limits.quotas().maxStickySessionsPerClient();
+        boolean held = session.stickyPlaces.computeIfAbsent(server, s ->
+                !session.isClosed() && usage.tryTake(client.name(), ClientUsage.sticky(s), max) ? Boolean.TRUE : null)
+                != null;
+        if (held && session.isClosed() && session.stickyPlaces.remove(server) != null) {
+            // the session ended while the place was being taken: whoever removes the entry gives the place back
+            usage.give(client.name(), ClientUsage.sticky(server));
+        }
+        return held;
+    }
+
+    private Refusal stickyRefusal(ClientSession session, String server) {
+        events.refused(GatewayEvents.STICKY_SESSIONS_PER_CLIENT);
+        return new Refusal(429, Refusal.SESSIONS_RETRY_AFTER_SECONDS, GatewayEvents.STICKY_SESSIONS_PER_CLIENT,
+                "Client '" + session.client().name() + "' holds " + limits.quotas().maxStickySessionsPerClient()
+                        + " sessions of the sticky server '" + server + "' through its other client sessions"
+                        + " (gateway.maxStickySessionsPerClient); end one of them (DELETE) or use it");
+    }
+
+    /**
+     * Answers one admitted request; the answer is null when the client cancelled the request (nothing is sent then).
+     * What the request may see and reach is decided here, from the admission's client: the identity this request's
+     * own credentials gave, not the one that opened the session (a narrower token, or an allow list a reload narrowed,
+     * holds at once). {@code stream} carries the messages that relate to it (progress, an upstream's requests to the
+     * client) when the transport has one for it (an SSE response, stdio); else null.
+     */
+    public CompletableFuture<JsonRpcResponse> request(Admission admission, JsonRpcRequest r, MessageSink stream) {
+        CompletableFuture<JsonRpcResponse> answer = answer(admission.session(), admission.client(), r, stream);
+        if (admission.holdsCall()) {
+            String name = admission.client().name();
+            answer.whenComplete((v, e) -> usage.give(name, ClientUsage.CALLS));
+        }
+        return answer;
+    }
+
+    private CompletableFuture<JsonRpcResponse> answer(ClientSession session, ClientIdentity client, JsonRpcRequest r,
+                                                      MessageSink stream) {
         session.touch();
+        AccessPolicy access = client.access();
         CompletableFuture<JsonNode> result;
         try {
             result = switch (r.method()) {
                 case McpMethods.INITIALIZE -> CompletableFuture.completedFuture(initialize(session, r.params()));
                 case McpMethods.PING, "logging/setLevel" -> CompletableFuture.completedFuture(Json.object());
-                case McpMethods.TOOLS_LIST -> whenListed(() -> listTools(session));
-                case McpMethods.TOOLS_CALL -> callTool(session, r, stream);
-                case McpMethods.RESOURCES_LIST -> whenListed(() -> listResources(session));
-                case McpMethods.RESOURCES_TEMPLATES_LIST -> whenListed(() -> listTemplates(session));
-                case McpMethods.RESOURCES_READ -> readResource(session, r, stream);
-                case McpMethods.PROMPTS_LIST -> whenListed(() -> listPrompts(session));
-                case McpMethods.PROMPTS_GET -> getPrompt(session, r, stream);
-                case "completion/complete" -> complete(session, r, stream);
-                case "resources/subscribe", "resources/unsubscribe" -> subscription(session, r, stream);
+                case McpMethods.TOOLS_LIST -> whenListed(() -> listTools(access));
+                case McpMethods.TOOLS_CALL -> callTool(session, access, r, stream);
+                case McpMethods.RESOURCES_LIST -> whenListed(() -> listResources(access));
+                case McpMethods.RESOURCES_TEMPLATES_LIST -> whenListed(() -> listTemplates(access));
+                case McpMethods.RESOURCES_READ -> readResource(session, access, r, stream);
+                case McpMethods.PROMPTS_LIST -> whenListed(() -> listPrompts(access));
+                case McpMethods.PROMPTS_GET -> getPrompt(session, access, r, stream);
+                case "completion/complete" -> complete(session, access, r, stream);
+                case "resources/subscribe", "resources/unsubscribe" -> subscription(session, access, r, stream);
                 default -> throw new GatewayError(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + r.method());
             };
         } catch (GatewayError e) {
@@ -233,6 +356,12 @@ public final class GatewayDispatcher {
         session.inFlight.values().forEach(f -> f.cancel(true));
         session.outgoing.values().forEach(f -> f.completeExceptionally(
                 new CancellationException("the client session ended")));
+        // close() above runs once, and takeStickyPlace takes no place for a closed session: each place goes back once
+        for (String server : session.stickyPlaces.keySet()) {
+            if (session.stickyPlaces.remove(server) != null) {
+                usage.give(session.client().name(), ClientUsage.sticky(server));
+            }
+        }
         for (ServerConfig server : pool.config().servers().values()) {
             if (server.pool().mode() == PoolMode.STICKY) {
                 try {
@@ -269,22 +398,21 @@ public final class GatewayDispatcher {
 
     // ------------------------------------------------------------------ lists
 
-    private JsonNode listTools(ClientSession session) {
-        return namedList(session, "tools", ToolCatalog::tools, Tool::name);
+    private JsonNode listTools(AccessPolicy access) {
+        return namedList(access, "tools", ToolCatalog::tools, Tool::name);
     }
 
-    private JsonNode listPrompts(ClientSession session) {
-        return namedList(session, "prompts", ToolCatalog::prompts, Prompt::name);
+    private JsonNode listPrompts(AccessPolicy access) {
+        return namedList(access, "prompts", ToolCatalog::prompts, Prompt::name);
     }
 
     /**
      * Every server's tools or prompts under their aggregate names: those the client may use, clashing names
      * left out. Each item is written as the server listed it, only the name changed.
      */
-    private <T> JsonNode namedList(ClientSession session, String field, BiFunction<ToolCatalog, String, List<T>> items,
+    private <T> JsonNode namedList(AccessPolicy access, String field, BiFunction<ToolCatalog, String, List<T>> items,
                                    Function<T, String> name) {
         ToolCatalog catalog = catalog();
-        AccessPolicy access = session.client().access();
         Map<String, List<String>> clashes = catalog.clashes();
         ObjectNode result = Json.object();
         ArrayNode out = result.putArray(field);
@@ -301,13 +429,13 @@ public final class GatewayDispatcher {
         return result;
     }
 
-    private JsonNode listResources(ClientSession session) {
+    private JsonNode listResources(AccessPolicy access) {
         ToolCatalog catalog = catalog();
         Map<String, List<String>> clashes = catalog.clashes();
         ObjectNode result = Json.object();
         ArrayNode items = result.putArray("resources");
         for (String server : pool.servers()) {
-            if (resourcesAllowed(session, server)) {
+            if (resourcesAllowed(access, server)) {
                 for (Resource resource : catalog.resources(server)) {
                     if (!clashes.containsKey(resource.uri())) {
                         items.add(Json.toTree(resource));
@@ -318,12 +446,12 @@ public final class GatewayDispatcher {
         return result;
     }
 
-    private JsonNode listTemplates(ClientSession session) {
+    private JsonNode listTemplates(AccessPolicy access) {
         ToolCatalog catalog = catalog();
         ObjectNode result = Json.object();
         ArrayNode items = result.putArray("resourceTemplates");
         for (String server : pool.servers()) {
-            if (resourcesAllowed(session, server)) {
+            if (resourcesAllowed(access, server)) {
                 for (ResourceTemplate template : catalog.resourceTemplates(server)) {
                     items.add(Json.toTree(template));
                 }
@@ -332,16 +460,17 @@ public final class GatewayDispatcher {
         return result;
     }
 
-    private boolean resourcesAllowed(ClientSession session, String server) {
+    private boolean resourcesAllowed(AccessPolicy access, String server) {
         ServerConfig config = pool.config().servers().get(server);
         String prefix = config == null || config.prefix().isEmpty() ? ""
                 : config.prefix() + pool.config().gateway().separator();
-        return session.client().access().allowsResourcesOf(server, prefix);
+        return access.allowsResourcesOf(server, prefix);
     }
 
     // ------------------------------------------------------------------ calls
 
-    private CompletableFuture<JsonNode> callTool(ClientSession session, JsonRpcRequest r, MessageSink stream) {
+    private CompletableFuture<JsonNode> callTool(ClientSession session, AccessPolicy access, JsonRpcRequest r,
+                                                 MessageSink stream) {
         JsonNode params = r.params();
         String name = params == null ? null : params.path("name").asText(null);
         if (name == null) {
@@ -352,10 +481,10 @@ public final class GatewayDispatcher {
         Optional<CatalogEntry> entry = catalog().resolveTool(name);
         if (entry.isEmpty()) {
             // Perhaps its server is not listed yet: look again once every server is.
-            return whenListed(() -> null).thenCompose(v -> call(session, resolveTool(session, name), arguments, params,
+            return whenListed(() -> null).thenCompose(v -> call(session, resolveTool(access, name), arguments, params,
                     stream));
         }
-        return call(session, usable(session, name, entry, "tool"), arguments, params, stream);
+        return call(session, usable(access, name, entry, "tool"), arguments, params, stream);
     }
 
     private CompletableFuture<JsonNode> call(ClientSession session, CatalogEntry entry, Map<String, Object> arguments,
@@ -376,28 +505,29 @@ public final class GatewayDispatcher {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final Class<Map<String, Object>> ARGS = (Class) Map.class;
 
-    private CatalogEntry resolveTool(ClientSession session, String name) {
-        return usable(session, name, catalog().resolveTool(name), "tool");
+    private CatalogEntry resolveTool(AccessPolicy access, String name) {
+        return usable(access, name, catalog().resolveTool(name), "tool");
     }
 
     /**
      * The entry of a tool or prompt the client may use. One it may not use is as unknown to it as one that does
      * not exist: nothing leaks.
      */
-    private static CatalogEntry usable(ClientSession session, String name, Optional<CatalogEntry> entry, String kind) {
-        if (entry.isEmpty() || !session.client().access().allows(name)) {
+    private static CatalogEntry usable(AccessPolicy access, String name, Optional<CatalogEntry> entry, String kind) {
+        if (entry.isEmpty() || !access.allows(name)) {
             throw new GatewayError(JsonRpcError.INVALID_PARAMS, "Unknown " + kind + ": " + name);
         }
         return entry.get();
     }
 
-    private CompletableFuture<JsonNode> readResource(ClientSession session, JsonRpcRequest r, MessageSink stream) {
+    private CompletableFuture<JsonNode> readResource(ClientSession session, AccessPolicy access, JsonRpcRequest r,
+                                                     MessageSink stream) {
         String uri = r.params() == null ? null : r.params().path("uri").asText(null);
         if (uri == null) {
             throw new GatewayError(JsonRpcError.INVALID_PARAMS, "resources/read needs a uri");
         }
         Optional<String> server = catalog().resolveResource(uri);
-        if (server.isEmpty() || !resourcesAllowed(session, server.get())) {
+        if (server.isEmpty() || !resourcesAllowed(access, server.get())) {
             throw new GatewayError(RESOURCE_NOT_FOUND, "Resource not found: " + uri);
         }
         return forward(session, server.get(), McpMethods.RESOURCES_READ, (ObjectNode) r.params(), stream);
@@ -408,12 +538,13 @@ public final class GatewayDispatcher {
      * so {@code notifications/resources/updated} comes back to this client only. On a shared session the
      * upstream would tell whichever client: there the subscription is refused.
      */
-    private CompletableFuture<JsonNode> subscription(ClientSession session, JsonRpcRequest r, MessageSink stream) {
+    private CompletableFuture<JsonNode> subscription(ClientSession session, AccessPolicy access, JsonRpcRequest r,
+                                                     MessageSink stream) {
         String uri = r.params() == null ? null : r.params().path("uri").asText(null);
         if (uri == null) {
             throw new GatewayError(JsonRpcError.INVALID_PARAMS, r.method() + " needs a uri");
         }
-        String server = catalog().resolveResource(uri).filter(s -> resourcesAllowed(session, s))
+        String server = catalog().resolveResource(uri).filter(s -> resourcesAllowed(access, s))
                 .orElseThrow(() -> new GatewayError(RESOURCE_NOT_FOUND, "Resource not found: " + uri));
         ServerConfig config = pool.config().servers().get(server);
         if (config == null || config.pool().mode() != PoolMode.STICKY) {
@@ -426,22 +557,24 @@ public final class GatewayDispatcher {
     /** The spec's code for an unknown resource. */
     static final int RESOURCE_NOT_FOUND = -32002;
 
-    private CompletableFuture<JsonNode> getPrompt(ClientSession session, JsonRpcRequest r, MessageSink stream) {
+    private CompletableFuture<JsonNode> getPrompt(ClientSession session, AccessPolicy access, JsonRpcRequest r,
+                                                  MessageSink stream) {
         String name = r.params() == null ? null : r.params().path("name").asText(null);
         if (name == null) {
             throw new GatewayError(JsonRpcError.INVALID_PARAMS, "prompts/get needs a prompt name");
         }
-        CatalogEntry entry = resolvePrompt(session, name);
+        CatalogEntry entry = resolvePrompt(access, name);
         ObjectNode params = ((ObjectNode) r.params()).deepCopy();
         params.put("name", entry.name());
         return forward(session, entry.server(), McpMethods.PROMPTS_GET, params, stream);
     }
 
-    private CatalogEntry resolvePrompt(ClientSession session, String name) {
-        return usable(session, name, catalog().resolvePrompt(name), "prompt");
+    private CatalogEntry resolvePrompt(AccessPolicy access, String name) {
+        return usable(access, name, catalog().resolvePrompt(name), "prompt");
     }
 
-    private CompletableFuture<JsonNode> complete(ClientSession session, JsonRpcRequest r, MessageSink stream) {
+    private CompletableFuture<JsonNode> complete(ClientSession session, AccessPolicy access, JsonRpcRequest r,
+                                                 MessageSink stream) {
         JsonNode ref = r.params() == null ? null : r.params().get("ref");
         if (ref == null) {
             throw new GatewayError(JsonRpcError.INVALID_PARAMS, "completion/complete needs a ref");
@@ -449,13 +582,13 @@ public final class GatewayDispatcher {
         ObjectNode params = ((ObjectNode) r.params()).deepCopy();
         String server;
         if ("ref/prompt".equals(ref.path("type").asText())) {
-            CatalogEntry entry = resolvePrompt(session, ref.path("name").asText());
+            CatalogEntry entry = resolvePrompt(access, ref.path("name").asText());
             ((ObjectNode) params.get("ref")).put("name", entry.name());
             server = entry.server();
         } else {
             String uri = ref.path("uri").asText();
             server = templateServer(uri).or(() -> catalog().resolveResource(uri))
-                    .filter(s -> resourcesAllowed(session, s))
+                    .filter(s -> resourcesAllowed(access, s))
                     .orElseThrow(() -> new GatewayError(JsonRpcError.INVALID_PARAMS, "Unknown resource: " + uri));
         }
         return forward(session, server, "completion/complete", params, stream);
@@ -523,7 +656,14 @@ public final class GatewayDispatcher {
      */
     private void bindStickyHandler(ClientSession session, String server) {
         ServerConfig config = pool.config().servers().get(server);
-        if (config == null || config.pool().mode() != PoolMode.STICKY || session.boundServers.contains(server)) {
+        if (config == null || config.pool().mode() != PoolMode.STICKY) {
+            return;
+        }
+        // Taken at admission for the calls it could resolve; here for the others (resources, a server listed late).
+        if (!takeStickyPlace(session, server)) {
+            throw new GatewayError(JsonRpcError.INTERNAL_ERROR, stickyRefusal(session, server).message());
+        }
+        if (session.boundServers.contains(server)) {
             return;
         }
         ObjectNode offered = Json.object();

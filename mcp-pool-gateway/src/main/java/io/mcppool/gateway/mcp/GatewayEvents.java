@@ -17,6 +17,32 @@ public interface GatewayEvents {
     /** A reason: the client already had {@code gateway.maxClientRequests} of them unanswered. */
     String TOO_MANY = "too_many";
 
+    /** A quota: one client's sessions ({@code gateway.maxSessionsPerClient}) all had calls in flight. */
+    String SESSIONS_PER_CLIENT = "sessions_per_client";
+    /** A quota: one client's GET streams ({@code gateway.maxStreamsPerClient}). */
+    String STREAMS_PER_CLIENT = "streams_per_client";
+    /** A quota: one client's requests in flight ({@code gateway.maxCallsPerClient}). */
+    String CALLS_PER_CLIENT = "calls_per_client";
+    /** A quota: one client's upstream sessions of a sticky server ({@code gateway.maxStickySessionsPerClient}). */
+    String STICKY_SESSIONS_PER_CLIENT = "sticky_sessions_per_client";
+    /** The gateway's own limit: every client session ({@code gateway.maxSessions}) had a call in flight. */
+    String GATEWAY_SESSIONS = "gateway_sessions";
+
+    /** A reason a client session ended: no request for {@code gateway.sessionIdleTimeout}. */
+    String IDLE = "idle";
+    /** A reason a client session ended: it made room for a new one (its client's quota, or a full gateway). */
+    String EVICTED = "evicted";
+    /** A reason a client session ended: a reload took away the credential that opened it. */
+    String REVOKED = "revoked";
+
+    /** A request was refused at a quota ({@link #SESSIONS_PER_CLIENT} and the others): 429 or 503. */
+    default void refused(String quota) {
+    }
+
+    /** A client session ended other than by its client's {@code DELETE}: {@link #IDLE}, {@link #EVICTED}, {@link #REVOKED}. */
+    default void sessionEnded(String reason) {
+    }
+
     /** A stream to a client (an SSE stream) was closed before its end; {@link #SLOW_CLIENT}. */
     default void streamClosed(String reason) {
     }

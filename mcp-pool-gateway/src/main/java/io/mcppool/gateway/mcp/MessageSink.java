@@ -11,4 +11,8 @@ public interface MessageSink {
     boolean send(JsonRpcMessage message);
 
     boolean isOpen();
+
+    /** Ends the stream (its session ended); nothing more is sent on it. By default nothing: stdout stays open. */
+    default void close() {
+    }
 }

@@ -16,10 +16,14 @@ public final class GatewayMetrics implements GatewayEvents {
     static final String STREAMS_CLOSED = "mcp.pool.gateway.streams.closed";
     static final String RESPONSES_DROPPED = "mcp.pool.gateway.responses.dropped";
     static final String CLIENT_REQUESTS_FAILED = "mcp.pool.gateway.client.requests.failed";
+    static final String QUOTA_REFUSALS = "mcp.pool.gateway.quota.refusals";
+    static final String SESSIONS_ENDED = "mcp.pool.gateway.sessions.ended";
 
     private final Map<String, Counter> streamsClosed;
     private final Map<String, Counter> responsesDropped;
     private final Map<String, Counter> clientRequestsFailed;
+    private final Map<String, Counter> quotaRefusals;
+    private final Map<String, Counter> sessionsEnded;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.streamsClosed = counters(registry, STREAMS_CLOSED, "Streams to clients closed before their end",
@@ -29,12 +33,22 @@ public final class GatewayMetrics implements GatewayEvents {
         this.clientRequestsFailed = counters(registry, CLIENT_REQUESTS_FAILED,
                 "Upstream requests to clients (sampling, elicitation) that ended without the client's answer",
                 List.of(TIMEOUT, TOO_MANY));
+        this.quotaRefusals = counters(registry, QUOTA_REFUSALS, "Requests refused at a client's quota or the gateway's"
+                + " session limit (429 or 503)", "quota", List.of(SESSIONS_PER_CLIENT, STREAMS_PER_CLIENT,
+                CALLS_PER_CLIENT, STICKY_SESSIONS_PER_CLIENT, GATEWAY_SESSIONS));
+        this.sessionsEnded = counters(registry, SESSIONS_ENDED, "Client sessions the gateway ended (not the client's"
+                + " DELETE)", "reason", List.of(IDLE, EVICTED, REVOKED));
     }
 
     private static Map<String, Counter> counters(MeterRegistry registry, String name, String description,
                                                  List<String> reasons) {
-        return reasons.stream().collect(Collectors.toUnmodifiableMap(Function.identity(), reason -> Counter
-                .builder(name).description(description).tag("reason", reason).register(registry)));
+        return counters(registry, name, description, "reason", reasons);
+    }
+
+    private static Map<String, Counter> counters(MeterRegistry registry, String name, String description, String tag,
+                                                 List<String> values) {
+        return values.stream().collect(Collectors.toUnmodifiableMap(Function.identity(), value -> Counter
+                .builder(name).description(description).tag(tag, value).register(registry)));
     }
 
     @Override
@@ -50,6 +64,16 @@ public final class GatewayMetrics implements GatewayEvents {
     @Override
     public void clientRequestFailed(String reason) {
         increment(clientRequestsFailed, reason);
+    }
+
+    @Override
+    public void refused(String quota) {
+        increment(quotaRefusals, quota);
+    }
+
+    @Override
+    public void sessionEnded(String reason) {
+        increment(sessionsEnded, reason);
     }
 
     private static void increment(Map<String, Counter> counters, String reason) {

@@ -8,6 +8,7 @@ import io.mcppool.gateway.mcp.ClientSession;
 import io.mcppool.gateway.mcp.ClientSessions;
 import io.mcppool.gateway.mcp.GatewayDispatcher;
 import io.mcppool.gateway.mcp.GatewayEvents;
+import io.mcppool.gateway.mcp.Refusal;
 import io.mcppool.gateway.mcp.UnreadResponses;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcCodec;
@@ -183,12 +184,11 @@ final class McpHttpHandler extends Handler.Abstract {
                 return error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, JsonRpcError.INTERNAL_ERROR,
                         "The gateway is shutting down");
             }
-            Optional<ClientSession> opened = sessions.open(client);
-            if (opened.isEmpty()) {
-                return error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, JsonRpcError.INTERNAL_ERROR,
-                        "Too many client sessions");
+            ClientSessions.Opening opened = sessions.open(client);
+            if (opened.refusal() != null) {
+                return refuse(response, callback, opened.refusal());
             }
-            session = opened.get();
+            session = opened.session();
             response.getHeaders().put(SESSION_HEADER, session.id());
         } else {
             Optional<ClientSession> found = session(request, response, callback, client);
@@ -215,15 +215,23 @@ final class McpHttpHandler extends Handler.Abstract {
             callback.succeeded();
             return true;
         }
+        GatewayDispatcher.Admission admission = null;
+        if (!batch) {
+            // the client's quotas first, so that a refusal is a 429 with Retry-After, not an event on a stream
+            admission = dispatcher.admit(session, client, requests.get(0));
+            if (admission.refusal() != null) {
+                return refuse(response, callback, admission.refusal());
+            }
+        }
         if (!batch && accept != null && accepts(accept, "text/event-stream") && wantsStream(requests.get(0))) {
             SseStream stream = new SseStream(response, callback, bounds(session, "response stream of request "
                     + requests.get(0).id() + " of", session.unreadResponses()));
             stream.open();
-            dispatcher.request(session, requests.get(0), stream).whenComplete((r, e) -> stream.finish(r));
+            dispatcher.request(admission, requests.get(0), stream).whenComplete((r, e) -> stream.finish(r));
             return true;
         }
         if (!batch) {
-            dispatcher.request(session, requests.get(0), null).whenComplete((r, e) -> {
+            dispatcher.request(admission, requests.get(0), null).whenComplete((r, e) -> {
                 if (r == null) { // cancelled by the client: no response, only the end of the HTTP exchange
                     response.setStatus(HttpStatus.ACCEPTED_202);
                     callback.succeeded();
@@ -235,7 +243,7 @@ final class McpHttpHandler extends Handler.Abstract {
         }
         List<CompletableFuture<JsonRpcResponse>> answers = new ArrayList<>();
         for (JsonRpcRequest r : requests) {
-            answers.add(dispatcher.request(session, r, null));
+            answers.add(dispatcher.request(session, client, r, null));
         }
         CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             StringBuilder array = new StringBuilder("[");
@@ -285,9 +293,19 @@ final class McpHttpHandler extends Handler.Abstract {
             return true;
         }
         SseStream stream = new SseStream(response, callback, bounds(session.get(), "GET stream of", null));
-        if (!session.get().openStandaloneStream(stream)) {
-            return error(response, callback, HttpStatus.CONFLICT_409, JsonRpcError.INVALID_REQUEST,
-                    "Conflict: this session already has a GET stream open");
+        switch (sessions.openStream(session.get(), stream)) {
+            case ALREADY_OPEN -> {
+                return error(response, callback, HttpStatus.CONFLICT_409, JsonRpcError.INVALID_REQUEST,
+                        "Conflict: this session already has a GET stream open");
+            }
+            case CLIENT_QUOTA -> {
+                return refuse(response, callback, new Refusal(HttpStatus.TOO_MANY_REQUESTS_429, 5,
+                        GatewayEvents.STREAMS_PER_CLIENT, "Client '" + client.name() + "' has "
+                        + limits.quotas().maxStreamsPerClient() + " GET streams open (gateway.maxStreamsPerClient);"
+                        + " close one first"));
+            }
+            case OPENED -> {
+            }
         }
         stream.open();
         ScheduledFuture<?>[] keepalive = new ScheduledFuture<?>[1];
@@ -305,8 +323,7 @@ final class McpHttpHandler extends Handler.Abstract {
         if (session.isEmpty()) {
             return true;
         }
-        sessions.end(session.get());
-        closeStream(session.get());
+        sessions.end(session.get()); // ends its GET stream too
         response.setStatus(HttpStatus.OK_200);
         callback.succeeded();
         return true;
@@ -319,12 +336,6 @@ final class McpHttpHandler extends Handler.Abstract {
     private SseStream.Bounds bounds(ClientSession session, String what, UnreadResponses unread) {
         return new SseStream.Bounds(limits, events, what + " client '" + session.client().name() + "' (session "
                 + session.id() + ")", unread);
-    }
-
-    private static void closeStream(ClientSession session) {
-        if (session.standaloneStream() instanceof SseStream s) {
-            s.finish(null);
-        }
     }
 
     private Optional<ClientSession> session(Request request, Response response, Callback callback,
@@ -368,6 +379,12 @@ final class McpHttpHandler extends Handler.Abstract {
             unread.written(waiting);
             done.failed(failure);
         }));
+    }
+
+    /** A request the client's quotas or the gateway's limits refuse: 429 or 503, with {@code Retry-After}. */
+    private static boolean refuse(Response response, Callback callback, Refusal refusal) {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds()));
+        return error(response, callback, refusal.status(), JsonRpcError.INTERNAL_ERROR, refusal.message());
     }
 
     static boolean error(Response response, Callback callback, int status, int code, String message) {

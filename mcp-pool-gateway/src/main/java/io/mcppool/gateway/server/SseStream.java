@@ -110,6 +110,12 @@ final class SseStream implements MessageSink {
         return !closed;
     }
 
+    /** Its session ended: the stream ends now (else the next keepalive would find out). */
+    @Override
+    public void close() {
+        finish(null);
+    }
+
     private static ByteBuffer event(JsonRpcMessage message) {
         byte[] json = JsonRpcCodec.encode(message);
         ByteBuffer b = ByteBuffer.allocate(EVENT.length + json.length + END.length);

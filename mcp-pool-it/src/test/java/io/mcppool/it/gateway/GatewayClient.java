@@ -66,17 +66,17 @@ public final class GatewayClient {
         this.token = token;
     }
 
-    String sessionId() {
+    public String sessionId() {
         return sessionId;
     }
 
     /** Pretends to hold another session id (unknown, ended, or someone else's). */
-    void useSession(String id) {
+    public void useSession(String id) {
         this.sessionId = id;
     }
 
     /** {@code initialize} with {@code version}, then {@code notifications/initialized}; the result. */
-    JsonNode initialize(String version) {
+    public JsonNode initialize(String version) {
         return initialize(version, Json.object());
     }
 
@@ -104,7 +104,7 @@ public final class GatewayClient {
     }
 
     /** The {@code initialize} exchange alone, without keeping anything. */
-    Answer initializeRaw(String version) {
+    public Answer initializeRaw(String version) {
         return initializeRaw(version, Json.object());
     }
 
@@ -116,7 +116,7 @@ public final class GatewayClient {
     }
 
     /** Sends a request in this session; the JSON-RPC response ({@code result} or {@code error}). */
-    JsonNode request(String method, JsonNode params) {
+    public JsonNode request(String method, JsonNode params) {
         Answer a = post(message(method, params));
         if (a.status() != 200) {
             throw new AssertionError(method + ": HTTP " + a.status() + " " + a.body());
@@ -135,7 +135,7 @@ public final class GatewayClient {
     }
 
     /** The names {@code tools/list} returns. */
-    List<String> toolNames() {
+    public List<String> toolNames() {
         JsonNode response = request("tools/list", Json.object());
         if (response.has("error")) {
             throw new AssertionError("tools/list: " + response.get("error"));
@@ -160,7 +160,7 @@ public final class GatewayClient {
     }
 
     /** A request message with the next id, not sent. */
-    ObjectNode message(String method, JsonNode params) {
+    public ObjectNode message(String method, JsonNode params) {
         ObjectNode r = Json.object().put("jsonrpc", "2.0").put("id", ids.incrementAndGet()).put("method", method);
         if (params != null) {
             r.set("params", params);
@@ -168,7 +168,7 @@ public final class GatewayClient {
         return r;
     }
 
-    Answer post(JsonNode message) {
+    public Answer post(JsonNode message) {
         return post(message, Map.of());
     }
 
@@ -191,11 +191,22 @@ public final class GatewayClient {
      * Opens the GET stream. The answer's status is known when this returns: a stream that did not open
      * ({@link Events#status()} not 200) holds the error body as its only "event".
      */
-    Events openStream() {
+    public Events openStream() {
         HttpRequest.Builder b = builder().GET().header("Accept", "text/event-stream").timeout(Duration.ofDays(1));
         HttpResponse<Stream<String>> r = join(HTTP.sendAsync(withHeaders(b, Map.of()).build(),
                 HttpResponse.BodyHandlers.ofLines()));
         return new Events(r);
+    }
+
+    /**
+     * POSTs one message and hands back its answer as it streams: for a request answered on an SSE stream (one with a
+     * progress token), whose events arrive while the call is in flight. A JSON answer is its only "event".
+     */
+    public Events postStream(JsonNode message) {
+        HttpRequest.Builder b = builder().POST(HttpRequest.BodyPublishers.ofString(Json.write(message)))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .timeout(Duration.ofDays(1));
+        return new Events(join(HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofLines())));
     }
 
     private HttpRequest.Builder builder() {
@@ -277,7 +288,7 @@ public final class GatewayClient {
     }
 
     /** A GET stream: its events are collected by a virtual thread until {@link #close()}. */
-    static final class Events implements AutoCloseable {
+    public static final class Events implements AutoCloseable {
         private final HttpResponse<Stream<String>> response;
         private final LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
         /** Events {@link #await} passed over, kept for failure messages. */
@@ -289,7 +300,7 @@ public final class GatewayClient {
             this.reader = Thread.ofVirtual().name("gateway-it-sse").start(this::read);
         }
 
-        int status() {
+        public int status() {
             return response.statusCode();
         }
 
@@ -312,7 +323,7 @@ public final class GatewayClient {
         }
 
         /** The next event whose {@code method} is {@code method}, waiting at most {@code timeout}; null if none came. */
-        JsonNode await(String method, Duration timeout) throws InterruptedException {
+        public JsonNode await(String method, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
                 long left = deadline - System.nanoTime();
@@ -322,6 +333,16 @@ public final class GatewayClient {
                 }
                 skipped.add(e);
             }
+        }
+
+        /** The answer's headers (a refused stream's {@code Retry-After}, say). */
+        public HttpHeaders headers() {
+            return response.headers();
+        }
+
+        /** Whether the stream has ended (the server closed it, or {@link #close()}). */
+        public boolean ended() {
+            return !reader.isAlive();
         }
 
         /** Every event received that {@link #await} has not returned. */

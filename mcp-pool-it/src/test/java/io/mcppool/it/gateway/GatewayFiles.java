@@ -14,14 +14,15 @@ import java.util.Optional;
 
 /**
  * Gateways started the way {@code mcp-pool serve} starts them: from a YAML file, which the tests then edit
- * to reload. The files name {@code port: 0} themselves, so a reload reads the same bind settings.
+ * to reload. The files name {@code port: 0} themselves, so a reload reads the same bind settings. Public for
+ * the abuse suite, which edits the config of a {@code serve} process the same way.
  */
-final class GatewayFiles {
+public final class GatewayFiles {
     private GatewayFiles() {
     }
 
     /** Writes {@code yaml} as {@code dir/mcp-pool.yaml}, replacing it in one rename as editors do. */
-    static Path write(Path dir, String yaml) {
+    public static Path write(Path dir, String yaml) {
         Path file = dir.resolve("mcp-pool.yaml");
         Path temp = dir.resolve(".mcp-pool.yaml.tmp");
         try {
