@@ -76,7 +76,7 @@ public final class GatewayClient {
     }
 
     /** {@code initialize} with {@code version}, then {@code notifications/initialized}; the result. */
-    JsonNode initialize(String version) {
+    public JsonNode initialize(String version) {
         return initialize(version, Json.object());
     }
 
@@ -116,7 +116,7 @@ public final class GatewayClient {
     }
 
     /** Sends a request in this session; the JSON-RPC response ({@code result} or {@code error}). */
-    JsonNode request(String method, JsonNode params) {
+    public JsonNode request(String method, JsonNode params) {
         Answer a = post(message(method, params));
         if (a.status() != 200) {
             throw new AssertionError(method + ": HTTP " + a.status() + " " + a.body());
@@ -135,7 +135,7 @@ public final class GatewayClient {
     }
 
     /** The names {@code tools/list} returns. */
-    List<String> toolNames() {
+    public List<String> toolNames() {
         JsonNode response = request("tools/list", Json.object());
         if (response.has("error")) {
             throw new AssertionError("tools/list: " + response.get("error"));
@@ -181,7 +181,7 @@ public final class GatewayClient {
         return postBytes(Json.write(message).getBytes(StandardCharsets.UTF_8), headers);
     }
 
-    CompletableFuture<Answer> postBytes(byte[] body, Map<String, String> headers) {
+    public CompletableFuture<Answer> postBytes(byte[] body, Map<String, String> headers) {
         HttpRequest.Builder b = builder().POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream");
         return sendAsync(b, headers);
