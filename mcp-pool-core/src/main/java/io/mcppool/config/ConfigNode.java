@@ -320,6 +320,11 @@ final class ConfigNode {
         }
     }
 
+    /** The variables this text refers to ({@code ${NAME}}), without expanding them; none for anything but text. */
+    java.util.Set<String> references() {
+        return value != null && value.isTextual() ? Variables.references(value.textValue()) : java.util.Set.of();
+    }
+
     /** Whether this is text written in the file as it is, without a {@code ${VAR}} reference. */
     boolean isLiteral() {
         return value != null && value.isTextual() && !value.textValue().contains("${");

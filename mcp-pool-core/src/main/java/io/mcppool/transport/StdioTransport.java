@@ -1,5 +1,6 @@
 package io.mcppool.transport;
 
+import io.mcppool.config.ChildEnvironment;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.logging.Redaction;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -96,7 +98,10 @@ public final class StdioTransport implements Transport {
         command.add(config.command());
         command.addAll(config.args());
         ProcessBuilder builder = new ProcessBuilder(ProcessTree.inOwnSession(command));
-        builder.environment().putAll(config.env());
+        // Not the gateway's whole environment, which holds its own credentials: the short list, inheritEnv, env.
+        Map<String, String> environment = builder.environment();
+        environment.clear();
+        environment.putAll(ChildEnvironment.of(config, System.getenv()));
         config.cwd().ifPresent(dir -> builder.directory(dir.toFile()));
         builder.redirectInput(ProcessBuilder.Redirect.PIPE);
         builder.redirectOutput(ProcessBuilder.Redirect.PIPE);

@@ -722,7 +722,7 @@ class ConfigLoaderResilienceTest {
         void endpointKeys() {
             assertThat(problems("servers:\n  x: { endpoints: [ { url: \"http://a/mcp\", wieght: 2 } ] }\n"))
                     .containsExactly("servers.x.endpoints[0].wieght: unknown key; did you mean 'weight'? allowed: name,"
-                            + " weight, tier, type, transport, command, args, env, cwd, url, headers");
+                            + " weight, tier, type, transport, command, args, env, inheritEnv, cwd, url, headers");
             assertThat(problems("servers:\n  x: { endpoints: [ { url: \"http://a/mcp\", callTimeout: 5s,"
                     + " maxSessions: 2 } ] }\n")).containsExactly(
                     "servers.x.endpoints[0].callTimeout: a setting of the whole server, not of one endpoint; write it"
