@@ -4,6 +4,7 @@ import io.mcppool.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
+import io.mcppool.logging.Redaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,10 +103,14 @@ public final class RecentErrors implements PoolEvents {
         }
     }
 
-    /** Adds a failure; {@code endpoint} and {@code tool} may be null. */
+    /**
+     * Adds a failure; {@code endpoint} and {@code tool} may be null. The message is redacted before it is cut
+     * ({@link Redaction#shorten}): operators see it on the status page, and a cut must not show a secret's start.
+     */
     public void record(String server, String endpoint, String tool, String type, String message) {
         String t = cut(tool);
-        String m = cut(message == null ? "" : message);
+        String m = Redaction.shorten(message == null ? "" : message, MAX_TEXT);
+        endpoint = Redaction.endpoint(endpoint);
         Instant now = Instant.now();
         lock.lock();
         try {
