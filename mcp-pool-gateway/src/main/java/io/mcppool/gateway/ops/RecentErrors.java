@@ -180,21 +180,7 @@ public final class RecentErrors implements PoolEvents {
      * and the server's log has it.
      */
     static String describe(ErrorType type) {
-        return switch (type) {
-            case CONNECT_FAILURE -> "could not reach the server";
-            case TRANSPORT_FAILURE -> "the connection broke during the call";
-            case TIMEOUT -> "no answer before the deadline";
-            case THROTTLED -> "the server asked to slow down";
-            case SESSION_EXPIRED -> "the server no longer knew the session";
-            case PROTOCOL_ERROR -> "a JSON-RPC error or a protocol violation";
-            case TOOL_ERROR -> "the tool reported an error";
-            case INVALID_REQUEST -> "refused as invalid (unknown tool or bad arguments)";
-            case AUTH_FAILURE -> "the server refused the credentials";
-            case POOL_EXHAUSTED -> "no session slot within the acquire timeout";
-            case POOL_CLOSED -> "the pool was closed";
-            case UNAVAILABLE -> "no endpoint could take the call";
-            case CANCELLED -> "cancelled by the caller";
-        };
+        return type.description();
     }
 
     private static String cut(String s) {
