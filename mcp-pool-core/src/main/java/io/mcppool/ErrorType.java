@@ -39,4 +39,27 @@ public enum ErrorType {
     public String tagValue() {
         return tag;
     }
+
+    /**
+     * What the type means, in words that stay the same whatever the failure's details were: what a gateway tells a
+     * client (the details, such as a command line, a pid or a server's stderr, are for the log) and what the
+     * status page lists.
+     */
+    public String description() {
+        return switch (this) {
+            case CONNECT_FAILURE -> "could not reach the server";
+            case TRANSPORT_FAILURE -> "the connection broke during the call";
+            case TIMEOUT -> "no answer before the deadline";
+            case THROTTLED -> "the server asked to slow down";
+            case SESSION_EXPIRED -> "the server no longer knew the session";
+            case PROTOCOL_ERROR -> "a JSON-RPC error or a protocol violation";
+            case TOOL_ERROR -> "the tool reported an error";
+            case INVALID_REQUEST -> "refused as invalid (unknown tool or bad arguments)";
+            case AUTH_FAILURE -> "the server refused the credentials";
+            case POOL_EXHAUSTED -> "no session slot within the acquire timeout";
+            case POOL_CLOSED -> "the pool was closed";
+            case UNAVAILABLE -> "no endpoint could take the call";
+            case CANCELLED -> "cancelled by the caller";
+        };
+    }
 }

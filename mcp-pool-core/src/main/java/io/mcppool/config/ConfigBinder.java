@@ -181,6 +181,8 @@ final class ConfigBinder {
     private final Path baseDir;
     /** The servers that wrote a prefix of their own, and where: checked against the gateway's separator. */
     private final Map<String, ConfigNode> ownPrefixes = new LinkedHashMap<>();
+    /** The variables the gateway's own credentials come from: no stdio server gets them unless it names them. */
+    private Set<String> withheld = Set.of();
 
     /**
      * @param baseDir the directory relative file paths start from: the config file's, or the working directory
@@ -204,6 +206,7 @@ final class ConfigBinder {
         Duration housekeeping = top.field("housekeepingInterval").duration(false)
                 .orElse(McpPoolConfig.DEFAULT_HOUSEKEEPING_INTERVAL);
         Duration shutdownGrace = top.field("shutdownGrace").duration(true).orElse(McpPoolConfig.DEFAULT_SHUTDOWN_GRACE);
+        withheld = gatewayCredentials(root);
 
         Layer defaults = new Layer();
         ConfigNode d = top.field(DEFAULTS);
@@ -239,6 +242,49 @@ final class ConfigBinder {
         SharedCacheSettings sharedCache = sharedCache(top.field("cache"));
         checkPrefixes(servers, gateway.separator());
         return new McpPoolConfig(servers, housekeeping, shutdownGrace, source, metrics, gateway, sharedCache);
+    }
+
+    /** Where the gateway's own credentials are written: its clients' keys and JWT settings, and the shared cache's URL. */
+    private static final List<List<String>> CREDENTIAL_BLOCKS = List.of(List.of("gateway", "auth"),
+            List.of("cache", "redis"));
+
+    /**
+     * The environment variables the gateway's own credentials come from: those referenced ({@code ${JWT_SECRET}})
+     * in {@link #CREDENTIAL_BLOCKS}, and those that set a value there by an override.
+     */
+    private Set<String> gatewayCredentials(JsonNode root) {
+        Set<String> names = new java.util.TreeSet<>();
+        for (List<String> block : CREDENTIAL_BLOCKS) {
+            JsonNode node = root;
+            String path = ConfigPath.TOP;
+            for (String key : block) {
+                node = node == null ? null : node.get(key);
+                path = ConfigPath.child(path, key);
+            }
+            collectReferences(node, names);
+            names.addAll(problems.originsWithin(path));
+        }
+        return Set.copyOf(names);
+    }
+
+    private static void collectReferences(JsonNode node, Set<String> names) {
+        if (node == null) {
+            return;
+        }
+        if (node.isTextual()) {
+            names.addAll(Variables.references(node.textValue()));
+        }
+        node.forEach(child -> collectReferences(child, names));
+    }
+
+    /** Warns of every gateway credential that {@code node}'s text hands to an upstream. */
+    private void warnOfCredentials(ConfigNode node, String server, String how) {
+        for (String name : node.references()) {
+            if (withheld.contains(name)) {
+                LOG.warn("{}: {} holds a credential of the gateway's own settings (gateway.auth or cache.redis);"
+                        + " server '{}' {}", problems.describe(node.path()), name, server, how);
+            }
+        }
     }
 
     /**
@@ -652,10 +698,60 @@ final class ConfigBinder {
         }
         Optional<String> command = node.field("command").nonBlankString();
         List<String> args = node.field("args").stringList().orElse(List.of());
-        Map<String, String> env = node.field("env").stringMap("a map of environment variable names to values")
+        ConfigNode envNode = node.field("env");
+        Map<String, String> env = envNode.stringMap("a map of environment variable names to values")
                 .orElse(Map.of());
+        String server = serverName(node);
+        if (envNode.isMap()) {
+            envNode.entries("a map").values().forEach(v -> warnOfCredentials(v, server, "gets it in its environment"));
+        }
+        ConfigNode inheritNode = node.field("inheritEnv");
+        Optional<List<String>> inherit = inheritEnv(inheritNode, server);
         Optional<Path> cwd = node.field("cwd").parsed("must be a directory path", ConfigBinder::directory);
-        return command.map(c -> new EndpointConfig.Stdio(c, args, env, cwd, grace)).orElse(null);
+        if (!inheritNode.absent() && inherit.isEmpty()) {
+            return null;
+        }
+        return command.map(c -> new EndpointConfig.Stdio(c, args, env, cwd, grace, inherit.orElse(List.of()),
+                withheld)).orElse(null);
+    }
+
+    /** The server a node belongs to, for messages: the second segment of its path ({@code servers.NAME...}). */
+    private static String serverName(ConfigNode node) {
+        String[] parts = node.path().split("[.\\[]", 3);
+        return parts.length > 1 ? parts[1] : node.path();
+    }
+
+    /**
+     * {@code inheritEnv}: variable names and {@code PREFIX*} patterns. A gateway credential named exactly is passed,
+     * since someone wrote its name, and warned about; a pattern never passes one ({@link ChildEnvironment}).
+     */
+    private Optional<List<String>> inheritEnv(ConfigNode node, String server) {
+        String rule = "must be a variable name, or a name prefix followed by *";
+        Optional<List<ConfigNode>> elements = node.elements("must be a list of environment variable names or"
+                + " patterns, e.g. [GITHUB_TOKEN, \"AWS_*\"]");
+        if (elements.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> out = new ArrayList<>();
+        boolean ok = true;
+        for (ConfigNode e : elements.get()) {
+            Optional<String> entry = e.absent() ? e.nullIsWrong(rule) : e.parsed(rule, text -> {
+                if (!ChildEnvironment.isEntry(text)) {
+                    throw new BadValue(rule, "e.g. GITHUB_TOKEN, AWS_* or *");
+                }
+                return text;
+            });
+            ok &= entry.isPresent();
+            entry.ifPresent(name -> {
+                out.add(name);
+                if (withheld.contains(name)) {
+                    LOG.warn("{}: {} holds a credential of the gateway's own settings (gateway.auth or cache.redis);"
+                            + " server '{}' gets it in its environment because it is named here",
+                            problems.describe(e.path()), name, server);
+                }
+            });
+        }
+        return ok ? Optional.of(out) : Optional.empty();
     }
 
     private EndpointConfig http(ConfigNode node, String what, Declared declared) {
@@ -677,6 +773,7 @@ final class ConfigBinder {
                 // The value is not shown: header values are where tokens live.
                 headersNode.field(h.getKey()).problemWithoutValue("must not contain a line break");
             }
+            warnOfCredentials(headersNode.field(h.getKey()), serverName(node), "receives it in this header");
         }
         return url.map(u -> new EndpointConfig.Http(u, headers)).orElse(null);
     }

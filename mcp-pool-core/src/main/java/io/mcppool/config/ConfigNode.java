@@ -320,6 +320,11 @@ final class ConfigNode {
         }
     }
 
+    /** The variables this text refers to ({@code ${NAME}}), without expanding them; none for anything but text. */
+    java.util.Set<String> references() {
+        return value != null && value.isTextual() ? Variables.references(value.textValue()) : java.util.Set.of();
+    }
+
     /** Whether this is text written in the file as it is, without a {@code ${VAR}} reference. */
     boolean isLiteral() {
         return value != null && value.isTextual() && !value.textValue().contains("${");
@@ -497,8 +502,9 @@ final class ConfigNode {
         return node.isTextual() ? quoted(node.textValue()) : node.asText();
     }
 
+    /** The value as a problem shows it: redacted (it may be a connection URL with a password), then cut. */
     private static String quoted(String text) {
-        String q = new TextNode(text).toString();
+        String q = new TextNode(io.mcppool.logging.Redaction.text(text)).toString();
         return q.length() <= SHOWN_MAX ? q : q.substring(0, SHOWN_MAX - 4) + "…\"";
     }
 }

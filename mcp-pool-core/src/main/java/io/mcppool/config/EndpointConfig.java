@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Where one endpoint of a server is and how to reach it. */
 public sealed interface EndpointConfig permits EndpointConfig.Stdio, EndpointConfig.Http, EndpointConfig.Custom {
@@ -23,19 +24,37 @@ public sealed interface EndpointConfig permits EndpointConfig.Stdio, EndpointCon
     String describe();
 
     /**
-     * A local server run as a child process speaking newline-delimited JSON on stdin/stdout.
+     * A local server run as a child process speaking newline-delimited JSON on stdin/stdout. It does not get the
+     * parent's whole environment: see {@link ChildEnvironment} for what it gets.
      *
-     * @param env           added to (and overriding) the parent's environment
+     * @param env           set in the child's environment, over anything inherited
      * @param shutdownGrace how long each shutdown step (close stdin, then SIGTERM) may take before the next
+     * @param inheritEnv    more of the parent's variables to pass, by name or by pattern ({@code AWS_*}, {@code *})
+     * @param withheld      the parent's variables that hold the gateway's own credentials: never passed by the
+     *                      default list or a pattern, only when {@code inheritEnv} names them exactly
      */
     record Stdio(String command, List<String> args, Map<String, String> env, Optional<Path> cwd,
-                 Duration shutdownGrace) implements EndpointConfig {
+                 Duration shutdownGrace, List<String> inheritEnv, Set<String> withheld) implements EndpointConfig {
         public Stdio {
             Objects.requireNonNull(command, "command");
             args = List.copyOf(args);
             env = Map.copyOf(env);
             Objects.requireNonNull(cwd, "cwd");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            inheritEnv = List.copyOf(inheritEnv);
+            for (String entry : inheritEnv) {
+                if (!ChildEnvironment.isEntry(entry)) {
+                    throw new IllegalArgumentException("an inheritEnv entry is a variable name or a name prefix"
+                            + " followed by *, got '" + entry + "'");
+                }
+            }
+            withheld = Set.copyOf(withheld);
+        }
+
+        /** With the minimal environment only ({@link ChildEnvironment#DEFAULT_INHERITED}) plus {@code env}. */
+        public Stdio(String command, List<String> args, Map<String, String> env, Optional<Path> cwd,
+                     Duration shutdownGrace) {
+            this(command, args, env, cwd, shutdownGrace, List.of(), Set.of());
         }
 
         public Stdio(String command, List<String> args) {
@@ -51,7 +70,7 @@ public sealed interface EndpointConfig permits EndpointConfig.Stdio, EndpointCon
         @Override
         public String toString() {
             return "Stdio[command=" + Redaction.text(describe()) + ", env=" + masked(env) + ", cwd=" + cwd
-                    + ", shutdownGrace=" + shutdownGrace + "]";
+                    + ", shutdownGrace=" + shutdownGrace + ", inheritEnv=" + inheritEnv + "]";
         }
     }
 

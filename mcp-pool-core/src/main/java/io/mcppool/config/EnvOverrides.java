@@ -119,7 +119,7 @@ final class EnvOverrides {
         Keys.SECTIONS.forEach((name, keys) -> sections.put(name, fields(name, keys, k -> LEAF)));
         Fields root = fields("a root", Keys.ROOT.allowed(), k -> LEAF);
         Function<String, Shape> endpointKey = k -> switch (k) {
-            case "args" -> new Items(LEAF);
+            case "args", "inheritEnv" -> new Items(LEAF);
             case "env" -> new Entries("env", LEAF, false);
             case "headers" -> new Entries("headers", LEAF, false);
             default -> LEAF;

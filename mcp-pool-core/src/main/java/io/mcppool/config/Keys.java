@@ -50,7 +50,7 @@ final class Keys {
             "catalogRefresh", "logLinesPerMinute");
     /** Keys of one server that {@code defaults} cannot give: they name or single out that server. */
     static final List<String> OWN_KEYS = List.of("prefix", "required");
-    static final List<String> STDIO_KEYS = List.of("command", "args", "env", "cwd");
+    static final List<String> STDIO_KEYS = List.of("command", "args", "env", "inheritEnv", "cwd");
     static final List<String> HTTP_KEYS = List.of("url", "headers");
     static final List<String> TRANSPORT_KEYS = List.of("type", "transport");
     static final List<String> HOST_KEYS = List.of("disabled", "timeout");

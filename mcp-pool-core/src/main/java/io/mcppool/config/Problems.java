@@ -44,6 +44,17 @@ final class Problems {
         return origin(path) != null;
     }
 
+    /** The environment variables that set values at {@code path} or inside it. */
+    Set<String> originsWithin(String path) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Map.Entry<String, String> e : origins.entrySet()) {
+            if (ConfigPath.within(e.getKey(), path) || ConfigPath.within(path, e.getKey())) {
+                names.add(e.getValue());
+            }
+        }
+        return names;
+    }
+
     private String origin(String path) {
         String origin = null;
         for (Map.Entry<String, String> e : origins.entrySet()) {

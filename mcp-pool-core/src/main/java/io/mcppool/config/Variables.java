@@ -91,6 +91,42 @@ final class Variables {
         return value;
     }
 
+    /**
+     * The names {@code text} refers to, defaults' references included ({@code ${A:-${B}}} names A and B), without
+     * expanding anything. A malformed reference ends the scan: it is reported where the value is read.
+     */
+    static Set<String> references(String text) {
+        Set<String> names = new LinkedHashSet<>();
+        collect(text, names);
+        return names;
+    }
+
+    private static void collect(String text, Set<String> names) {
+        int i = 0;
+        while (i < text.length()) {
+            if (text.startsWith("$${", i)) {
+                i += 3;
+            } else if (text.startsWith("${", i)) {
+                int end = closingBrace(text, i + 2);
+                if (end < 0) {
+                    return;
+                }
+                String body = text.substring(i + 2, end);
+                int sep = body.indexOf(":-");
+                String name = sep < 0 ? body : body.substring(0, sep);
+                if (NAME.matcher(name).matches()) {
+                    names.add(name);
+                }
+                if (sep >= 0) {
+                    collect(body.substring(sep + 2), names);
+                }
+                i = end + 1;
+            } else {
+                i++;
+            }
+        }
+    }
+
     /** Index of the brace closing a reference whose body starts at {@code from}, allowing nested references. */
     private static int closingBrace(String text, int from) {
         int depth = 0;

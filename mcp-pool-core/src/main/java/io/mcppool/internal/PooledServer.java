@@ -192,16 +192,17 @@ public final class PooledServer {
     /**
      * A short name for the endpoint in messages. A JVM server's command line holds a classpath of
      * thousands of characters; long arguments are cut in the middle so both ends stay readable.
+     * Labels go into logs, events (and so metric tags), the status page and exception messages: the arguments
+     * are redacted before anything is cut, so no cut shows the start of a secret.
      */
     static String label(EndpointConfig endpoint) {
         if (!(endpoint instanceof EndpointConfig.Stdio stdio)) {
             return Redaction.endpoint(endpoint.describe());
         }
         StringBuilder sb = new StringBuilder(java.nio.file.Path.of(stdio.command()).getFileName().toString());
-        for (String arg : stdio.args()) {
+        for (String arg : Redaction.args(stdio.args())) {
             sb.append(' ').append(arg.length() <= 48 ? arg : arg.substring(0, 20) + "..." + arg.substring(arg.length() - 20));
         }
-        // Labels go into logs, events (and so metric tags) and exception messages: never with a secret in them.
         return Redaction.endpoint(sb.length() <= 160 ? sb.toString() : sb.substring(0, 157) + "...");
     }
 

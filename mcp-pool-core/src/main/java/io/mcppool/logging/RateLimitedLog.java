@@ -113,8 +113,10 @@ public final class RateLimitedLog {
                 linesPerMinute);
     }
 
+    /** Redacted, then cut: what a server writes may hold a secret (a connection URL), and a cut must not split one. */
     private String cut(String line) {
-        return line.length() <= maxLineChars ? line : line.substring(0, maxLineChars) + "... ("
-                + (line.length() - maxLineChars) + " more characters)";
+        String safe = Redaction.text(line);
+        return safe.length() <= maxLineChars ? safe : safe.substring(0, maxLineChars) + "... ("
+                + (safe.length() - maxLineChars) + " more characters)";
     }
 }

@@ -1,5 +1,6 @@
 package io.mcppool.transport;
 
+import io.mcppool.config.ChildEnvironment;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.logging.Redaction;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,6 +54,8 @@ public final class StdioTransport implements Transport {
     /** The last stderr lines kept for the error of a process that exits on its own. */
     private static final int TAIL_LINES = 20;
     private static final int TAIL_LINE_CHARS = 300;
+    /** How much of a stderr line the tail keeps before it is redacted and cut to {@link #TAIL_LINE_CHARS}. */
+    private static final int TAIL_KEPT_CHARS = 4 * TAIL_LINE_CHARS;
     private static final long READER_STACK_BYTES = 256 * 1024;
     /** How long the report of an exit waits for the last stderr lines. */
     private static final long TAIL_WAIT_MILLIS = 250;
@@ -102,7 +106,10 @@ public final class StdioTransport implements Transport {
         command.add(config.command());
         command.addAll(config.args());
         ProcessBuilder builder = new ProcessBuilder(ProcessTree.inOwnSession(command));
-        builder.environment().putAll(config.env());
+        // Not the gateway's whole environment, which holds its own credentials: the short list, inheritEnv, env.
+        Map<String, String> environment = builder.environment();
+        environment.clear();
+        environment.putAll(ChildEnvironment.of(config, System.getenv()));
         config.cwd().ifPresent(dir -> builder.directory(dir.toFile()));
         builder.redirectInput(ProcessBuilder.Redirect.PIPE);
         builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
@@ -175,8 +182,10 @@ public final class StdioTransport implements Transport {
                 try {
                     message = JsonRpcCodec.decode(reader.buffer(), 0, length);
                 } catch (MalformedMessageException e) {
+                    // Cut at a word (the log redacts it, and a cut word could be half a secret), then logged.
                     strayStdoutLog.log("a stdout line that is not a JSON-RPC message was skipped: {}",
-                            new String(reader.buffer(), 0, Math.min(length, MAX_LOGGED_CHARS), StandardCharsets.UTF_8));
+                            Redaction.cutAtWord(new String(reader.buffer(), 0, Math.min(length, MAX_LOGGED_CHARS + 1),
+                                    StandardCharsets.UTF_8), MAX_LOGGED_CHARS));
                     continue;
                 }
                 listener.onMessage(message);
@@ -228,8 +237,9 @@ public final class StdioTransport implements Transport {
         }
     }
 
+    /** Keeps the line cut at a word, not redacted (that costs, and most tails are never read): see {@link #stderrTail}. */
     private void keepInTail(String line) {
-        String kept = line.length() <= TAIL_LINE_CHARS ? line : line.substring(0, TAIL_LINE_CHARS) + "...";
+        String kept = Redaction.cutAtWord(line, TAIL_KEPT_CHARS);
         tailLock.lock();
         try {
             if (stderrTail.size() == TAIL_LINES) {
@@ -253,8 +263,11 @@ public final class StdioTransport implements Transport {
         if (lines.isEmpty()) {
             return "";
         }
-        return "; its last stderr line" + (lines.size() == 1 ? "" : "s") + ": "
-                + Redaction.text(String.join(" | ", lines));
+        List<String> shown = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            shown.add(Redaction.shorten(line, TAIL_LINE_CHARS)); // redacted, then cut
+        }
+        return "; its last stderr line" + (lines.size() == 1 ? "" : "s") + ": " + String.join(" | ", shown);
     }
 
     private void onProcessExit(Process p) {

@@ -306,7 +306,7 @@ class ConfigLoaderGatewayTest {
             assertThat(SharedCacheSettings.redacted("redis://hunter2@h")).isEqualTo("redis://***@h");
             assertThat(problems("cache: { redis: \"redis://:hunter2@h\" }\n", Map.of("MCP_POOL__CACHE__REDIS__URL",
                     "redis://other"))).containsExactly("MCP_POOL__CACHE__REDIS__URL: cannot set a value inside"
-                    + " cache.redis, which the file gives as \"redis://:***@h\", not a map");
+                    + " cache.redis, which the file gives as \"redis://***@h\", not a map");
             assertThat(yaml("cache: { redis: \"redis://:hunter2@h\" }\n", Map.of("MCP_POOL__CACHE__REDIS",
                     "redis://other:6379")).sharedCache().redisUrl()).contains(java.net.URI.create("redis://other:6379"));
         }

@@ -4,10 +4,6 @@ import static io.mcppool.config.ConfigTestSupport.problems;
 import static io.mcppool.config.ConfigTestSupport.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * The resilience settings ({@code retry}, {@code breaker}, {@code health}, {@code supervision}), {@code balance}
@@ -722,7 +717,7 @@ class ConfigLoaderResilienceTest {
         void endpointKeys() {
             assertThat(problems("servers:\n  x: { endpoints: [ { url: \"http://a/mcp\", wieght: 2 } ] }\n"))
                     .containsExactly("servers.x.endpoints[0].wieght: unknown key; did you mean 'weight'? allowed: name,"
-                            + " weight, tier, type, transport, command, args, env, cwd, url, headers");
+                            + " weight, tier, type, transport, command, args, env, inheritEnv, cwd, url, headers");
             assertThat(problems("servers:\n  x: { endpoints: [ { url: \"http://a/mcp\", callTimeout: 5s,"
                     + " maxSessions: 2 } ] }\n")).containsExactly(
                     "servers.x.endpoints[0].callTimeout: a setting of the whole server, not of one endpoint; write it"
@@ -778,35 +773,20 @@ class ConfigLoaderResilienceTest {
 
         @Test
         void aWeightThatABalanceIgnoresIsAWarning() {
-            Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
-            ListAppender<ILoggingEvent> appender = new ListAppender<>();
-            appender.start();
-            logger.addAppender(appender);
-            Level before = logger.getLevel();
-            logger.setLevel(Level.WARN);
-            try {
-                ServerConfig s = only(yaml("""
-                        servers:
-                          x:
-                            balance: least_outstanding
-                            endpoints: [ { url: "http://a/mcp", weight: 3 }, { url: "http://b/mcp" } ]
-                        """));
-                assertThat(s.replicas().get(0).weight()).isEqualTo(3);
-                assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-                        "servers.x.endpoints[0].weight: weight 3 has no effect with balance: least_outstanding; only"
-                                + " weighted_round_robin, priority and consistent_hash use weights");
-                appender.list.clear();
-                only(yaml("""
-                        servers:
-                          x:
-                            balance: weighted_round_robin
-                            endpoints: [ { url: "http://a/mcp", weight: 3 }, { url: "http://b/mcp" } ]
-                        """));
-                assertThat(appender.list).isEmpty();
-            } finally {
-                logger.detachAppender(appender);
-                logger.setLevel(before);
-            }
+            assertThat(ConfigTestSupport.warnings(() -> assertThat(only(yaml("""
+                    servers:
+                      x:
+                        balance: least_outstanding
+                        endpoints: [ { url: "http://a/mcp", weight: 3 }, { url: "http://b/mcp" } ]
+                    """)).replicas().get(0).weight()).isEqualTo(3))).containsExactly(
+                    "servers.x.endpoints[0].weight: weight 3 has no effect with balance: least_outstanding; only"
+                            + " weighted_round_robin, priority and consistent_hash use weights");
+            assertThat(ConfigTestSupport.warnings(() -> only(yaml("""
+                    servers:
+                      x:
+                        balance: weighted_round_robin
+                        endpoints: [ { url: "http://a/mcp", weight: 3 }, { url: "http://b/mcp" } ]
+                    """)))).isEmpty();
         }
 
         @Test

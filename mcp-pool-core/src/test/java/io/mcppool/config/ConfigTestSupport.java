@@ -20,6 +20,25 @@ final class ConfigTestSupport {
         return ConfigLoader.parse(text, ConfigLoader.Format.YAML, "test.yaml", env);
     }
 
+    /** What the loader logs at WARN while {@code action} runs. */
+    static List<String> warnings(Runnable action) {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        ch.qos.logback.classic.Level before = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.WARN);
+        try {
+            action.run();
+            return appender.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        } finally {
+            logger.detachAppender(appender);
+            logger.setLevel(before);
+        }
+    }
+
     static List<String> problems(String yaml) {
         return problems(yaml, Map.of());
     }

@@ -2,6 +2,7 @@ package io.mcppool.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RedactionTest {
@@ -14,6 +15,8 @@ class RedactionTest {
         assertThat(Redaction.text("cannot connect to https://t0ken@host/mcp: refused"))
                 .isEqualTo("cannot connect to https://***@host/mcp: refused");
         assertThat(Redaction.text("https://host/mcp#x")).isEqualTo("https://host/mcp");
+        assertThat(Redaction.text("server 'b' (x postgres://u:p@pg/x?sslkey=k): failed."))
+                .isEqualTo("server 'b' (x postgres://***@pg/x?***): failed.");
     }
 
     @Test
@@ -38,6 +41,52 @@ class RedactionTest {
         assertThat(Redaction.text("server ghp_0123456789abcdefghijABCDEFGHIJ")).isEqualTo("server ***");
         assertThat(Redaction.text("key sk-proj-0123456789abcdefXYZ")).isEqualTo("key ***");
         assertThat(Redaction.text("AKIAABCDEFGHIJKLMNOP")).isEqualTo("***");
+    }
+
+    @Test
+    void urlsOfEveryScheme() {
+        assertThat(Redaction.text("db mysql://root:Hunter2@db.internal:3306/app --x"))
+                .isEqualTo("db mysql://***@db.internal:3306/app --x");
+        assertThat(Redaction.text("jdbc:postgresql://pg/app?user=a&password=b"))
+                .isEqualTo("jdbc:postgresql://pg/app?***");
+        assertThat(Redaction.text("mongodb+srv://u:p@cluster0.example.net/db")).isEqualTo("mongodb+srv://***@cluster0.example.net/db");
+        assertThat(Redaction.text("redis://:pw@127.0.0.1:6379/0")).isEqualTo("redis://***@127.0.0.1:6379/0");
+        // a password with a slash in it: the user info runs to the '@', not to the first '/'
+        assertThat(Redaction.text("amqp://guest:pa/ss@mq/vhost")).isEqualTo("amqp://***@mq/vhost");
+        // an '@' in a path is not user info
+        assertThat(Redaction.text("https://medium.com/@someone/post")).isEqualTo("https://medium.com/@someone/post");
+    }
+
+    @Test
+    void theValueAfterASecretFlagIsMaskedAcrossArguments() {
+        assertThat(Redaction.args(List.of("--db-password", "Hunter2", "--port", "1", "--token", "--verbose",
+                "mysql://root:pw@db/app", "--api-key=abc")))
+                .containsExactly("--db-password", "***", "--port", "1", "--token", "--verbose", "mysql://***@db/app",
+                        "--api-key=***");
+    }
+
+    @Test
+    void shorteningRedactsFirstSoACutNeverShowsTheStartOfASecret() {
+        String line = "x".repeat(150) + " mysql://root:Hunter2SecretPw@db.internal/app";
+        assertThat(Redaction.shorten(line, 170)).doesNotContain("Hunter2").startsWith("xxx").endsWith("...");
+        assertThat(Redaction.shorten(line, 500)).endsWith("mysql://***@db.internal/app");
+        // a very long text is cut at a word before it is redacted: the cut word is dropped, not shown in part
+        String huge = "a ".repeat(600) + "https://user:Hunter2SecretPw@" + "h".repeat(5000);
+        assertThat(Redaction.shorten(huge, 300)).doesNotContain("Hunter2").hasSizeLessThanOrEqualTo(300);
+        assertThat(Redaction.cutAtWord("one two three", 9)).isEqualTo("one two...");
+        assertThat(Redaction.cutAtWord("short", 9)).isEqualTo("short");
+    }
+
+    @Test
+    void configProblemsAndProseAreNotMistakenForSecrets() {
+        for (String prose : List.of("gateway.auth.mode: required, but no client could authenticate",
+                "binding 0.0.0.0 needs auth: add gateway.auth.apiKeys",
+                "gateway.auth.jwt.secret: must be at least 32 bytes for HS256",
+                "gateway.auth.jwt.publicKeyFile: /etc/keys/a.pem has a 'PUBLIC KEY' that is not an RSA key")) {
+            assertThat(Redaction.text(prose)).isEqualTo(prose);
+        }
+        assertThat(Redaction.text("password: hunter2")).isEqualTo("password: ***");
+        assertThat(Redaction.text("spring.datasource.password=hunter2")).isEqualTo("spring.datasource.password=***");
     }
 
     @Test

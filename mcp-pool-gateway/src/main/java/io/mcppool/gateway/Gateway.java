@@ -55,13 +55,15 @@ public final class Gateway implements GatewayView, AutoCloseable {
     private volatile boolean draining;
 
     private Gateway(McpPoolConfig config, Optional<Path> file) {
+        // First, before any process or port: a config whose keys serve cannot use starts nothing.
+        RequestChecks prepared = prepare(config);
         this.file = file;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Both listen from the first session on, so start-up failures are counted and kept.
         this.metrics = McpPoolMetrics.builder().settings(config.metrics()).build(registry);
         this.pool = McpPool.create(config, List.of(metrics, recentErrors));
         metrics.bindTo(pool);
-        this.checks = checks(config.gateway());
+        this.checks = prepared;
         Authenticator operators = authorization -> checks.auth().authenticate(authorization);
         GatewayServer started;
         try {
@@ -83,6 +85,21 @@ public final class Gateway implements GatewayView, AutoCloseable {
 
     public static Gateway start(Path file) {
         return start(ConfigLoader.load(file), Optional.of(file));
+    }
+
+    /**
+     * Builds what the gateway needs from a config besides the pool, without starting anything: the request checks
+     * (Host and Origin guard, the authenticator with its API keys, its PEM public keys and its JWKS file, the rate
+     * limiter). {@code serve}, every reload and {@code check-config} call this, so all three refuse the same configs.
+     *
+     * @throws InvalidConfigException naming the setting, when a part cannot be built (a key file it cannot read)
+     */
+    public static RequestChecks prepare(McpPoolConfig config) {
+        try {
+            return checks(config.gateway());
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            throw new InvalidConfigException(config.source(), List.of(String.valueOf(e.getMessage())));
+        }
     }
 
     private static RequestChecks checks(GatewaySettings settings) {
@@ -114,8 +131,11 @@ public final class Gateway implements GatewayView, AutoCloseable {
 
     /**
      * Reads the config file again and moves to it: servers added, removed (after draining) or changed; new
-     * credentials, allow lists and limits. A config with errors is rejected, its errors logged, and the
-     * running one kept. The bind address and port need a restart.
+     * credentials, allow lists and limits. All or nothing: the new config is read and checked and everything the
+     * gateway builds from it (its keys, PEM and JWKS files) is built first; only then does the gateway switch, the
+     * request checks first (a revoked key stops working before anything else changes), then the pool. A config
+     * that fails anywhere is rejected whole: the running one stays, and the error is logged and shown in
+     * {@code /api/status} and on the status page until a reload succeeds. The bind address and port need a restart.
      */
     public Optional<ReloadResult> reload() {
         if (file.isEmpty()) {
@@ -124,21 +144,34 @@ public final class Gateway implements GatewayView, AutoCloseable {
         reloadLock.lock();
         try {
             McpPoolConfig next;
+            RequestChecks nextChecks;
             try {
                 next = ConfigLoader.load(file.get());
+                nextChecks = prepare(next);
             } catch (InvalidConfigException | java.io.UncheckedIOException e) {
-                lastReloadError = e.getMessage();
-                log.error("reload of {} rejected; the running config stays:\n{}", file.get(), e.getMessage());
-                return Optional.empty();
+                return rejected(e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("reload of {}: could not build the new config", file.get(), e);
+                return rejected("could not build the new config: " + e);
             }
             GatewaySettings running = server.settings();
             if (!next.gateway().host().equals(running.host()) || next.gateway().port() != running.port()
                     || !next.gateway().path().equals(running.path())) {
                 log.warn("reload: gateway host, port and path apply at the next start only");
             }
-            ReloadResult result = pool.reconfigure(next, next.gateway().drainTimeout());
-            checks = checks(next.gateway());
-            server.checks(checks);
+            RequestChecks before = checks;
+            checks = nextChecks;
+            server.checks(nextChecks);
+            ReloadResult result;
+            try {
+                result = pool.reconfigure(next, next.gateway().drainTimeout());
+            } catch (RuntimeException e) {
+                // The pool refused (it is closing): the checks go back, so nothing of the new config stays.
+                checks = before;
+                server.checks(before);
+                log.error("reload of {}: the pool could not move to the new config", file.get(), e);
+                return rejected("the pool could not move to the new config: " + e.getMessage());
+            }
             // Allow lists reach open sessions through each request's own credentials; revoked credentials end theirs.
             server.sessions().endUnless(ClientIdentity.admittedBy(next.gateway()));
             lastReloadError = null;
@@ -153,6 +186,12 @@ public final class Gateway implements GatewayView, AutoCloseable {
         } finally {
             reloadLock.unlock();
         }
+    }
+
+    private Optional<ReloadResult> rejected(String why) {
+        lastReloadError = why;
+        log.error("reload of {} rejected; the running config stays:\n{}", file.get(), why);
+        return Optional.empty();
     }
 
     /** SIGTERM: no new sessions, in-flight calls finish for up to {@code drainTimeout}, then everything stops. */

@@ -5,6 +5,7 @@ import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.Replica;
 import io.mcppool.config.ServerConfig;
+import io.mcppool.gateway.Gateway;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "check-config", sortOptions = false,
         header = "Validate a config file.",
-        description = "Loads and validates a config file without starting any server. Prints 'OK: N servers'"
+        description = "Loads and validates a config file without starting any server, with the checks 'serve' makes"
+                + " (the gateway's keys, PEM and JWKS files included). Prints 'OK: N servers'"
                 + " and one line per server (and one per endpoint of a server with several), or every problem"
                 + " found, one per line, on stdout (exit code 2).")
 final class CheckConfigCommand extends BaseCommand {
@@ -26,6 +28,7 @@ final class CheckConfigCommand extends BaseCommand {
         McpPoolConfig config;
         try {
             config = file == null ? root.loadConfig() : ConfigLoader.load(file);
+            Gateway.prepare(config); // what serve builds from the config before it starts: keys, PEM and JWKS files
         } catch (InvalidConfigException e) {
             for (String problem : e.problems()) {
                 out().println(Text.oneLine(problem));

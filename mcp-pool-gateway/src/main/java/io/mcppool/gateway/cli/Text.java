@@ -3,6 +3,7 @@ package io.mcppool.gateway.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcppool.logging.Redaction;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;
@@ -169,14 +170,15 @@ final class Text {
                 return cut(label, ENDPOINT_WIDTH);
             }
         }
-        String[] words = label.strip().split("\\s+");
+        String[] words = Redaction.text(label).strip().split("\\s+");
         return command(words[0], List.of(words).subList(1, words.length));
     }
 
+    /** A command line made short, its arguments redacted first (a cut must not show the start of a secret). */
     static String command(String command, List<String> args) {
         List<String> words = new ArrayList<>();
         words.add(fileName(command));
-        for (String a : args) {
+        for (String a : Redaction.args(args)) {
             words.add(shortArg(a));
         }
         String all = String.join(" ", words);

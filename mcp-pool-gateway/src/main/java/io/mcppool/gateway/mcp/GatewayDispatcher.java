@@ -20,6 +20,7 @@ import io.mcppool.gateway.auth.AccessPolicy;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.gateway.cli.Version;
 import io.mcppool.internal.Failures;
+import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcCodec;
@@ -54,6 +55,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The gateway's MCP server, whatever the transport: answers one client's requests over every pooled
@@ -477,6 +479,10 @@ public final class GatewayDispatcher {
             throw new GatewayError(JsonRpcError.INVALID_PARAMS, "tools/call needs a tool name");
         }
         JsonNode args = params.get("arguments");
+        if (args != null && !args.isNull() && !args.isObject()) {
+            // Refused here: nothing goes upstream, and the client gets invalid params, not a transport failure.
+            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "tools/call arguments must be an object");
+        }
         Map<String, Object> arguments = args == null || args.isNull() ? Map.of() : Json.fromTree(args, ARGS);
         Optional<CatalogEntry> entry = catalog().resolveTool(name);
         if (entry.isEmpty()) {
@@ -749,6 +755,14 @@ public final class GatewayDispatcher {
 
     // ------------------------------------------------------------------ errors
 
+    /**
+     * The JSON-RPC error a client gets for a failed request. Its message is stable: the error type's description
+     * and the server's name, never the exception's own message, which may hold a command line, a pid, a server's
+     * stderr, an upstream's URL or a Java class name. Those details go to the log (and the status page keeps the
+     * failure for operators). {@code data.errorType} says which {@link ErrorType} it was, {@code data.server}
+     * which server. The gateway's own refusals ({@link GatewayError}: unknown tool, bad params) and an
+     * upstream's own JSON-RPC error keep their messages; a request nobody expected to fail is an internal error.
+     */
     static JsonRpcError toError(Throwable e) {
         Throwable t = Failures.unwrap(e);
         if (t instanceof GatewayError g) {
@@ -763,15 +777,35 @@ public final class GatewayDispatcher {
         if (t instanceof ProtocolErrorException p && p.error().isPresent()) {
             return p.error().get(); // the upstream's own error (invalid params, not found, ...), as it said it
         }
-        ErrorType type = Failures.classify(t);
         ObjectNode data = Json.object();
-        data.put("errorType", type.tagValue());
-        if (t instanceof McpPoolException m) {
-            m.server().ifPresent(s -> data.put("server", s));
+        if (!(t instanceof McpPoolException m)) {
+            // Not a failure the pool knows: a bug or an exhausted JVM. The client learns nothing of it.
+            FAILURES.log("a client's request failed unexpectedly: {}", String.valueOf(t));
+            log.debug("a client's request failed unexpectedly", t);
+            data.put("errorType", "internal");
+            return new JsonRpcError(JsonRpcError.INTERNAL_ERROR, "Internal error", data);
         }
-        int code = t instanceof UnknownServerException ? JsonRpcError.INVALID_PARAMS : JsonRpcError.INTERNAL_ERROR;
-        return new JsonRpcError(code, String.valueOf(t.getMessage()), data);
+        ErrorType type = Failures.classify(t);
+        data.put("errorType", type.tagValue());
+        Optional<String> server = m.server();
+        server.ifPresent(s -> data.put("server", s));
+        FAILURES.log("a client's request failed: {}", type.tagValue() + ": " + m.getMessage());
+        if (t instanceof UnknownServerException) {
+            return new JsonRpcError(JsonRpcError.INVALID_PARAMS, "Unknown server", data);
+        }
+        int code = type == ErrorType.INVALID_REQUEST ? JsonRpcError.INVALID_PARAMS : JsonRpcError.INTERNAL_ERROR;
+        String what = type.description();
+        String message = Character.toUpperCase(what.charAt(0)) + what.substring(1)
+                + server.map(s -> " (server '" + s + "')").orElse("");
+        return new JsonRpcError(code, message, data);
     }
+
+    /**
+     * The details of failures answered to clients, at WARN, at most {@value RateLimitedLog#DEFAULT_LINES_PER_MINUTE}
+     * lines a minute (a client that fails on purpose must not fill the disk); each line redacted and cut.
+     */
+    private static final RateLimitedLog FAILURES = new RateLimitedLog(log, Level.WARN, "lines of failed client requests",
+            RateLimitedLog.DEFAULT_LINES_PER_MINUTE, RateLimitedLog.MAX_LINE_CHARS, n -> { }, System::nanoTime);
 
     /** A request the gateway itself refuses, with its JSON-RPC error. */
     static final class GatewayError extends RuntimeException {

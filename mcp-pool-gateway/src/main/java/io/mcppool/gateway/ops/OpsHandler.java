@@ -109,7 +109,7 @@ public final class OpsHandler extends Handler.Abstract {
                 case HEALTHZ -> send(response, callback, HttpStatus.OK_200, TEXT, "ok\n");
                 case READYZ -> readyz(response, callback);
                 case METRICS -> metrics(request, response, callback);
-                case STATUS -> json(response, callback, HttpStatus.OK_200, StatusReport.of(gateway, recentErrors));
+                case STATUS -> json(response, callback, HttpStatus.OK_200, StatusReport.of(gateway, recentErrors).toJson());
                 case CACHE_CLEAR -> clearCache(request, response, callback);
                 case PAGE -> page(response, callback);
             }

@@ -4,6 +4,7 @@ import io.mcppool.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
+import io.mcppool.logging.Redaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,10 +103,14 @@ public final class RecentErrors implements PoolEvents {
         }
     }
 
-    /** Adds a failure; {@code endpoint} and {@code tool} may be null. */
+    /**
+     * Adds a failure; {@code endpoint} and {@code tool} may be null. The message is redacted before it is cut
+     * ({@link Redaction#shorten}): operators see it on the status page, and a cut must not show a secret's start.
+     */
     public void record(String server, String endpoint, String tool, String type, String message) {
         String t = cut(tool);
-        String m = cut(message == null ? "" : message);
+        String m = Redaction.shorten(message == null ? "" : message, MAX_TEXT);
+        endpoint = Redaction.endpoint(endpoint);
         Instant now = Instant.now();
         lock.lock();
         try {
@@ -175,21 +180,7 @@ public final class RecentErrors implements PoolEvents {
      * and the server's log has it.
      */
     static String describe(ErrorType type) {
-        return switch (type) {
-            case CONNECT_FAILURE -> "could not reach the server";
-            case TRANSPORT_FAILURE -> "the connection broke during the call";
-            case TIMEOUT -> "no answer before the deadline";
-            case THROTTLED -> "the server asked to slow down";
-            case SESSION_EXPIRED -> "the server no longer knew the session";
-            case PROTOCOL_ERROR -> "a JSON-RPC error or a protocol violation";
-            case TOOL_ERROR -> "the tool reported an error";
-            case INVALID_REQUEST -> "refused as invalid (unknown tool or bad arguments)";
-            case AUTH_FAILURE -> "the server refused the credentials";
-            case POOL_EXHAUSTED -> "no session slot within the acquire timeout";
-            case POOL_CLOSED -> "the pool was closed";
-            case UNAVAILABLE -> "no endpoint could take the call";
-            case CANCELLED -> "cancelled by the caller";
-        };
+        return type.description();
     }
 
     private static String cut(String s) {

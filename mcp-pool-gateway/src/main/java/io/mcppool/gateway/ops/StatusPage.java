@@ -1,5 +1,6 @@
 package io.mcppool.gateway.ops;
 
+import io.mcppool.logging.Redaction;
 import io.mcppool.cache.CacheStats;
 import io.mcppool.stats.HealthStatus;
 import io.mcppool.stats.Latency;
@@ -277,10 +278,12 @@ final class StatusPage {
     }
 
     /** Escapes text for element content and double- or single-quoted attribute values. */
-    static String esc(String s) {
-        if (s == null) {
+    /** HTML-escaped, and redacted first: everything the page shows passes here, so no secret reaches it. */
+    static String esc(String text) {
+        if (text == null) {
             return "";
         }
+        String s = Redaction.text(text);
         StringBuilder out = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

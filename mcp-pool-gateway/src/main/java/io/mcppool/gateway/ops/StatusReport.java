@@ -1,9 +1,15 @@
 package io.mcppool.gateway.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.mcppool.McpPool;
 import io.mcppool.PoolSnapshot;
 import io.mcppool.cache.CacheStats;
 import io.mcppool.config.ServerConfig;
+import io.mcppool.logging.Redaction;
+import io.mcppool.protocol.Json;
 import io.mcppool.routing.EndpointStatus;
 import io.mcppool.stats.EndpointMetrics;
 import io.mcppool.stats.HealthStatus;
@@ -16,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -79,6 +86,38 @@ public record StatusReport(Instant takenAt, HealthStatus status, List<String> re
 
     /** The result cache's figures, or why there are none ({@code available} false). */
     public record Cache(boolean available, CacheStats stats, String reason) {
+    }
+
+    /**
+     * The report as {@code /api/status} answers it: every text in it (endpoint labels, open failures, health
+     * reasons, recent errors, the last reload error, the snapshot's and the health summary's own texts) passed
+     * through {@link Redaction}, whichever part of the pool wrote it.
+     */
+    public JsonNode toJson() {
+        JsonNode tree = Json.mapper().valueToTree(this);
+        redact(tree);
+        return tree;
+    }
+
+    private static void redact(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getValue().isTextual()) {
+                    e.setValue(TextNode.valueOf(Redaction.text(e.getValue().textValue())));
+                } else {
+                    redact(e.getValue());
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                if (array.get(i).isTextual()) {
+                    array.set(i, TextNode.valueOf(Redaction.text(array.get(i).textValue())));
+                } else {
+                    redact(array.get(i));
+                }
+            }
+        }
     }
 
     /** Reads everything now. */

@@ -66,6 +66,7 @@ public final class GatewayServer implements AutoCloseable {
         this.mcp = new McpHttpHandler(sessions, checks, settings.maxBodyBytes(), timer, this::anySticky,
                 settings.limits(), events);
         jetty.setHandler(new PathRouter(settings.path(), mcp, ops));
+        jetty.setErrorHandler(new StableErrorHandler()); // no exception text in an error body
         jetty.setStopTimeout(0);
     }
 

@@ -266,6 +266,25 @@ class CliTest {
     }
 
     @Test
+    void checkConfigMakesTheChecksOfServeToo() throws Exception {
+        Files.writeString(dir.resolve("broken.pem"), "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n");
+        Path file = dir.resolve("keys.yaml");
+        Files.writeString(file, """
+                servers:
+                  files: { command: my-server }
+                gateway:
+                  auth:
+                    jwt: { publicKeyFile: broken.pem }
+                """);
+
+        Run r = run("check-config", file.toString());
+
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.outLines()).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("gateway.auth.jwt.publicKeyFile: ").contains("broken.pem"));
+    }
+
+    @Test
     void checkConfigOnAMissingFileExitsWith2() {
         Run r = run("check-config", dir.resolve("missing.toml").toString());
 

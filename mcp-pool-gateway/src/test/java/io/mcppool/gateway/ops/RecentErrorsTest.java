@@ -77,7 +77,7 @@ class RecentErrorsTest {
         errors.record("s", null, "t".repeat(10_000), "x", "m".repeat(10_000));
         RecentErrors.Entry e = errors.entries().get(0);
         assertThat(e.tool()).hasSize(RecentErrors.MAX_TEXT);
-        assertThat(e.message()).hasSize(RecentErrors.MAX_TEXT).endsWith("\u2026");
+        assertThat(e.message()).hasSize(RecentErrors.MAX_TEXT).endsWith("...");
     }
 
     @Test

@@ -181,7 +181,7 @@ public final class GatewayClient {
         return postBytes(Json.write(message).getBytes(StandardCharsets.UTF_8), headers);
     }
 
-    CompletableFuture<Answer> postBytes(byte[] body, Map<String, String> headers) {
+    public CompletableFuture<Answer> postBytes(byte[] body, Map<String, String> headers) {
         HttpRequest.Builder b = builder().POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream");
         return sendAsync(b, headers);

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * message saying how to install it, never a skip: a skipped interop suite looks like a green one.
  * {@code node} comes from {@code PATH}.
  */
-final class NpmPeers {
-    static final String EVERYTHING = "@modelcontextprotocol/server-everything";
+public final class NpmPeers {
+    public static final String EVERYTHING = "@modelcontextprotocol/server-everything";
     static final String MEMORY = "@modelcontextprotocol/server-memory";
     static final String FILESYSTEM = "@modelcontextprotocol/server-filesystem";
 
@@ -63,7 +63,7 @@ final class NpmPeers {
     }
 
     /** The package's {@code dist/index.js}; fails the test when it is not there. */
-    static Path script(String name) {
+    public static Path script(String name) {
         Path script = packageDir(name).resolve("dist").resolve("index.js");
         if (!Files.isRegularFile(script)) {
             fail("The npm package " + name + " has no " + script + "; reinstall it: 'cd .npm-peers && npm ci'.");
@@ -82,7 +82,7 @@ final class NpmPeers {
     }
 
     /** {@code node} as found on PATH (its absolute path); fails the test when there is none. */
-    static String node() {
+    public static String node() {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String dir : path.split(File.pathSeparator)) {

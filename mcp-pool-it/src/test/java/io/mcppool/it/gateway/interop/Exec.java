@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
  * blocks on a full pipe; stdin is {@code /dev/null}. A process that outlives its deadline is killed with
  * everything it started, and the test fails with what it had printed.
  */
-final class Exec {
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+public final class Exec {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
         /** For assertion messages. */
-        String describe() {
+        public String describe() {
             return String.join(" ", command) + "\nexit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
         }
     }
@@ -30,12 +30,20 @@ final class Exec {
     }
 
     static Result run(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
+        return run(command, env, workDir, timeout, false);
+    }
+
+    /** As {@link #run(List, Map, Path, Duration)}; with {@code onlyEnv}, {@code env} is the whole environment. */
+    static Result run(List<String> command, Map<String, String> env, Path workDir, Duration timeout, boolean onlyEnv) {
         try {
             Path out = Files.createTempFile(workDir, "stdout", ".txt");
             Path err = Files.createTempFile(workDir, "stderr", ".txt");
             ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
+            if (onlyEnv) {
+                pb.environment().clear();
+            }
             pb.environment().putAll(env);
             Process p = pb.start();
             boolean ended;

@@ -98,6 +98,17 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one command of the runnable jar ({@code check-config}, {@code servers}, or a {@code serve} expected to
+     * refuse its config) to its end within {@code timeout}, with {@code env} as its whole environment.
+     */
+    public static Exec.Result run(Path workDir, Map<String, String> env, Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(TestkitCommand.javaExecutable(), "-jar",
+                Peers.gatewayJar().toString()));
+        cmd.addAll(List.of(args));
+        return Exec.run(cmd, env, workDir, timeout, true);
+    }
+
     public URI mcpUri() {
         return mcpUri;
     }
