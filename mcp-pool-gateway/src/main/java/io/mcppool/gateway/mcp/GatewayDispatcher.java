@@ -486,9 +486,12 @@ public final class GatewayDispatcher {
         Map<String, Object> arguments = args == null || args.isNull() ? Map.of() : Json.fromTree(args, ARGS);
         Optional<CatalogEntry> entry = catalog().resolveTool(name);
         if (entry.isEmpty()) {
-            // Perhaps its server is not listed yet: look again once every server is.
-            return whenListed(() -> null).thenCompose(v -> call(session, resolveTool(access, name), arguments, params,
-                    stream));
+            // Perhaps its server is not listed yet: look again once it is. The server whose prefix the name carries is
+            // waited for as long as a call to it may take, not only the few seconds a list answer waits: a server that
+            // is slow to list (or a loaded machine) must not make its tools "unknown".
+            CompletableFuture<Void> owners = ownersListed(name);
+            CompletableFuture<Void> listed = owners != null ? owners : whenListed(() -> null).thenApply(v -> null);
+            return listed.thenCompose(v -> call(session, resolveTool(access, name), arguments, params, stream));
         }
         return call(session, usable(access, name, entry, "tool"), arguments, params, stream);
     }
@@ -510,6 +513,27 @@ public final class GatewayDispatcher {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final Class<Map<String, Object>> ARGS = (Class) Map.class;
+
+    /**
+     * Completes when every server not listed yet that may own {@code name} (its prefix and the separator begin the
+     * name, or it has no prefix) has been listed or its {@code callTimeout} passed; null when no such server exists.
+     */
+    private CompletableFuture<Void> ownersListed(String name) {
+        String separator = pool.config().gateway().separator();
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (ServerConfig config : pool.config().servers().values()) {
+            String prefix = config.prefix();
+            if (!prefix.isEmpty() && !name.startsWith(prefix + separator)) {
+                continue;
+            }
+            CompletableFuture<Void> loaded = catalog().loaded(config.name());
+            if (!loaded.isDone()) {
+                waits.add(loaded.copy().orTimeout(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .exceptionally(e -> null));
+            }
+        }
+        return waits.isEmpty() ? null : CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
 
     private CatalogEntry resolveTool(AccessPolicy access, String name) {
         return usable(access, name, catalog().resolveTool(name), "tool");

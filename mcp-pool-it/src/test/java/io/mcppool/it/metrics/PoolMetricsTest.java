@@ -69,20 +69,23 @@ class PoolMetricsTest {
     void knownTrafficGivesExactCountsTagsAndStates() throws Exception {
         // Given to the builder, so the session opened at start is counted too; gauges read a fresh snapshot.
         McpPoolMetrics metrics = McpPoolMetrics.builder().snapshotTtl(Duration.ZERO).build(registry);
-        McpPool pool = McpPool.builder().server(oneSession("tk")).eventListener(metrics).build();
+        // The timeouts come from the server's own callTimeout (200 ms): only those count against the endpoint, not a
+        // deadline a caller chose (docs/resilience.md); the other calls choose a long one of their own.
+        McpPool pool = McpPool.builder().server(oneSession("tk").toBuilder().callTimeout(Duration.ofMillis(200)).build())
+                .eventListener(metrics).build();
         metrics.bindTo(pool);
+        CallOptions patient = CallOptions.builder().timeout(Duration.ofSeconds(30)).build();
         String ep;
         try {
             for (int i = 0; i < N; i++) {
-                assertThat(pool.callTool("tk", "echo", Map.of("message", "m" + i)).failed()).isFalse();
+                assertThat(pool.callTool("tk", "echo", Map.of("message", "m" + i), patient).failed()).isFalse();
             }
             for (int i = 0; i < M; i++) {
-                CallToolResult r = pool.callTool("tk", "fail", Map.of("message", "nope " + i));
+                CallToolResult r = pool.callTool("tk", "fail", Map.of("message", "nope " + i), patient);
                 assertThat(r.failed()).isTrue();
             }
             for (int i = 0; i < K; i++) {
-                assertThatThrownBy(() -> pool.callTool("tk", "sleep", Map.of("ms", 5000),
-                        CallOptions.builder().timeout(Duration.ofMillis(200)).build()))
+                assertThatThrownBy(() -> pool.callTool("tk", "sleep", Map.of("ms", 5000)))
                         .isInstanceOf(CallTimeoutException.class);
             }
             ep = endpoint(pool, "tk").endpoint();
@@ -170,6 +173,11 @@ class PoolMetricsTest {
                 .acquireTimeout(Duration.ofMillis(500)).build();
         try (McpPool pool = McpPool.builder().server(testkit("tk", oneSlot)).eventListener(metrics).build()) {
             metrics.bindTo(pool);
+            // The one slot is free only once the session is open and the catalog has listed through it: on a loaded
+            // machine either can take longer than the 500 ms a caller may wait here.
+            pool.catalog().loaded("tk").copy().orTimeout(30, TimeUnit.SECONDS).join();
+            await().atMost(Duration.ofSeconds(30)).until(() -> endpoint(pool, "tk").sessions() == 1
+                    && endpoint(pool, "tk").inFlight() == 0);
             pool.callTool("tk", "echo", Map.of("message", "warm")); // the session is open
             String ep = endpoint(pool, "tk").endpoint();
             String[] epTags = {"server", "tk", "endpoint", ep};
