@@ -42,7 +42,10 @@ final class Interop {
         return ServerConfig.builder(name, endpoint)
                 .callTimeout(CALL_TIMEOUT)
                 .connectTimeout(CONNECT_TIMEOUT)
-                .pool(PoolSettings.builder().minSessions(minSessions).maxSessions(maxSessions).build())
+                // A call may wait for a server's first session as long as the session may take to open: a Node server
+                // started on a loaded machine takes seconds, which the default 5 s acquire timeout does not always cover.
+                .pool(PoolSettings.builder().minSessions(minSessions).maxSessions(maxSessions)
+                        .acquireTimeout(CONNECT_TIMEOUT).build())
                 .build();
     }
 
