@@ -6,10 +6,6 @@ import io.mcppool.ReloadResult;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.GatewaySettings;
 import io.mcppool.config.McpPoolConfig;
-import io.mcppool.gateway.auth.Authenticator;
-import io.mcppool.gateway.auth.Authenticators;
-import io.mcppool.gateway.auth.RateLimiter;
-import io.mcppool.gateway.auth.RequestGuard;
 import io.mcppool.gateway.ops.GatewayMetrics;
 import io.mcppool.gateway.ops.GatewayView;
 import io.mcppool.gateway.ops.OpsHandler;
@@ -60,12 +56,12 @@ public final class Gateway implements GatewayView, AutoCloseable {
         this.metrics = McpPoolMetrics.builder().settings(config.metrics()).build(registry);
         this.pool = McpPool.create(config, List.of(metrics, recentErrors));
         metrics.bindTo(pool);
-        this.checks = checks(config.gateway());
-        Authenticator operators = authorization -> checks.auth().authenticate(authorization);
+        this.checks = RequestChecks.of(config.gateway());
         GatewayServer started;
         try {
-            started = GatewayServer.start(pool, config.gateway(), checks, new OpsHandler(this, registry, recentErrors,
-                    operators), new GatewayMetrics(registry));
+            // The server's front door guards the operations endpoints as it does the MCP endpoint.
+            started = GatewayServer.start(pool, config.gateway(), checks, new OpsHandler(this, registry, recentErrors),
+                    new GatewayMetrics(registry));
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -82,13 +78,6 @@ public final class Gateway implements GatewayView, AutoCloseable {
 
     public static Gateway start(Path file) {
         return start(ConfigLoader.load(file), Optional.of(file));
-    }
-
-    private static RequestChecks checks(GatewaySettings settings) {
-        RequestGuard guard = RequestGuard.of(settings);
-        RateLimiter limiter = new RateLimiter();
-        return new RequestChecks((host, origin) -> guard.check(host, origin).map(RequestGuard.Rejection::message),
-                Authenticators.from(settings), limiter::tryAcquire);
     }
 
     public URI mcpUri() {
@@ -136,7 +125,7 @@ public final class Gateway implements GatewayView, AutoCloseable {
                 log.warn("reload: gateway host, port and path apply at the next start only");
             }
             ReloadResult result = pool.reconfigure(next, next.gateway().drainTimeout());
-            checks = checks(next.gateway());
+            checks = RequestChecks.of(next.gateway());
             server.checks(checks);
             lastReloadError = null;
             if (!result.nothingChanged()) {

@@ -249,8 +249,7 @@ public final class GatewayDispatcher {
     private JsonNode initialize(ClientSession session, JsonNode params) {
         String asked = params == null ? null : params.path("protocolVersion").asText(null);
         String version = asked != null && ProtocolVersion.isSupported(asked) ? asked : ProtocolVersion.LATEST;
-        JsonNode caps = params == null ? null : params.get("capabilities");
-        session.initialized(version, caps == null || !caps.isObject() ? Json.object() : caps);
+        session.initialized(version, neededCapabilities(params == null ? null : params.get("capabilities")));
         ObjectNode result = Json.object();
         result.put("protocolVersion", version);
         ObjectNode capabilities = result.putObject("capabilities");
@@ -265,6 +264,34 @@ public final class GatewayDispatcher {
         result.put("instructions", "mcp-pool gateway: the tools, resources and prompts of " + pool.servers().size()
                 + " server(s); tool and prompt names are <server>" + pool.config().gateway().separator() + "<name>.");
         return result;
+    }
+
+    /** The client capabilities the gateway acts on, each with the sub-capabilities the spec defines for it. */
+    private static final Map<String, List<String>> NEEDED_CAPABILITIES = Map.of(
+            "sampling", List.of("context", "tools"), "elicitation", List.of("form", "url"));
+
+    /**
+     * What a session keeps of the capabilities its client declared: only those the gateway acts on (sampling and
+     * elicitation, offered to its sticky upstreams), each sub-capability as the empty object the spec makes it. A
+     * client may declare anything, of any size; its session keeps a few bytes of it.
+     */
+    static ObjectNode neededCapabilities(JsonNode declared) {
+        ObjectNode kept = Json.object();
+        if (declared == null || !declared.isObject()) {
+            return kept;
+        }
+        NEEDED_CAPABILITIES.forEach((capability, subs) -> {
+            JsonNode c = declared.get(capability);
+            if (c != null && c.isObject()) {
+                ObjectNode k = kept.putObject(capability);
+                for (String sub : subs) {
+                    if (c.get(sub) != null && c.get(sub).isObject()) {
+                        k.putObject(sub);
+                    }
+                }
+            }
+        });
+        return kept;
     }
 
     // ------------------------------------------------------------------ lists

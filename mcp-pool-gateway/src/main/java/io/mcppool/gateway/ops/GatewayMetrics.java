@@ -16,10 +16,12 @@ public final class GatewayMetrics implements GatewayEvents {
     static final String STREAMS_CLOSED = "mcp.pool.gateway.streams.closed";
     static final String RESPONSES_DROPPED = "mcp.pool.gateway.responses.dropped";
     static final String CLIENT_REQUESTS_FAILED = "mcp.pool.gateway.client.requests.failed";
+    static final String AUTH_FAILURES = "mcp.pool.gateway.auth.failures";
 
     private final Map<String, Counter> streamsClosed;
     private final Map<String, Counter> responsesDropped;
     private final Map<String, Counter> clientRequestsFailed;
+    private final Map<String, Counter> authFailures;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.streamsClosed = counters(registry, STREAMS_CLOSED, "Streams to clients closed before their end",
@@ -29,6 +31,8 @@ public final class GatewayMetrics implements GatewayEvents {
         this.clientRequestsFailed = counters(registry, CLIENT_REQUESTS_FAILED,
                 "Upstream requests to clients (sampling, elicitation) that ended without the client's answer",
                 List.of(TIMEOUT, TOO_MANY));
+        this.authFailures = counters(registry, AUTH_FAILURES, "Requests refused for their credentials",
+                List.of(MISSING, INVALID_TOKEN, THROTTLED));
     }
 
     private static Map<String, Counter> counters(MeterRegistry registry, String name, String description,
@@ -50,6 +54,11 @@ public final class GatewayMetrics implements GatewayEvents {
     @Override
     public void clientRequestFailed(String reason) {
         increment(clientRequestsFailed, reason);
+    }
+
+    @Override
+    public void authFailed(String reason) {
+        increment(authFailures, reason);
     }
 
     private static void increment(Map<String, Counter> counters, String reason) {
