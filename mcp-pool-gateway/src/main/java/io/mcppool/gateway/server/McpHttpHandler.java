@@ -151,6 +151,7 @@ final class McpHttpHandler extends Handler.Abstract {
             return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.PARSE_ERROR,
                     "Parse error: " + e.getMessage());
         }
+        int bodyLength = body.length;
         body = null; // the tree is what counts from here on
         boolean batch = tree.isArray();
         // In order: each element decoded, or the error that answers it (one bad element fails only itself).
@@ -186,6 +187,11 @@ final class McpHttpHandler extends Handler.Abstract {
             if (messages.size() + invalid.size() > 1) {
                 return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.INVALID_REQUEST,
                         "initialize must be sent alone");
+            }
+            if (bodyLength > frontDoor.maxInitializeBytes()) { // sent with a session id, to pass the cap above
+                return error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, JsonRpcError.INVALID_REQUEST,
+                        "initialize of " + bodyLength + " bytes is over the limit of " + frontDoor.maxInitializeBytes()
+                                + " (gateway.maxInitializeSize)");
             }
             if (draining) {
                 return error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, JsonRpcError.INTERNAL_ERROR,

@@ -365,6 +365,10 @@ class FrontDoorAbuseTest {
         URI base = gateway.mcpUri();
         Answer huge = Mcp.initializeRequest(base, null, "2025-11-25", junk(1024 * 1024)).send();
         assertThat(huge.status()).as("initialize with 1 MiB of capabilities\n%s", huge.describe()).isEqualTo(413);
+        Answer disguised = Mcp.initializeRequest(base, null, "2025-11-25", junk(1024 * 1024))
+                .header("Mcp-Session-Id", "made-up").send();
+        assertThat(disguised.status()).as("the same with a made-up session id\n%s", disguised.describe())
+                .isEqualTo(413);
 
         long before = Math.min(gateway.liveHeapBytes(), gateway.liveHeapBytes());
         String capabilities = junk(48 * 1024);
