@@ -266,9 +266,12 @@ public final class GatewayDispatcher {
         return result;
     }
 
-    /** The client capabilities the gateway acts on, each with the sub-capabilities the spec defines for it. */
-    private static final Map<String, List<String>> NEEDED_CAPABILITIES = Map.of(
-            "sampling", List.of("context", "tools"), "elicitation", List.of("form", "url"));
+    /**
+     * The client capabilities the gateway acts on, each with the sub-capabilities the spec defines for it; a list, so
+     * that what a session keeps is written in the same order every time.
+     */
+    private static final List<Map.Entry<String, List<String>>> NEEDED_CAPABILITIES = List.of(
+            Map.entry("sampling", List.of("context", "tools")), Map.entry("elicitation", List.of("form", "url")));
 
     /**
      * What a session keeps of the capabilities its client declared: only those the gateway acts on (sampling and
@@ -280,17 +283,17 @@ public final class GatewayDispatcher {
         if (declared == null || !declared.isObject()) {
             return kept;
         }
-        NEEDED_CAPABILITIES.forEach((capability, subs) -> {
-            JsonNode c = declared.get(capability);
+        for (Map.Entry<String, List<String>> capability : NEEDED_CAPABILITIES) {
+            JsonNode c = declared.get(capability.getKey());
             if (c != null && c.isObject()) {
-                ObjectNode k = kept.putObject(capability);
-                for (String sub : subs) {
+                ObjectNode k = kept.putObject(capability.getKey());
+                for (String sub : capability.getValue()) {
                     if (c.get(sub) != null && c.get(sub).isObject()) {
                         k.putObject(sub);
                     }
                 }
             }
-        });
+        }
         return kept;
     }
 

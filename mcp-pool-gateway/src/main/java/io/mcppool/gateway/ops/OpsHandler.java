@@ -133,7 +133,10 @@ public final class OpsHandler extends Handler.Abstract {
         if (!r.ready()) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, READYZ_RETRY_AFTER_SECONDS);
         }
-        Object body = details ? r : Map.of("ready", r.ready(), "draining", r.draining());
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("ready", r.ready());
+        status.put("draining", r.draining());
+        Object body = details ? r : status;
         json(response, callback, r.ready() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, body);
     }
 

@@ -177,11 +177,13 @@ class FrontDoorAbuseTest {
     /**
      * Finding: "Failed authentication has no throttle, log line or metric". After {@code gateway.maxAuthFailures}
      * (10) failures, an address gets 429 with {@code Retry-After} whatever it sends, and so does the failing token
-     * from any address; others are not affected. Each failure is counted, and logged without the token.
+     * from any address; others are not affected. Each failure is counted, and logged without the token. The window
+     * is an hour here (the default minute gives one more try every 6 s, which could fall between two steps).
      */
     @Test
     void failedAuthenticationIsThrottledPerAddressAndPerTokenLoggedAndCounted() {
-        URI base = authed().mcpUri();
+        GatewayProcess gateway = startAuthed("throttled.yaml", "  maxAuthFailures: 10\n  authFailureWindow: 1h\n");
+        URI base = gateway.mcpUri();
         String wrong = "wrong-key-0123456789abcdef-0123456789ab";
         for (int i = 1; i <= 10; i++) {
             Answer a = Mcp.initializeRequest(base, wrong, "2025-11-25").from("127.0.0.2").send();
@@ -211,7 +213,7 @@ class FrontDoorAbuseTest {
                 .isGreaterThanOrEqualTo(11.0);
         assertThat(counter(metrics, "mcp_pool_gateway_auth_failures_total{reason=\"throttled\"}"))
                 .isGreaterThanOrEqualTo(3.0);
-        List<String> logged = authed().stderr().lines().filter(l -> l.contains("authentication failed")).toList();
+        List<String> logged = gateway.stderr().lines().filter(l -> l.contains("authentication failed")).toList();
         assertThat(logged).as("log lines of failed authentications").isNotEmpty()
                 .anySatisfy(l -> assertThat(l).contains("127.0.0.2"))
                 .allSatisfy(l -> assertThat(l).doesNotContain(wrong));
@@ -504,28 +506,34 @@ class FrontDoorAbuseTest {
 
     private static synchronized GatewayProcess authed() {
         if (authed == null) {
-            Path config = writeConfig("authed.yaml", """
-                    servers:
-                      testkit:
-                        command: ${MCP_POOL_JAVA}
-                        args: [%s, -cp, "${MCP_POOL_CLASSPATH}", io.mcppool.testkit.TestkitServer]
-                        pool: { minSessions: 1, maxSessions: 2 }
-                    gateway:
-                      watchConfig: false
-                      allowedOrigins: ["%s"]
-                      auth:
-                        apiKeys:
-                          - { name: reader, key: "${READER_KEY}", allow: ["*"] }
-                          - { name: ops, key: "${OPS_KEY}", allow: ["*", "%s"] }
-                          - { name: batcher, key: "${BATCH_KEY}", allow: ["*"], rateLimit: { perClient: 1/h, burst: 5 } }
-                    """.formatted(String.join(", ", TestkitCommand.JVM_FLAGS), APP_ORIGIN, OPERATOR_SCOPE));
-            Map<String, String> env = environment();
-            env.put("READER_KEY", READER_KEY);
-            env.put("OPS_KEY", OPS_KEY);
-            env.put("BATCH_KEY", BATCH_KEY);
-            authed = start(env, "--config", config.toString());
+            authed = startAuthed("authed.yaml", "");
         }
         return authed;
+    }
+
+    /** A gateway with {@link #authed()}'s keys and origin, plus {@code moreGatewayKeys} (YAML lines, 2 spaces in). */
+    private static GatewayProcess startAuthed(String file, String moreGatewayKeys) {
+        Path config = writeConfig(file, """
+                servers:
+                  testkit:
+                    command: ${MCP_POOL_JAVA}
+                    args: [%s, -cp, "${MCP_POOL_CLASSPATH}", io.mcppool.testkit.TestkitServer]
+                    pool: { minSessions: 1, maxSessions: 2 }
+                gateway:
+                  watchConfig: false
+                  allowedOrigins: ["%s"]
+                %s  auth:
+                    apiKeys:
+                      - { name: reader, key: "${READER_KEY}", allow: ["*"] }
+                      - { name: ops, key: "${OPS_KEY}", allow: ["*", "%s"] }
+                      - { name: batcher, key: "${BATCH_KEY}", allow: ["*"], rateLimit: { perClient: 1/h, burst: 5 } }
+                """.formatted(String.join(", ", TestkitCommand.JVM_FLAGS), APP_ORIGIN, moreGatewayKeys,
+                OPERATOR_SCOPE));
+        Map<String, String> env = environment();
+        env.put("READER_KEY", READER_KEY);
+        env.put("OPS_KEY", OPS_KEY);
+        env.put("BATCH_KEY", BATCH_KEY);
+        return start(env, "--config", config.toString());
     }
 
     private static GatewayProcess start(Map<String, String> env, String... args) {
