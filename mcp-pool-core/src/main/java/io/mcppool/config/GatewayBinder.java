@@ -51,6 +51,14 @@ final class GatewayBinder {
     private static final int MAX_STREAM_MESSAGES = 1_000_000;
     private static final int MAX_CLIENT_REQUESTS = 10_000;
     private static final int MAX_CALLS_PER_CLIENT = 1_000_000;
+    private static final int MAX_CONNECTIONS = 1_000_000;
+    private static final int MAX_BATCH_LENGTH = 10_000;
+    private static final int MAX_AUTH_FAILURES = 1_000_000;
+    /**
+     * The shortest API key accepted as {@code key}: 24 random characters are 96 bits and more, beyond guessing even
+     * without the failed-auth throttle. A key given as {@code sha256} cannot be measured.
+     */
+    static final int MIN_API_KEY_LENGTH = 24;
 
     private static final Map<String, AuthSettings.Mode> MODES = new LinkedHashMap<>();
     /** JWS algorithms by name, each with the key that checks it. {@code none} is absent on purpose. */
@@ -110,9 +118,10 @@ final class GatewayBinder {
         Duration drain = node.field("drainTimeout").duration(true).orElse(d.drainTimeout());
         boolean watch = node.field("watchConfig").bool().orElse(d.watchConfig());
         ClientLimits limits = limits(node, d.limits());
+        FrontDoorSettings frontDoor = frontDoor(node, d.frontDoor());
 
         GatewaySettings settings = new GatewaySettings(host.orElse(d.host()), port, path, separator, auth, rateLimit,
-                origins, hosts, maxBody, idle, maxSessions, drain, watch, limits);
+                origins, hosts, maxBody, idle, maxSessions, drain, watch, limits, frontDoor);
         if (authRead && (hostNode.absent() || host.isPresent())) {
             checkAuth(settings, hostNode, node.field("auth"));
         }
@@ -137,6 +146,19 @@ final class GatewayBinder {
                 node.field("maxStickySessionsPerClient").integer(1, MAX_GATEWAY_SESSIONS)
                         .orElse(q.maxStickySessionsPerClient()));
         return new ClientLimits(streamMessages, streamBytes, unread, requestTimeout, clientRequests, quotas);
+    }
+
+    private static FrontDoorSettings frontDoor(ConfigNode node, FrontDoorSettings d) {
+        int connections = node.field("maxConnections").integer(1, MAX_CONNECTIONS).orElse(d.maxConnections());
+        Duration idleAtLimit = node.field("idleTimeoutAtConnectionLimit").duration(false)
+                .orElse(d.idleTimeoutAtConnectionLimit());
+        double acceptRate = node.field("acceptRate").parsed(RATE_LIKE, GatewayBinder::perSecond).orElse(d.acceptRate());
+        int batch = node.field("maxBatchLength").integer(1, MAX_BATCH_LENGTH).orElse(d.maxBatchLength());
+        long initialize = node.field("maxInitializeSize").bytes(MIN_BODY_BYTES, Integer.MAX_VALUE, "2GiB less one byte")
+                .orElse(d.maxInitializeBytes());
+        int authFailures = node.field("maxAuthFailures").integer(0, MAX_AUTH_FAILURES).orElse(d.maxAuthFailures());
+        Duration window = node.field("authFailureWindow").duration(false).orElse(d.authFailureWindow());
+        return new FrontDoorSettings(connections, idleAtLimit, acceptRate, batch, initialize, authFailures, window);
     }
 
     /**
@@ -265,6 +287,12 @@ final class GatewayBinder {
         }
         if (!keyNode.absent()) {
             Optional<String> key = keyNode.secret();
+            if (key.isPresent() && key.get().length() < MIN_API_KEY_LENGTH) {
+                // Its length is said, never its value.
+                keyNode.problemWithoutValue("must be at least " + MIN_API_KEY_LENGTH + " characters (got "
+                        + key.get().length() + "); make one with: openssl rand -hex 32");
+                return Optional.empty();
+            }
             if (key.isPresent() && writtenInFile(keyNode)) {
                 LOG.warn("{}: an API key written in the config file itself; give it as key: ${ENV_VAR}, or give"
                         + " its sha256 instead", problems.describe(keyNode.path()));

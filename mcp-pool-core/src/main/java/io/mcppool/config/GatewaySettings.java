@@ -28,18 +28,21 @@ import java.util.regex.Pattern;
  * @param watchConfig        reload the config file when it changes (SIGHUP always reloads)
  * @param limits             what the gateway holds for one client at most (streams, unread responses, the
  *                           upstreams' requests to it)
+ * @param frontDoor          what the front door lets in: connections, failed authentications, batch and
+ *                           {@code initialize} sizes
  */
 public record GatewaySettings(String host, int port, String path, String separator, AuthSettings auth,
                               RateLimit rateLimit, List<String> allowedOrigins, List<String> allowedHosts,
                               long maxBodyBytes, Duration sessionIdleTimeout, int maxSessions, Duration drainTimeout,
-                              boolean watchConfig, ClientLimits limits) {
+                              boolean watchConfig, ClientLimits limits, FrontDoorSettings frontDoor) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_SEPARATOR = "__";
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
     public static final GatewaySettings DEFAULTS = new GatewaySettings(DEFAULT_HOST, DEFAULT_PORT, "/mcp",
             DEFAULT_SEPARATOR, AuthSettings.DEFAULTS, RateLimit.NONE, List.of(), List.of(), DEFAULT_MAX_BODY_BYTES,
-            Duration.ofMinutes(30), 10_000, Duration.ofSeconds(30), true, ClientLimits.DEFAULTS);
+            Duration.ofMinutes(30), 10_000, Duration.ofSeconds(30), true, ClientLimits.DEFAULTS,
+            FrontDoorSettings.DEFAULTS);
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
     public GatewaySettings {
@@ -53,6 +56,7 @@ public record GatewaySettings(String host, int port, String path, String separat
         Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(frontDoor, "frontDoor");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("gateway port is 0 to 65535, got " + port);
         }
@@ -62,6 +66,15 @@ public record GatewaySettings(String host, int port, String path, String separat
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("gateway path starts with '/', got '" + path + "'");
         }
+    }
+
+    /** The settings before the front door had its own: {@link FrontDoorSettings#DEFAULTS} for it. */
+    public GatewaySettings(String host, int port, String path, String separator, AuthSettings auth,
+                           RateLimit rateLimit, List<String> allowedOrigins, List<String> allowedHosts,
+                           long maxBodyBytes, Duration sessionIdleTimeout, int maxSessions, Duration drainTimeout,
+                           boolean watchConfig, ClientLimits limits) {
+        this(host, port, path, separator, auth, rateLimit, allowedOrigins, allowedHosts, maxBodyBytes,
+                sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, limits, FrontDoorSettings.DEFAULTS);
     }
 
     /**
@@ -96,16 +109,21 @@ public record GatewaySettings(String host, int port, String path, String separat
 
     public GatewaySettings withHostPort(String h, int p) {
         return new GatewaySettings(h, p, path, separator, auth, rateLimit, allowedOrigins, allowedHosts, maxBodyBytes,
-                sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, limits);
+                sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, limits, frontDoor);
     }
 
     public GatewaySettings withAuth(AuthSettings a) {
         return new GatewaySettings(host, port, path, separator, a, rateLimit, allowedOrigins, allowedHosts,
-                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, limits);
+                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, limits, frontDoor);
     }
 
     public GatewaySettings withLimits(ClientLimits l) {
         return new GatewaySettings(host, port, path, separator, auth, rateLimit, allowedOrigins, allowedHosts,
-                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, l);
+                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, l, frontDoor);
+    }
+
+    public GatewaySettings withFrontDoor(FrontDoorSettings f) {
+        return new GatewaySettings(host, port, path, separator, auth, rateLimit, allowedOrigins, allowedHosts,
+                maxBodyBytes, sessionIdleTimeout, maxSessions, drainTimeout, watchConfig, limits, f);
     }
 }

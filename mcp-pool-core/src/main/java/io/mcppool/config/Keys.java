@@ -109,12 +109,14 @@ final class Keys {
             "allowedOrigins", "allowedHosts", "maxBodySize", "sessionIdleTimeout", "maxSessions", "drainTimeout",
             "watchConfig", "maxStreamMessages", "maxStreamSize", "maxUnreadResponseSize", "clientRequestTimeout",
             "maxClientRequests", "maxSessionsPerClient", "maxStreamsPerClient", "maxCallsPerClient",
-            "maxStickySessionsPerClient"), List.of(), List.of(),
+            "maxStickySessionsPerClient", "maxConnections", "idleTimeoutAtConnectionLimit", "acceptRate",
+            "maxBatchLength", "maxInitializeSize", "maxAuthFailures", "authFailureWindow"), List.of(), List.of(),
             moved(List.of("mode", "apiKeys", "jwt", "anonymousAllow"), k -> "auth." + k, List.of("perClient", "burst"),
                     k -> "rateLimit." + k),
             Map.of("maxbodybytes", "write the size as maxBodySize, e.g. maxBodySize: 4MB",
                     "maxstreambytes", "write the size as maxStreamSize, e.g. maxStreamSize: 8MiB",
-                    "maxunreadresponsebytes", "write the size as maxUnreadResponseSize, e.g. maxUnreadResponseSize: 64MiB"));
+                    "maxunreadresponsebytes", "write the size as maxUnreadResponseSize, e.g. maxUnreadResponseSize: 64MiB",
+                    "maxinitializebytes", "write the size as maxInitializeSize, e.g. maxInitializeSize: 64KiB"));
 
     static final KeySet AUTH = new KeySet(List.of("mode", "apiKeys", "jwt", "anonymousAllow"), List.of(), List.of(),
             moved(List.of("issuer", "audience", "jwksFile", "secret", "publicKeyFile", "algorithms", "subjectClaim",

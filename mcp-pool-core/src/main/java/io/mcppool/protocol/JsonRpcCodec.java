@@ -109,6 +109,22 @@ public final class JsonRpcCodec {
         }
     }
 
+    /**
+     * Parses one JSON value, as the body of an HTTP request: a value that is not JSON, is empty, or is followed by
+     * anything but whitespace (a second message) is a {@link MalformedMessageException}, which JSON-RPC answers with
+     * -32700 (parse error). Whether the value is a JSON-RPC message is {@link #decode(JsonNode)}'s to say (-32600).
+     * Jackson's read limits apply: nesting depth, number and string lengths.
+     */
+    public static JsonNode parse(byte[] bytes, int offset, int length) {
+        try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+            return readSingle(p);
+        } catch (JsonProcessingException e) {
+            throw new MalformedMessageException("not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static JsonNode readTree(String text) {
         try (JsonParser p = FACTORY.createParser(text)) {
             return readSingle(p);
@@ -137,7 +153,8 @@ public final class JsonRpcCodec {
                     ? "JSON-RPC batches are not supported" : "a JSON-RPC message must be an object, got " + node.getNodeType());
         }
         JsonNode version = node.get("jsonrpc");
-        if (version == null || !"2.0".equals(version.asText())) {
+        // The string "2.0" exactly: asText() would also take the number 2.0.
+        if (version == null || !version.isTextual() || !"2.0".equals(version.textValue())) {
             throw new MalformedMessageException("missing or wrong \"jsonrpc\": expected \"2.0\"");
         }
         JsonNode method = node.get("method");
@@ -174,6 +191,23 @@ public final class JsonRpcCodec {
         throw new MalformedMessageException("neither a request, a notification nor a response");
     }
 
+    /**
+     * The id of a message that may not be valid otherwise, so that an error about it can name it: its {@code id}
+     * when that is a string or an integer, else null (JSON-RPC: "If there was an error in detecting the id in the
+     * Request object (e.g. Parse error/Invalid Request), it MUST be Null").
+     */
+    public static RequestId idOf(JsonNode message) {
+        JsonNode id = message == null || !message.isObject() ? null : message.get("id");
+        if (id == null) {
+            return null;
+        }
+        try {
+            return readId(id, true);
+        } catch (MalformedMessageException e) {
+            return null;
+        }
+    }
+
     /** A request id written in a message's params ({@code notifications/cancelled}'s {@code requestId}). */
     public static RequestId requestId(JsonNode id) {
         return readId(id, false);
@@ -183,7 +217,8 @@ public final class JsonRpcCodec {
         JsonNodeType type = id.getNodeType();
         return switch (type) {
             case NUMBER -> {
-                if (!id.canConvertToLong() || id.isFloatingPointNumber() && id.doubleValue() != Math.rint(id.doubleValue())) {
+                // Not 1.0 nor 1e2 either: read as the integer 1, the answer would carry an id the client never sent.
+                if (!id.isIntegralNumber() || !id.canConvertToLong()) {
                     throw new MalformedMessageException("id must be an integer or a string, got " + id);
                 }
                 yield RequestId.of(id.longValue());

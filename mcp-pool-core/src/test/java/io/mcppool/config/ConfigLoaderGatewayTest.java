@@ -637,7 +637,9 @@ class ConfigLoaderGatewayTest {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("```yaml\n(.*?)```",
                     java.util.regex.Pattern.DOTALL).matcher(doc);
             Files.writeString(dir.resolve("jwks.json"), "{\"keys\": []}");
-            Map<String, String> env = Map.of("GITHUB_TOKEN", "t", "API_KEY", "k", "KEY", "k", "CI_BOT_KEY", CI_KEY,
+            // API keys of at least 24 characters, as the gateway requires
+            Map<String, String> env = Map.of("GITHUB_TOKEN", "t", "API_KEY", "api-key-0123456789abcdef-0123",
+                    "KEY", "key-0123456789abcdef-012345", "CI_BOT_KEY", CI_KEY,
                     "REDIS_PASSWORD", "pw", "JWT_SECRET", JWT_SECRET);
             List<String> loaded = new java.util.ArrayList<>();
             while (m.find()) {
@@ -656,6 +658,83 @@ class ConfigLoaderGatewayTest {
             }
             assertThat(loaded).as("the complete example and the new sections' examples")
                     .containsSubsequence("defaults", "defaults", "servers", "gateway", "gateway", "cache");
+        }
+    }
+
+    @Nested
+    class FrontDoorKeys {
+
+        @Test
+        void everyKeyAndItsDefault() {
+            assertThat(yaml("gateway: {}\n").gateway().frontDoor()).isEqualTo(FrontDoorSettings.DEFAULTS);
+            FrontDoorSettings f = yaml("""
+                    gateway:
+                      maxConnections: 300
+                      idleTimeoutAtConnectionLimit: 2s
+                      acceptRate: 30/m
+                      maxBatchLength: 8
+                      maxInitializeSize: 16KiB
+                      maxAuthFailures: 0
+                      authFailureWindow: 10m
+                    """).gateway().frontDoor();
+            assertThat(f).isEqualTo(new FrontDoorSettings(300, Duration.ofSeconds(2), 0.5, 8, 16 * 1024, 0,
+                    Duration.ofMinutes(10)));
+            assertThat(yaml("gateway: { acceptRate: off }\n").gateway().frontDoor().acceptRate()).isZero();
+            Map<String, String> env = Map.of("MCP_POOL__GATEWAY__MAX_BATCH_LENGTH", "3",
+                    "MCP_POOL__GATEWAY__MAX_AUTH_FAILURES", "5");
+            FrontDoorSettings fromEnv = yaml("gateway: {}\n", env).gateway().frontDoor();
+            assertThat(fromEnv.maxBatchLength()).isEqualTo(3);
+            assertThat(fromEnv.maxAuthFailures()).isEqualTo(5);
+        }
+
+        @Test
+        void theConnectionLimitDefaultsToHalfTheOpenFileLimit() {
+            FrontDoorSettings d = FrontDoorSettings.DEFAULTS;
+            assertThat(d.connectionLimit(1024)).isEqualTo(512);
+            assertThat(d.connectionLimit(256)).isEqualTo(128);
+            assertThat(d.connectionLimit(40)).isEqualTo(FrontDoorSettings.MIN_AUTO_CONNECTIONS);
+            assertThat(d.connectionLimit(1_048_576)).isEqualTo(FrontDoorSettings.MAX_AUTO_CONNECTIONS);
+            assertThat(d.connectionLimit(-1)).isEqualTo(FrontDoorSettings.MAX_AUTO_CONNECTIONS);
+            assertThat(new FrontDoorSettings(77, Duration.ofSeconds(5), 0, 1, 1024, 0, Duration.ofMinutes(1))
+                    .connectionLimit(1024)).isEqualTo(77);
+        }
+
+        @Test
+        void wrongValues() {
+            assertThat(problems("""
+                    gateway:
+                      maxConnections: 0
+                      idleTimeoutAtConnectionLimit: 0
+                      acceptRate: fast
+                      maxBatchLength: 0
+                      maxInitializeSize: 10
+                      maxAuthFailures: -1
+                      authFailureWindow: 0
+                    """)).containsExactly(
+                    "gateway.maxConnections: must be a whole number from 1 to 1000000; got 0",
+                    "gateway.idleTimeoutAtConnectionLimit: must be greater than zero; got 0",
+                    "gateway.acceptRate: must be a rate like 50/s, 600/m, 10000/h or 50 (per second); got \"fast\";"
+                            + " 0 or off for no limit",
+                    "gateway.maxBatchLength: must be a whole number from 1 to 10000; got 0",
+                    "gateway.maxInitializeSize: must be at least 1024 bytes; got 10",
+                    "gateway.maxAuthFailures: must be a whole number from 0 to 1000000; got -1",
+                    "gateway.authFailureWindow: must be greater than zero; got 0");
+        }
+
+        @Test
+        void anApiKeyShorterThan24CharactersIsRefusedWithoutShowingIt() {
+            assertThat(problems("""
+                    gateway:
+                      auth:
+                        apiKeys: [ { name: weak, key: "${WEAK}", allow: ["*"] } ]
+                    """, Map.of("WEAK", "s3cr3t-but-too-short"))).containsExactly(
+                    "gateway.auth.apiKeys[0].key: must be at least 24 characters (got 20); make one with:"
+                            + " openssl rand -hex 32");
+            assertThat(yaml("""
+                    gateway:
+                      auth:
+                        apiKeys: [ { name: ok, key: "${OK}", allow: ["*"] } ]
+                    """, Map.of("OK", "x".repeat(24))).gateway().auth().apiKeys()).hasSize(1);
         }
     }
 

@@ -265,7 +265,9 @@ class ConfigLoaderResilienceTest {
 
     @Nested
     class Documentation {
-        private static final Map<String, String> ENV = Map.of("GITHUB_TOKEN", "t", "API_KEY", "k", "KEY", "k");
+        /** API keys of at least 24 characters, as the gateway requires. */
+        private static final Map<String, String> ENV = Map.of("GITHUB_TOKEN", "t",
+                "API_KEY", "api-key-0123456789abcdef-0123", "KEY", "key-0123456789abcdef-012345");
 
         private static List<String> blocks(String language) throws IOException {
             String doc = Files.readString(Path.of("..", "docs", "configuration.md"));

@@ -3,6 +3,7 @@ package io.mcppool.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,36 @@ class JsonRpcCodecTest {
         assertThatThrownBy(() -> JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1}")).hasMessageContaining("neither");
         assertThatThrownBy(() -> JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}} {}"))
                 .hasMessageContaining("trailing");
+    }
+
+    @Test
+    void jsonrpcMustBeTheString2AndIdsAreStringsOrIntegersAsWritten() {
+        assertThatThrownBy(() -> JsonRpcCodec.decode("{\"jsonrpc\":2.0,\"id\":1,\"method\":\"x\"}"))
+                .hasMessageContaining("jsonrpc");
+        assertThatThrownBy(() -> JsonRpcCodec.decode("{\"jsonrpc\":\"2\",\"id\":1,\"method\":\"x\"}"))
+                .hasMessageContaining("jsonrpc");
+        for (String id : new String[] {"1.0", "1e2", "-0.0", "12345678901234567890"}) {
+            assertThatThrownBy(() -> JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"x\"}"))
+                    .as(id).hasMessageContaining("id must be an integer or a string");
+        }
+        JsonRpcRequest r = (JsonRpcRequest) JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":-7,\"method\":\"x\"}");
+        assertThat(r.id()).isEqualTo(RequestId.of(-7));
+    }
+
+    @Test
+    void parseTakesOneValueAndIdOfFindsAUsableId() {
+        byte[] two = "{\"a\":1} {\"b\":2}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> JsonRpcCodec.parse(two, 0, two.length)).hasMessageContaining("trailing");
+        byte[] empty = "  ".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> JsonRpcCodec.parse(empty, 0, empty.length)).isInstanceOf(MalformedMessageException.class);
+        byte[] one = " [1, {\"id\": \"x\"}] \n".getBytes(StandardCharsets.UTF_8);
+        JsonNode batch = JsonRpcCodec.parse(one, 0, one.length);
+        assertThat(batch.isArray()).isTrue();
+        assertThat(JsonRpcCodec.idOf(batch.get(0))).isNull();
+        assertThat(JsonRpcCodec.idOf(batch.get(1))).isEqualTo(RequestId.of("x"));
+        assertThat(JsonRpcCodec.idOf(readTree("{\"id\": 1.5}"))).isNull();
+        assertThat(JsonRpcCodec.idOf(readTree("{\"id\": null}"))).isNull();
+        assertThat(JsonRpcCodec.idOf(readTree("{\"id\": 3}"))).isEqualTo(RequestId.of(3));
     }
 
     @Test

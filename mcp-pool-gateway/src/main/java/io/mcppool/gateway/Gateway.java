@@ -6,11 +6,7 @@ import io.mcppool.ReloadResult;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.GatewaySettings;
 import io.mcppool.config.McpPoolConfig;
-import io.mcppool.gateway.auth.Authenticator;
-import io.mcppool.gateway.auth.Authenticators;
 import io.mcppool.gateway.auth.ClientIdentity;
-import io.mcppool.gateway.auth.RateLimiter;
-import io.mcppool.gateway.auth.RequestGuard;
 import io.mcppool.gateway.ops.GatewayMetrics;
 import io.mcppool.gateway.ops.GatewayView;
 import io.mcppool.gateway.ops.OpsHandler;
@@ -64,11 +60,11 @@ public final class Gateway implements GatewayView, AutoCloseable {
         this.pool = McpPool.create(config, List.of(metrics, recentErrors));
         metrics.bindTo(pool);
         this.checks = prepared;
-        Authenticator operators = authorization -> checks.auth().authenticate(authorization);
         GatewayServer started;
         try {
-            started = GatewayServer.start(pool, config.gateway(), checks, new OpsHandler(this, registry, recentErrors,
-                    operators), new GatewayMetrics(registry));
+            // The server's front door guards the operations endpoints as it does the MCP endpoint.
+            started = GatewayServer.start(pool, config.gateway(), checks, new OpsHandler(this, registry, recentErrors),
+                    new GatewayMetrics(registry));
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -96,17 +92,10 @@ public final class Gateway implements GatewayView, AutoCloseable {
      */
     public static RequestChecks prepare(McpPoolConfig config) {
         try {
-            return checks(config.gateway());
+            return RequestChecks.of(config.gateway());
         } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
             throw new InvalidConfigException(config.source(), List.of(String.valueOf(e.getMessage())));
         }
-    }
-
-    private static RequestChecks checks(GatewaySettings settings) {
-        RequestGuard guard = RequestGuard.of(settings);
-        RateLimiter limiter = new RateLimiter();
-        return new RequestChecks((host, origin) -> guard.check(host, origin).map(RequestGuard.Rejection::message),
-                Authenticators.from(settings), limiter::tryAcquire);
     }
 
     public URI mcpUri() {

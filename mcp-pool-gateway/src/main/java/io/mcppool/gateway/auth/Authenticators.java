@@ -8,6 +8,12 @@ import java.time.Clock;
 public final class Authenticators {
     /** The name of every request's client while auth is off and no token is given. */
     public static final String ANONYMOUS = "anonymous";
+    /**
+     * The entry of an allow list that makes its client an operator: it may use the status page, {@code /metrics} and
+     * {@code /api/...}. Not a name pattern: {@code *} does not grant it, only the entry itself does. No tool, prompt
+     * or server can have this name (a {@code :} is not allowed in them).
+     */
+    public static final String OPERATOR_SCOPE = "mcp-pool:operator";
 
     private Authenticators() {
     }
@@ -23,6 +29,19 @@ public final class Authenticators {
      */
     public static Authenticator from(GatewaySettings settings) {
         return from(settings, Clock.systemUTC());
+    }
+
+    /**
+     * Whether {@code client} may use the operations endpoints: it is anonymous (auth is off: the gateway is reached
+     * on loopback, or its auth is disabled on purpose), or its allow list holds {@link #OPERATOR_SCOPE}.
+     */
+    public static boolean isOperator(ClientIdentity client) {
+        return client.anonymous() || client.access().patterns().contains(OPERATOR_SCOPE);
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header (scheme in any case); null for another scheme. */
+    public static String bearerToken(String authorization) {
+        return authorization == null ? null : BearerAuthenticator.bearerToken(authorization);
     }
 
     /** Whether requests to a gateway with these settings must carry credentials. */

@@ -64,7 +64,7 @@ final class BearerAuthenticator implements Authenticator {
     }
 
     /** The token after {@code Bearer } (scheme in any case), or null for another scheme. */
-    private static String bearerToken(String header) {
+    static String bearerToken(String header) {
         String h = header.strip();
         if (!h.regionMatches(true, 0, "Bearer", 0, 6) || (h.length() > 6 && h.charAt(6) != ' ')) {
             return null;

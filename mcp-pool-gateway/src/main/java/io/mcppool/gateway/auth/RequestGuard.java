@@ -105,6 +105,15 @@ public final class RequestGuard {
         return Optional.empty();
     }
 
+    /**
+     * Whether {@code origin} is listed in {@code gateway.allowedOrigins}: only those get CORS headers, so that a
+     * browser lets their pages read the answers. A page of an allowed <em>host</em> on another port (a local dev
+     * server, say) passes the guard but is not admitted to read cross-origin unless listed.
+     */
+    public boolean isListedOrigin(String origin) {
+        return origin != null && allowedOrigins.contains(normalizeOrigin(origin));
+    }
+
     private Optional<Rejection> checkOrigin(String origin) {
         String normalized = normalizeOrigin(origin);
         if (normalized.equals("null")) {

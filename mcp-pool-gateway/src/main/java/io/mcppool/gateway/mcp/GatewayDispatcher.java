@@ -380,8 +380,7 @@ public final class GatewayDispatcher {
     private JsonNode initialize(ClientSession session, JsonNode params) {
         String asked = params == null ? null : params.path("protocolVersion").asText(null);
         String version = asked != null && ProtocolVersion.isSupported(asked) ? asked : ProtocolVersion.LATEST;
-        JsonNode caps = params == null ? null : params.get("capabilities");
-        session.initialized(version, caps == null || !caps.isObject() ? Json.object() : caps);
+        session.initialized(version, neededCapabilities(params == null ? null : params.get("capabilities")));
         ObjectNode result = Json.object();
         result.put("protocolVersion", version);
         ObjectNode capabilities = result.putObject("capabilities");
@@ -396,6 +395,37 @@ public final class GatewayDispatcher {
         result.put("instructions", "mcp-pool gateway: the tools, resources and prompts of " + pool.servers().size()
                 + " server(s); tool and prompt names are <server>" + pool.config().gateway().separator() + "<name>.");
         return result;
+    }
+
+    /**
+     * The client capabilities the gateway acts on, each with the sub-capabilities the spec defines for it; a list, so
+     * that what a session keeps is written in the same order every time.
+     */
+    private static final List<Map.Entry<String, List<String>>> NEEDED_CAPABILITIES = List.of(
+            Map.entry("sampling", List.of("context", "tools")), Map.entry("elicitation", List.of("form", "url")));
+
+    /**
+     * What a session keeps of the capabilities its client declared: only those the gateway acts on (sampling and
+     * elicitation, offered to its sticky upstreams), each sub-capability as the empty object the spec makes it. A
+     * client may declare anything, of any size; its session keeps a few bytes of it.
+     */
+    static ObjectNode neededCapabilities(JsonNode declared) {
+        ObjectNode kept = Json.object();
+        if (declared == null || !declared.isObject()) {
+            return kept;
+        }
+        for (Map.Entry<String, List<String>> capability : NEEDED_CAPABILITIES) {
+            JsonNode c = declared.get(capability.getKey());
+            if (c != null && c.isObject()) {
+                ObjectNode k = kept.putObject(capability.getKey());
+                for (String sub : capability.getValue()) {
+                    if (c.get(sub) != null && c.get(sub).isObject()) {
+                        k.putObject(sub);
+                    }
+                }
+            }
+        }
+        return kept;
     }
 
     // ------------------------------------------------------------------ lists

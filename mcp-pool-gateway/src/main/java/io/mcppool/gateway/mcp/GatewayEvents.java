@@ -43,6 +43,17 @@ public interface GatewayEvents {
     default void sessionEnded(String reason) {
     }
 
+    /** An auth-failure reason: a request without credentials where they are required. */
+    String MISSING = "missing";
+    /** An auth-failure reason: credentials that were checked and refused (unknown key, bad signature, expired). */
+    String INVALID_TOKEN = "invalid_token";
+    /** An auth-failure reason: refused unchecked, its address or token had too many failures (429). */
+    String THROTTLED = "throttled";
+
+    /** A request was refused for its credentials: {@link #MISSING}, {@link #INVALID_TOKEN} or {@link #THROTTLED}. */
+    default void authFailed(String reason) {
+    }
+
     /** A stream to a client (an SSE stream) was closed before its end; {@link #SLOW_CLIENT}. */
     default void streamClosed(String reason) {
     }

@@ -18,12 +18,14 @@ public final class GatewayMetrics implements GatewayEvents {
     static final String CLIENT_REQUESTS_FAILED = "mcp.pool.gateway.client.requests.failed";
     static final String QUOTA_REFUSALS = "mcp.pool.gateway.quota.refusals";
     static final String SESSIONS_ENDED = "mcp.pool.gateway.sessions.ended";
+    static final String AUTH_FAILURES = "mcp.pool.gateway.auth.failures";
 
     private final Map<String, Counter> streamsClosed;
     private final Map<String, Counter> responsesDropped;
     private final Map<String, Counter> clientRequestsFailed;
     private final Map<String, Counter> quotaRefusals;
     private final Map<String, Counter> sessionsEnded;
+    private final Map<String, Counter> authFailures;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.streamsClosed = counters(registry, STREAMS_CLOSED, "Streams to clients closed before their end",
@@ -38,6 +40,8 @@ public final class GatewayMetrics implements GatewayEvents {
                 CALLS_PER_CLIENT, STICKY_SESSIONS_PER_CLIENT, GATEWAY_SESSIONS));
         this.sessionsEnded = counters(registry, SESSIONS_ENDED, "Client sessions the gateway ended (not the client's"
                 + " DELETE)", "reason", List.of(IDLE, EVICTED, REVOKED));
+        this.authFailures = counters(registry, AUTH_FAILURES, "Requests refused for their credentials",
+                List.of(MISSING, INVALID_TOKEN, THROTTLED));
     }
 
     private static Map<String, Counter> counters(MeterRegistry registry, String name, String description,
@@ -74,6 +78,11 @@ public final class GatewayMetrics implements GatewayEvents {
     @Override
     public void sessionEnded(String reason) {
         increment(sessionsEnded, reason);
+    }
+
+    @Override
+    public void authFailed(String reason) {
+        increment(authFailures, reason);
     }
 
     private static void increment(Map<String, Counter> counters, String reason) {

@@ -3,9 +3,6 @@ package io.mcppool.gateway.ops;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mcppool.McpPool;
 import io.mcppool.cache.ResultCache;
-import io.mcppool.gateway.auth.AuthResult;
-import io.mcppool.gateway.auth.Authenticator;
-import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.protocol.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
@@ -14,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -40,10 +36,12 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /}</td><td>the HTML status page</td><td>operators</td></tr>
  * </table>
  *
- * <p><b>Operators</b>: with no {@link Authenticator}, everyone. With one (the gateway's own), the request's
- * {@code Authorization} header is checked as for the MCP endpoint, and the client must be anonymous (auth is off:
- * a loopback bind, or disabled by config) or have the allow list {@code ["*"]}: a client limited to some tools must
- * not see every server's state, errors and figures. The rule is in {@code docs/gateway-operations.md}.
+ * <p><b>Operators</b>: the gateway's front door ({@code server.FrontDoor}) checks every request to these paths
+ * before this handler sees it: {@code Host} and {@code Origin}, credentials, and for every path but {@code /healthz}
+ * and {@code /readyz} the operator scope (anonymous while auth is off, else the allow-list entry
+ * {@code mcp-pool:operator}). {@code /readyz} shows why it is not ready only to a request that passed the
+ * {@code Host} and {@code Origin} check ({@link #GUARD_PASSED}); probes from elsewhere get the status alone. The
+ * rules are in {@code docs/gateway-security.md}.
  *
  * <p>Every answer carries {@code Cache-Control: no-store}. Thread-safe; holds no state of its own besides what it
  * was given.
@@ -59,22 +57,27 @@ public final class OpsHandler extends Handler.Abstract {
     private static final HttpField NO_STORE = new HttpField(HttpHeader.CACHE_CONTROL, "no-store");
     private static final HttpField NO_SNIFF = new HttpField("X-Content-Type-Options", "nosniff");
 
+    /**
+     * A request attribute the front door sets on {@code /readyz} and {@code /healthz}, which it lets through whatever
+     * their {@code Host}: {@code Boolean.TRUE} when the {@code Host} and {@code Origin} check passed. When it is
+     * {@code Boolean.FALSE}, {@code /readyz} answers its status and nothing of the servers behind it.
+     */
+    public static final String GUARD_PASSED = "io.mcppool.gateway.guardPassed";
+    /** {@code Retry-After} of a {@code /readyz} 503: a probe asks again on its own schedule anyway. */
+    static final String READYZ_RETRY_AFTER_SECONDS = "5";
+
     private final GatewayView gateway;
     private final PrometheusMeterRegistry registry;
     private final RecentErrors recentErrors;
-    private final Authenticator operators;
 
     /**
      * @param registry     the registry the pool's {@code McpPoolMetrics} is bound to; {@code /metrics} scrapes it
      * @param recentErrors registered on the pool, for the status page
-     * @param operators    the gateway's authenticator, or null to leave every endpoint open
      */
-    public OpsHandler(GatewayView gateway, PrometheusMeterRegistry registry, RecentErrors recentErrors,
-                      Authenticator operators) {
+    public OpsHandler(GatewayView gateway, PrometheusMeterRegistry registry, RecentErrors recentErrors) {
         this.gateway = Objects.requireNonNull(gateway, "gateway");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.recentErrors = Objects.requireNonNull(recentErrors, "recentErrors");
-        this.operators = operators;
     }
 
     @Override
@@ -101,13 +104,11 @@ public final class OpsHandler extends Handler.Abstract {
             error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed on " + path);
             return true;
         }
-        if (route.operatorsOnly && !admitOperator(request, response, callback)) {
-            return true;
-        }
         try {
             switch (route) {
                 case HEALTHZ -> send(response, callback, HttpStatus.OK_200, TEXT, "ok\n");
-                case READYZ -> readyz(response, callback);
+                // Without a front door (the attribute absent) the handler stands alone and shows everything.
+                case READYZ -> readyz(response, callback, !Boolean.FALSE.equals(request.getAttribute(GUARD_PASSED)));
                 case METRICS -> metrics(request, response, callback);
                 case STATUS -> json(response, callback, HttpStatus.OK_200, StatusReport.of(gateway, recentErrors).toJson());
                 case CACHE_CLEAR -> clearCache(request, response, callback);
@@ -121,20 +122,22 @@ public final class OpsHandler extends Handler.Abstract {
     }
 
     private enum Route {
-        HEALTHZ(false), READYZ(false), METRICS(true), STATUS(true), CACHE_CLEAR(true), PAGE(true);
-
-        final boolean operatorsOnly;
-
-        Route(boolean operatorsOnly) {
-            this.operatorsOnly = operatorsOnly;
-        }
+        HEALTHZ, READYZ, METRICS, STATUS, CACHE_CLEAR, PAGE
     }
 
     // ------------------------------------------------------------------ endpoints
 
-    private void readyz(Response response, Callback callback) {
+    /** @param details whether to say why it is not ready (server names and reasons), or only whether it is */
+    private void readyz(Response response, Callback callback, boolean details) {
         Readiness r = Readiness.of(gateway);
-        json(response, callback, r.ready() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, r);
+        if (!r.ready()) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, READYZ_RETRY_AFTER_SECONDS);
+        }
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("ready", r.ready());
+        status.put("draining", r.draining());
+        Object body = details ? r : status;
+        json(response, callback, r.ready() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, body);
     }
 
     private void metrics(Request request, Response response, Callback callback) {
@@ -202,36 +205,6 @@ public final class OpsHandler extends Handler.Abstract {
     }
 
     // ------------------------------------------------------------------ access
-
-    /** Answers 401 or 403 itself and returns false when the request is not an operator's. */
-    private boolean admitOperator(Request request, Response response, Callback callback) {
-        if (operators == null) {
-            return true;
-        }
-        AuthResult result = operators.authenticate(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
-        switch (result) {
-            case AuthResult.Allowed allowed -> {
-                if (isOperator(allowed.client())) {
-                    return true;
-                }
-                error(response, callback, HttpStatus.FORBIDDEN_403, "client '" + allowed.client().name()
-                        + "' may not use the operations endpoints: that needs the allow list [\"*\"]");
-                return false;
-            }
-            case AuthResult.Denied denied -> {
-                if (denied.wwwAuthenticate() != null && !denied.wwwAuthenticate().isEmpty()) {
-                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, denied.wwwAuthenticate());
-                }
-                error(response, callback, denied.status(), denied.message());
-                return false;
-            }
-        }
-    }
-
-    /** Anonymous (auth is off) or allowed everything. */
-    static boolean isOperator(ClientIdentity client) {
-        return client.anonymous() || client.access().patterns().contains("*");
-    }
 
     /** No {@code Origin} (curl, scripts), or one naming this very host and port (the status page itself). */
     private static boolean sameOrigin(Request request) {

@@ -1,11 +1,16 @@
 package io.mcppool.gateway.server;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.mcppool.McpPool;
+import io.mcppool.config.FrontDoorSettings;
 import io.mcppool.config.GatewaySettings;
 import io.mcppool.config.PoolMode;
+import io.mcppool.gateway.auth.AuthFailures;
+import io.mcppool.gateway.auth.RateLimiter;
 import io.mcppool.gateway.mcp.ClientSessions;
 import io.mcppool.gateway.mcp.GatewayDispatcher;
 import io.mcppool.gateway.mcp.GatewayEvents;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -34,7 +39,10 @@ public final class GatewayServer implements AutoCloseable {
     private final Server jetty;
     private final ServerConnector connector;
     private final McpHttpHandler mcp;
+    private final FrontDoor frontDoor;
     private final ScheduledThreadPoolExecutor timer;
+    /** The connection limit in force (from {@code gateway.maxConnections} or the open-file limit). */
+    private final int maxConnections;
     /** The port bound at start: the connector forgets it once stopped (-2), and the URI must still name it. */
     private volatile int port = -1;
 
@@ -61,13 +69,28 @@ public final class GatewayServer implements AutoCloseable {
         this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
-        connector.setIdleTimeout(Duration.ofSeconds(60).toMillis());
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         jetty.addConnector(connector);
-        this.mcp = new McpHttpHandler(sessions, checks, settings.maxBodyBytes(), timer, this::anySticky,
-                settings.limits(), events);
-        jetty.setHandler(new PathRouter(settings.path(), mcp, ops));
+        FrontDoorSettings door = settings.frontDoor();
+        this.maxConnections = door.connectionLimit(openFileLimit());
+        connector.addBean(new ConnectionGate(connector, maxConnections, door.idleTimeoutAtConnectionLimit(),
+                door.acceptRate()));
+        this.mcp = new McpHttpHandler(sessions, settings.maxBodyBytes(), door, this::rateLimiter, timer,
+                this::anySticky, settings.limits(), events);
+        this.frontDoor = new FrontDoor(new PathRouter(settings.path(), mcp, ops), settings.path(),
+                settings.maxBodyBytes(), checks, AuthFailures.of(door), events);
+        jetty.setHandler(frontDoor);
         jetty.setErrorHandler(new StableErrorHandler()); // no exception text in an error body
         jetty.setStopTimeout(0);
+    }
+
+    /** How long a connection may sit idle (no request in progress) below the connection limit. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The process's open-file limit ({@code ulimit -n}), or -1 where the platform does not say. */
+    static long openFileLimit() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : -1;
     }
 
     /**
@@ -92,8 +115,14 @@ public final class GatewayServer implements AutoCloseable {
         } catch (UnsupportedOperationException e) {
             log.warn("the pool has no catalog: clients will not be told of list changes");
         }
-        log.info("mcp-pool gateway serving {} server(s) at {}", pool.servers().size(), server.mcpUri());
+        log.info("mcp-pool gateway serving {} server(s) at {} (at most {} connections)", pool.servers().size(),
+                server.mcpUri(), server.maxConnections);
         return server;
+    }
+
+    /** The clients' rate limiter of the checks in force. */
+    private RateLimiter rateLimiter() {
+        return frontDoor.checks().rateLimiter();
     }
 
     private boolean anySticky() {
@@ -102,7 +131,12 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Takes new request checks (auth, limits, origins) from a reloaded config. */
     public void checks(RequestChecks next) {
-        mcp.checks(next);
+        frontDoor.checks(next);
+    }
+
+    /** The connection limit in force: {@code gateway.maxConnections}, or half the open-file limit. */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     public GatewaySettings settings() {

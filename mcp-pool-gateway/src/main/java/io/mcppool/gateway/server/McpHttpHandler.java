@@ -2,15 +2,16 @@ package io.mcppool.gateway.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.config.ClientLimits;
-import io.mcppool.gateway.auth.AuthResult;
+import io.mcppool.config.FrontDoorSettings;
+import io.mcppool.config.RateLimit;
 import io.mcppool.gateway.auth.ClientIdentity;
+import io.mcppool.gateway.auth.RateLimiter;
 import io.mcppool.gateway.mcp.ClientSession;
 import io.mcppool.gateway.mcp.ClientSessions;
 import io.mcppool.gateway.mcp.GatewayDispatcher;
 import io.mcppool.gateway.mcp.GatewayEvents;
 import io.mcppool.gateway.mcp.Refusal;
 import io.mcppool.gateway.mcp.UnreadResponses;
-import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.JsonRpcMessage;
@@ -23,7 +24,6 @@ import io.mcppool.protocol.ProtocolVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -52,59 +53,45 @@ final class McpHttpHandler extends Handler.Abstract {
 
     private final ClientSessions sessions;
     private final GatewayDispatcher dispatcher;
-    private volatile RequestChecks checks;
     private final long maxBodyBytes;
+    private final FrontDoorSettings frontDoor;
     private final ScheduledExecutorService timer;
     private final ClientLimits limits;
     private final GatewayEvents events;
+    /** The rate limiter of the checks in force (a reload replaces it): a batch pays one token per further message. */
+    private final Supplier<RateLimiter> rateLimiter;
     /** Whether any server is sticky (then a tool call may bring an upstream's request to the client). */
     private final java.util.function.BooleanSupplier anySticky;
     /** Set while draining: new sessions are refused, requests of open ones still served. */
     private volatile boolean draining;
 
-    McpHttpHandler(ClientSessions sessions, RequestChecks checks, long maxBodyBytes, ScheduledExecutorService timer,
+    McpHttpHandler(ClientSessions sessions, long maxBodyBytes, FrontDoorSettings frontDoor,
+                   Supplier<RateLimiter> rateLimiter, ScheduledExecutorService timer,
                    java.util.function.BooleanSupplier anySticky, ClientLimits limits, GatewayEvents events) {
         this.anySticky = anySticky;
         this.limits = limits;
         this.events = events;
         this.sessions = sessions;
         this.dispatcher = sessions.dispatcher();
-        this.checks = checks;
         this.maxBodyBytes = maxBodyBytes;
+        this.frontDoor = frontDoor;
+        this.rateLimiter = rateLimiter;
         this.timer = timer;
-    }
-
-    /** New credentials, allow lists and limits (a reload): the next request on is checked by them. */
-    void checks(RequestChecks next) {
-        this.checks = next;
     }
 
     void drain() {
         draining = true;
     }
 
+    /**
+     * Serves a request the {@link FrontDoor} let in: its {@code Host}, {@code Origin}, credentials and first
+     * rate-limit token are checked, and its client is the request attribute {@link FrontDoor#CLIENT}.
+     */
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        RequestChecks checks = this.checks;
-        Optional<String> refused = checks.origin().refuse(request.getHeaders().get(HttpHeader.HOST),
-                request.getHeaders().get(HttpHeader.ORIGIN));
-        if (refused.isPresent()) {
-            return error(response, callback, HttpStatus.FORBIDDEN_403, JsonRpcError.INVALID_REQUEST, refused.get());
-        }
-        AuthResult auth = checks.auth().authenticate(Optional.ofNullable(
-                request.getHeaders().get(HttpHeader.AUTHORIZATION)));
-        if (auth instanceof AuthResult.Denied denied) {
-            if (denied.wwwAuthenticate() != null) {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, denied.wwwAuthenticate());
-            }
-            return error(response, callback, denied.status(), JsonRpcError.INVALID_REQUEST, denied.message());
-        }
-        ClientIdentity client = ((AuthResult.Allowed) auth).client();
-        long waitMillis = checks.rateLimit().applyAsLong(client);
-        if (waitMillis > 0) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, (waitMillis + 999) / 1000)));
-            return error(response, callback, HttpStatus.TOO_MANY_REQUESTS_429, JsonRpcError.INVALID_REQUEST,
-                    "Rate limit exceeded for client '" + client.name() + "'");
+        ClientIdentity client = (ClientIdentity) request.getAttribute(FrontDoor.CLIENT);
+        if (client == null) {
+            throw new IllegalStateException("the MCP endpoint is served behind the front door only");
         }
         String version = request.getHeaders().get(VERSION_HEADER);
         if (version != null && !ProtocolVersion.isSupported(version)) {
@@ -117,7 +104,7 @@ final class McpHttpHandler extends Handler.Abstract {
             case "GET" -> get(request, response, callback, client);
             case "DELETE" -> delete(request, response, callback, client);
             default -> {
-                response.getHeaders().put(HttpHeader.ALLOW, "GET, POST, DELETE");
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, POST, DELETE, OPTIONS");
                 yield error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, JsonRpcError.INVALID_REQUEST,
                         "Method not allowed: " + request.getMethod());
             }
@@ -137,48 +124,75 @@ final class McpHttpHandler extends Handler.Abstract {
             return error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, JsonRpcError.INVALID_REQUEST,
                     "Unsupported Media Type: the body must be application/json");
         }
+        // Only initialize comes without a session, and it needs little: its cap bounds what a client that has
+        // nothing yet can make the gateway read and parse.
+        boolean sessionless = request.getHeaders().get(SESSION_HEADER) == null;
+        long limit = sessionless ? Math.min(maxBodyBytes, frontDoor.maxInitializeBytes()) : maxBodyBytes;
+        String limitName = sessionless && limit < maxBodyBytes ? "gateway.maxInitializeSize" : "gateway.maxBodySize";
         long length = request.getLength();
-        if (length > maxBodyBytes) {
+        if (length > limit) {
             return error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, JsonRpcError.INVALID_REQUEST,
-                    "Request body of " + length + " bytes is over the limit of " + maxBodyBytes);
+                    "Request body of " + length + " bytes is over the limit of " + limit + " (" + limitName + ")");
         }
         byte[] body;
         try (InputStream in = Content.Source.asInputStream(request)) {
-            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         } catch (IOException e) {
             return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.PARSE_ERROR,
                     "Could not read the body: " + e.getMessage());
         }
-        if (body.length > maxBodyBytes) {
+        if (body.length > limit) {
             return error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, JsonRpcError.INVALID_REQUEST,
-                    "Request body is over the limit of " + maxBodyBytes + " bytes");
+                    "Request body is over the limit of " + limit + " bytes (" + limitName + ")");
         }
-        List<JsonRpcMessage> messages;
-        boolean batch;
+        JsonNode tree;
         try {
-            JsonNode tree = Json.mapper().readTree(body);
-            batch = tree != null && tree.isArray();
-            messages = new ArrayList<>();
-            if (batch) {
-                for (JsonNode item : tree) {
-                    messages.add(JsonRpcCodec.decode(item));
-                }
-            } else {
-                messages.add(JsonRpcCodec.decode(tree));
-            }
-        } catch (IOException | MalformedMessageException | IllegalArgumentException e) {
+            tree = JsonRpcCodec.parse(body, 0, body.length);
+        } catch (MalformedMessageException e) {
             return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.PARSE_ERROR,
                     "Parse error: " + e.getMessage());
         }
-        if (messages.isEmpty()) {
-            return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.INVALID_REQUEST, "Empty batch");
+        int bodyLength = body.length;
+        body = null; // the tree is what counts from here on
+        boolean batch = tree.isArray();
+        // In order: each element decoded, or the error that answers it (one bad element fails only itself).
+        List<JsonRpcMessage> messages = new ArrayList<>();
+        List<JsonRpcResponse> invalid = new ArrayList<>();
+        if (batch) {
+            if (tree.isEmpty()) {
+                return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.INVALID_REQUEST,
+                        "Invalid Request: an empty batch");
+            }
+            if (tree.size() > frontDoor.maxBatchLength()) {
+                return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.INVALID_REQUEST,
+                        "Invalid Request: a batch of " + tree.size() + " messages is over the limit of "
+                                + frontDoor.maxBatchLength() + " (gateway.maxBatchLength)");
+            }
+            for (JsonNode item : tree) {
+                try {
+                    messages.add(JsonRpcCodec.decode(item));
+                } catch (MalformedMessageException | IllegalArgumentException e) {
+                    invalid.add(invalidRequest(item, e));
+                }
+            }
+        } else {
+            try {
+                messages.add(JsonRpcCodec.decode(tree));
+            } catch (MalformedMessageException | IllegalArgumentException e) {
+                return write(response, callback, HttpStatus.BAD_REQUEST_400, invalidRequest(tree, e));
+            }
         }
 
         ClientSession session;
         if (isInitialize(messages)) {
-            if (messages.size() > 1) {
+            if (messages.size() + invalid.size() > 1) {
                 return error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.INVALID_REQUEST,
                         "initialize must be sent alone");
+            }
+            if (bodyLength > frontDoor.maxInitializeBytes()) { // sent with a session id, to pass the cap above
+                return error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, JsonRpcError.INVALID_REQUEST,
+                        "initialize of " + bodyLength + " bytes is over the limit of " + frontDoor.maxInitializeBytes()
+                                + " (gateway.maxInitializeSize)");
             }
             if (draining) {
                 return error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, JsonRpcError.INTERNAL_ERROR,
@@ -201,6 +215,9 @@ final class McpHttpHandler extends Handler.Abstract {
                         "JSON-RPC batches are not allowed after protocol version 2025-03-26");
             }
         }
+        if (batch && !payForBatch(response, callback, client, tree.size())) {
+            return true;
+        }
 
         List<JsonRpcRequest> requests = new ArrayList<>();
         for (JsonRpcMessage m : messages) {
@@ -210,7 +227,7 @@ final class McpHttpHandler extends Handler.Abstract {
                 case JsonRpcResponse r -> dispatcher.response(session, r);
             }
         }
-        if (requests.isEmpty()) {
+        if (requests.isEmpty() && invalid.isEmpty()) {
             response.setStatus(HttpStatus.ACCEPTED_202);
             callback.succeeded();
             return true;
@@ -242,20 +259,61 @@ final class McpHttpHandler extends Handler.Abstract {
             return true;
         }
         List<CompletableFuture<JsonRpcResponse>> answers = new ArrayList<>();
+        for (JsonRpcResponse r : invalid) {
+            answers.add(CompletableFuture.completedFuture(r));
+        }
         for (JsonRpcRequest r : requests) {
             answers.add(dispatcher.request(session, client, r, null));
         }
         CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-            StringBuilder array = new StringBuilder("[");
+            List<JsonRpcResponse> done = new ArrayList<>(answers.size());
             for (CompletableFuture<JsonRpcResponse> a : answers) {
                 JsonRpcResponse answer = a.join();
                 if (answer != null) {
-                    array.append(array.length() > 1 ? "," : "").append(JsonRpcCodec.encodeToString(answer));
+                    done.add(answer);
                 }
             }
-            json(session, response, callback, array.append(']').toString().getBytes(StandardCharsets.UTF_8));
+            if (done.isEmpty()) { // every request was cancelled by the client
+                response.setStatus(HttpStatus.ACCEPTED_202);
+                callback.succeeded();
+            } else {
+                new BatchWriter(response, callback, done, session.unreadResponses()).iterate();
+            }
         });
         return true;
+    }
+
+    /**
+     * Takes the tokens of a batch's further messages (the front door took one for the HTTP request): a batch pays
+     * one per message. More than the client's burst can never be had at once, so that is a 400, not a 429 that
+     * would never pass. Answers the refusal itself and returns false.
+     */
+    private boolean payForBatch(Response response, Callback callback, ClientIdentity client, int size) {
+        RateLimit limit = client.rateLimit();
+        if (!limit.limited() || size <= 1) {
+            return true;
+        }
+        if (size > limit.burst()) {
+            error(response, callback, HttpStatus.BAD_REQUEST_400, JsonRpcError.INVALID_REQUEST, "Invalid Request: a"
+                    + " batch of " + size + " messages is more than client '" + client.name() + "' may send at once"
+                    + " (its rate limit's burst is " + limit.burst() + "; each message of a batch counts)");
+            return false;
+        }
+        long waitMillis = rateLimiter.get().tryAcquire(client, size - 1);
+        if (waitMillis > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(RateLimiter.retryAfterSeconds(waitMillis)));
+            error(response, callback, HttpStatus.TOO_MANY_REQUESTS_429, JsonRpcError.INVALID_REQUEST,
+                    "Rate limit exceeded for client '" + client.name() + "': a batch of " + size
+                            + " messages needs as many tokens");
+            return false;
+        }
+        return true;
+    }
+
+    /** The -32600 answer to a JSON value that is no JSON-RPC message: its id when it has a usable one, else null. */
+    private static JsonRpcResponse invalidRequest(JsonNode item, RuntimeException why) {
+        return JsonRpcResponse.failure(JsonRpcCodec.idOf(item), JsonRpcError.of(JsonRpcError.INVALID_REQUEST,
+                "Invalid Request: " + why.getMessage()));
     }
 
     private static boolean isInitialize(List<JsonRpcMessage> messages) {
@@ -388,9 +446,14 @@ final class McpHttpHandler extends Handler.Abstract {
     }
 
     static boolean error(Response response, Callback callback, int status, int code, String message) {
+        return write(response, callback, status, JsonRpcResponse.failure(null, JsonRpcError.of(code, message)));
+    }
+
+    /** Writes one JSON-RPC message as the whole answer (an error of the HTTP layer: no session holds it). */
+    static boolean write(Response response, Callback callback, int status, JsonRpcResponse message) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        byte[] body = JsonRpcCodec.encode(JsonRpcResponse.failure(null, JsonRpcError.of(code, message)));
+        byte[] body = JsonRpcCodec.encode(message);
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
     }

@@ -1,23 +1,28 @@
 package io.mcppool.gateway.server;
 
+import io.mcppool.config.GatewaySettings;
 import io.mcppool.gateway.auth.Authenticator;
-import io.mcppool.gateway.auth.ClientIdentity;
-import java.util.Optional;
-import java.util.function.ToLongFunction;
+import io.mcppool.gateway.auth.Authenticators;
+import io.mcppool.gateway.auth.RateLimiter;
+import io.mcppool.gateway.auth.RequestGuard;
 
 /**
- * What every request to the MCP endpoint passes before it is read, in order: the DNS-rebinding guard
- * ({@code Host}, {@code Origin}), authentication, and the client's rate limit.
+ * The parts of the front door's checks that a reload replaces (see {@link FrontDoor} for the order): the DNS-rebinding
+ * guard and the listed CORS origins, credentials and allow lists, and the clients' rate limits.
  *
- * @param origin    given the {@code Host} and {@code Origin} headers (either may be null), why the request is
- *                  refused (403), or empty
- * @param auth      checks the {@code Authorization} header
- * @param rateLimit 0 when the client may go on, else how many milliseconds until it may (429)
+ * @param guard       the {@code Host} and {@code Origin} check, and which origins are listed
+ * @param auth        checks the {@code Authorization} header
+ * @param rateLimiter each client's token bucket
  */
-public record RequestChecks(OriginCheck origin, Authenticator auth, ToLongFunction<ClientIdentity> rateLimit) {
+public record RequestChecks(RequestGuard guard, Authenticator auth, RateLimiter rateLimiter) {
 
-    @FunctionalInterface
-    public interface OriginCheck {
-        Optional<String> refuse(String host, String origin);
+    /**
+     * The checks of {@code settings}, built whole before anything uses them, so a reload can build them first and
+     * swap them in only when every part could be built.
+     *
+     * @throws IllegalArgumentException when an allowed host or origin, an API key, a PEM or JWKS file cannot be used
+     */
+    public static RequestChecks of(GatewaySettings settings) {
+        return new RequestChecks(RequestGuard.of(settings), Authenticators.from(settings), new RateLimiter());
     }
 }

@@ -27,6 +27,36 @@ class RateLimiterTest {
     }
 
     @Test
+    void aBatchTakesAllItsTokensOrNone() {
+        ClientIdentity bot = client("ci-bot", new RateLimit(10, 5));
+        assertThat(limiter.tryAcquire(bot, 3)).isZero();
+        assertThat(limiter.tryAcquire(bot, 3)).as("2 left, 3 asked: 100 ms until the third").isEqualTo(100);
+        assertThat(limiter.tryAcquire(bot, 2)).as("nothing was taken by the refusal").isZero();
+        assertThat(limiter.tryAcquire(bot)).isEqualTo(100);
+        advance(Duration.ofMillis(300));
+        assertThat(limiter.waitMillis("ci-bot", bot.rateLimit())).isZero();
+        assertThat(limiter.tryAcquire(bot, 3)).isZero();
+        assertThat(limiter.waitMillis("ci-bot", bot.rateLimit())).as("peeking takes nothing").isEqualTo(100);
+        assertThat(limiter.waitMillis("ci-bot", bot.rateLimit())).isEqualTo(100);
+    }
+
+    @Test
+    void keysPastTheBoundAreNotTrackedUntilASweepFreesRoom() {
+        RateLimiter bounded = new RateLimiter(nanos::get, 3);
+        RateLimit once = new RateLimit(1.0 / 60, 1);
+        for (String key : List.of("a", "b", "c")) {
+            assertThat(bounded.tryAcquire(key, once, 1)).isZero();
+            assertThat(bounded.tryAcquire(key, once, 1)).as(key).isPositive();
+        }
+        assertThat(bounded.tryAcquire("d", once, 1)).isZero();
+        assertThat(bounded.tryAcquire("d", once, 1)).as("not tracked: the table is full").isZero();
+        assertThat(bounded.bucketCount()).isEqualTo(3);
+        advance(Duration.ofMinutes(2)); // a, b, c are full again: the next new key's sweep drops them
+        assertThat(bounded.tryAcquire("e", once, 1)).isZero();
+        assertThat(bounded.tryAcquire("e", once, 1)).as("tracked again").isPositive();
+    }
+
+    @Test
     void theBurstPassesThenTheNextRequestWaitsForOneToken() {
         ClientIdentity bot = client("ci-bot", new RateLimit(10, 5));
 

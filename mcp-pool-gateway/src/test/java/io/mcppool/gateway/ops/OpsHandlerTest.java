@@ -12,6 +12,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.gateway.auth.AccessPolicy;
 import io.mcppool.gateway.auth.AuthResult;
 import io.mcppool.gateway.auth.Authenticator;
+import io.mcppool.gateway.auth.Authenticators;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.metrics.McpPoolMetrics;
 import io.mcppool.protocol.Json;
@@ -89,11 +90,16 @@ class OpsHandlerTest {
         }
     }
 
-    /** "Bearer op" may do everything, "Bearer ci" only alpha's tools; anything else is refused. */
+    /**
+     * "Bearer op" is an operator, "Bearer all" may use every tool but is no operator, "Bearer ci" only alpha's tools;
+     * anything else is refused.
+     */
     static AuthResult authenticate(Optional<String> header) {
         return switch (header.orElse("")) {
-            case "Bearer op" -> new AuthResult.Allowed(
-                    new ClientIdentity("op", AccessPolicy.of(List.of("*")), RateLimit.NONE, false));
+            case "Bearer op" -> new AuthResult.Allowed(new ClientIdentity("op",
+                    AccessPolicy.of(List.of("*", Authenticators.OPERATOR_SCOPE)), RateLimit.NONE, false));
+            case "Bearer all" -> new AuthResult.Allowed(
+                    new ClientIdentity("all", AccessPolicy.of(List.of("*")), RateLimit.NONE, false));
             case "Bearer ci" -> new AuthResult.Allowed(
                     new ClientIdentity("ci", AccessPolicy.of(List.of("alpha__*")), RateLimit.NONE, false));
             default -> new AuthResult.Denied(401, "Bearer realm=\"mcp-pool\"", "missing or unknown credentials");
@@ -303,6 +309,9 @@ class OpsHandlerTest {
             HttpResponse<String> limited = guarded.get(path, "Authorization", "Bearer ci");
             assertThat(limited.statusCode()).as(path).isEqualTo(403);
             assertThat(limited.body()).contains("ci");
+            HttpResponse<String> everyTool = guarded.get(path, "Authorization", "Bearer all");
+            assertThat(everyTool.statusCode()).as("%s: every tool is not the operator scope", path).isEqualTo(403);
+            assertThat(everyTool.body()).contains(Authenticators.OPERATOR_SCOPE);
             assertThat(guarded.get(path, "Authorization", "Bearer op").statusCode()).as(path).isEqualTo(200);
         }
         HttpResponse<String> clear = guarded.send(HttpRequest.newBuilder(guarded.uri("/api/cache/clear?server=nope"))
@@ -311,13 +320,15 @@ class OpsHandlerTest {
     }
 
     @Test
-    void anOperatorIsAnonymousOrAllowedEverything() {
-        assertThat(OpsHandler.isOperator(new ClientIdentity("a", AccessPolicy.of(List.of("x")), RateLimit.NONE, true)))
-                .isTrue();
-        assertThat(OpsHandler.isOperator(new ClientIdentity("b", AccessPolicy.of(List.of("alpha__*", "*")),
-                RateLimit.NONE, false))).isTrue();
-        assertThat(OpsHandler.isOperator(new ClientIdentity("c", AccessPolicy.of(List.of("alpha__*")), RateLimit.NONE,
-                false))).isFalse();
+    void anOperatorIsAnonymousOrHasTheOperatorScope() {
+        assertThat(Authenticators.isOperator(new ClientIdentity("a", AccessPolicy.of(List.of("x")), RateLimit.NONE,
+                true))).isTrue();
+        assertThat(Authenticators.isOperator(new ClientIdentity("b", AccessPolicy.of(List.of("alpha__*",
+                Authenticators.OPERATOR_SCOPE)), RateLimit.NONE, false))).isTrue();
+        assertThat(Authenticators.isOperator(new ClientIdentity("c", AccessPolicy.of(List.of("*")), RateLimit.NONE,
+                false))).as("every tool does not make an operator").isFalse();
+        assertThat(Authenticators.isOperator(new ClientIdentity("d", AccessPolicy.of(List.of("mcp-pool:*")),
+                RateLimit.NONE, false))).as("the scope is an entry, not a pattern").isFalse();
         assertThat(OpsHandler.wantsOpenMetrics(null)).isFalse();
         assertThat(OpsHandler.wantsOpenMetrics("text/plain;version=0.0.4")).isFalse();
         assertThat(OpsHandler.wantsOpenMetrics("Application/OpenMetrics-Text; version=1.0.0")).isTrue();

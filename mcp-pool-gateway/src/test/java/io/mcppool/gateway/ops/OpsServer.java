@@ -1,6 +1,13 @@
 package io.mcppool.gateway.ops;
 
+import io.mcppool.config.GatewaySettings;
+import io.mcppool.gateway.auth.AuthFailures;
 import io.mcppool.gateway.auth.Authenticator;
+import io.mcppool.gateway.auth.RateLimiter;
+import io.mcppool.gateway.auth.RequestGuard;
+import io.mcppool.gateway.mcp.GatewayEvents;
+import io.mcppool.gateway.server.FrontDoor;
+import io.mcppool.gateway.server.RequestChecks;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -41,7 +48,11 @@ final class OpsServer implements AutoCloseable {
                 return true;
             }
         };
-        server.setHandler(new Handler.Sequence(new OpsHandler(gateway, registry, errors, operators), next));
+        Handler handlers = new Handler.Sequence(new OpsHandler(gateway, registry, errors), next);
+        // With an authenticator, the gateway's front door in front, as GatewayServer puts it.
+        server.setHandler(operators == null ? handlers : new FrontDoor(handlers, "/mcp",
+                GatewaySettings.DEFAULT_MAX_BODY_BYTES, new RequestChecks(RequestGuard.of(GatewaySettings.DEFAULTS),
+                operators, new RateLimiter()), AuthFailures.NONE, GatewayEvents.NONE));
         server.start();
         port = connector.getLocalPort();
     }

@@ -3,7 +3,6 @@ package io.mcppool.it.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcppool.it.gateway.interop.GatewayProcess;
-import io.mcppool.testkit.TestkitCommand;
 import io.mcppool.testkit.TestkitHttpServer;
 import io.mcppool.testkit.TestkitOptions;
 import java.io.IOException;
@@ -11,14 +10,10 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class GatewayServeSlowClientTest {
-    private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
     private static final String CLOSED = "mcp_pool_gateway_streams_closed_total{reason=\"slow_client\"}";
 
     @TempDir
@@ -51,7 +45,7 @@ class GatewayServeSlowClientTest {
                 GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
                 c.initialize();
                 log(c, "warm-up");
-                long baseline = Math.min(liveHeap(gateway), liveHeap(gateway));
+                long baseline = Math.min(gateway.liveHeapBytes(), gateway.liveHeapBytes());
 
                 String message = "m".repeat(256 * 1024);
                 int calls = 0;
@@ -60,7 +54,7 @@ class GatewayServeSlowClientTest {
                         log(c, message);
                         calls++;
                     }
-                    long growth = liveHeap(gateway) - baseline;
+                    long growth = gateway.liveHeapBytes() - baseline;
                     System.out.printf("GatewayServeSlowClientTest: %d calls of %d KiB; the serve process's live heap"
                             + " grew by %s; %s %.0f%n", calls, message.length() / 1024, HeapUse.mib(growth), CLOSED,
                             closed(gateway));
@@ -88,17 +82,5 @@ class GatewayServeSlowClientTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         return r.body().lines().filter(l -> l.startsWith(CLOSED + " ")).findFirst()
                 .map(l -> Double.parseDouble(l.substring(CLOSED.length() + 1).trim())).orElse(0.0);
-    }
-
-    /** The process's live heap in bytes: {@code jcmd GC.class_histogram} runs a full collection, then counts. */
-    private static long liveHeap(GatewayProcess gateway) throws IOException, InterruptedException {
-        Path jcmd = Path.of(TestkitCommand.javaExecutable()).resolveSibling("jcmd");
-        Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(gateway.pid()), "GC.class_histogram"))
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("jcmd ended").isTrue();
-        Matcher m = TOTAL.matcher(out);
-        assertThat(m.find()).as("jcmd output: %s", out.length() > 500 ? out.substring(0, 500) : out).isTrue();
-        return Long.parseLong(m.group(1));
     }
 }

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class GatewayProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("^mcp-pool gateway: (http://\\S+)");
+    private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -51,8 +52,18 @@ public final class GatewayProcess implements AutoCloseable {
      * (so a test decides exactly what is on PATH), and waits until it prints its URL.
      */
     public static GatewayProcess serve(Path workDir, Map<String, String> env, String... extraArgs) {
-        List<String> cmd = new ArrayList<>(List.of(TestkitCommand.javaExecutable(), "-jar",
-                Peers.gatewayJar().toString(), "serve", "--port", "0"));
+        return serve(workDir, env, List.of(), extraArgs);
+    }
+
+    /**
+     * {@link #serve(Path, Map, String...)} through a {@code launcher}, the words before {@code java} on the command
+     * line: {@code sh -c 'ulimit -n 256 && exec "$0" "$@"'} starts the gateway with fewer file descriptors. The
+     * launcher must exec the command, so that the process stopped is the gateway itself.
+     */
+    public static GatewayProcess serve(Path workDir, Map<String, String> env, List<String> launcher,
+                                       String... extraArgs) {
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of(TestkitCommand.javaExecutable(), "-jar", jar().toString(), "serve", "--port", "0"));
         cmd.addAll(List.of(extraArgs));
         try {
             Path err = Files.createTempFile(workDir, "gateway-stderr", ".txt");
@@ -63,8 +74,10 @@ public final class GatewayProcess implements AutoCloseable {
             Process p = pb.start();
             CompletableFuture<URI> ready = new CompletableFuture<>();
             List<String> lines = new CopyOnWriteArrayList<>();
-            // Drains stdout for the life of the process, so it never blocks on a full pipe.
-            Thread.ofVirtual().name("gateway-stdout").start(() -> {
+            // Drains stdout for the life of the process, so it never blocks on a full pipe. A platform thread: a
+            // virtual one blocked reading a pipe holds its carrier, and two live gateways took both carriers of a
+            // 2-core machine, so that a third gateway's reader never ran.
+            Thread.ofPlatform().daemon().name("gateway-stdout").start(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = r.readLine()) != null) {
@@ -109,6 +122,11 @@ public final class GatewayProcess implements AutoCloseable {
         return Exec.run(cmd, env, workDir, timeout, true);
     }
 
+    /** The runnable jar, {@code mcp-pool.jar}, for tests that run another command of it. */
+    public static Path jar() {
+        return Peers.gatewayJar();
+    }
+
     public URI mcpUri() {
         return mcpUri;
     }
@@ -143,6 +161,30 @@ public final class GatewayProcess implements AutoCloseable {
     /** The gateway's process id (for {@code jcmd}). */
     public long pid() {
         return process.pid();
+    }
+
+    /** The process's live heap in bytes: {@code jcmd GC.class_histogram} runs a full collection, then counts. */
+    public long liveHeapBytes() {
+        Path jcmd = Path.of(TestkitCommand.javaExecutable()).resolveSibling("jcmd");
+        try {
+            Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid()), "GC.class_histogram"))
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return fail("jcmd GC.class_histogram did not end within 60 s");
+            }
+            Matcher m = HISTOGRAM_TOTAL.matcher(out);
+            if (!m.find()) {
+                return fail("no total in the output of jcmd: " + (out.length() > 500 ? out.substring(0, 500) : out));
+            }
+            return Long.parseLong(m.group(1));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The processes it has started (its testkit server, ...), as seen now. */
