@@ -61,7 +61,7 @@ class ChildEnvironmentTest {
 
     @Test
     void theLoaderWithholdsWhatTheGatewaysAuthAndSharedCacheReferAndWarnsWhenAServerNamesIt() {
-        Map<String, String> vars = Map.of("OPS_KEY", "ops-key-0123456789", "JWT_SECRET",
+        Map<String, String> vars = Map.of("OPS_KEY", "ops-key-0123456789-0123456789", "JWT_SECRET",
                 "jwt-secret-0123456789-0123456789-0123", "REDIS_PW", "redis-pw", "FALLBACK", "x",
                 "MCP_POOL__GATEWAY__AUTH__ANONYMOUS_ALLOW", "[\"*\"]");
         java.util.concurrent.atomic.AtomicReference<McpPoolConfig> loaded = new java.util.concurrent.atomic.AtomicReference<>();
