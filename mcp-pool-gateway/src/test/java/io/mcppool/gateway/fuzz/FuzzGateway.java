@@ -54,6 +54,8 @@ final class FuzzGateway implements AutoCloseable {
     private final Gateway gateway;
     private final InetSocketAddress address;
     private final Map<String, String> sessions = new LinkedHashMap<>();
+    /** The {@code narrow} client's session for {@link #assertStillServing()}. */
+    private String canarySession;
 
     private FuzzGateway() {
         upstream = InProcessServer.builder().builtinTools(false)
@@ -137,6 +139,32 @@ final class FuzzGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the gateway still serves another client after an input: the {@code narrow} client calls
+     * {@code t__echo} on a session of its own, which no input can name. An input that wedges a lock, a pool or
+     * the upstream for everyone shows here, not only in its own answer. A session the gateway dropped meanwhile
+     * is opened again once.
+     */
+    void assertStillServing() throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            if (canarySession == null) {
+                canarySession = open(ProtocolVersion.V2025_11_25, KEY_NARROW);
+            }
+            RawHttp.Response r = exchange("POST", post(canarySession, ProtocolVersion.V2025_11_25, KEY_NARROW,
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"t__echo\","
+                            + "\"arguments\":{\"message\":\"still serving\"}}}"));
+            if (r.status() == 404 && attempt == 0) {
+                canarySession = null;
+                continue;
+            }
+            if (r.status() != 200 || !r.text().contains("still serving")) {
+                throw new AssertionError("after this input the gateway no longer serves another client: tools/call"
+                        + " t__echo answered " + r.status() + " " + r.text());
+            }
+            return;
+        }
+    }
+
     /** Ends a session an input opened (an {@code initialize} answered with a session id), as a client would. */
     void end(String sessionId) throws IOException {
         exchange("DELETE", ("DELETE " + path() + " HTTP/1.1\r\nHost: 127.0.0.1:" + address.getPort()
@@ -146,25 +174,30 @@ final class FuzzGateway implements AutoCloseable {
 
     private String session(String version) throws IOException {
         String id = sessions.get(version);
-        if (id != null) {
-            return id;
+        if (id == null) {
+            id = open(version, KEY);
+            sessions.put(version, id);
         }
-        String init = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + version
-                + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"fuzz\",\"version\":\"1\"}}}";
-        RawHttp.Response r = exchange("POST", post(null, version, init));
-        id = r.header("mcp-session-id");
-        if (r.status() != 200 || id == null) {
-            throw new IllegalStateException("the fuzz gateway did not open a session: " + r.status() + " " + r.text());
-        }
-        exchange("POST", post(id, version, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
-        sessions.put(version, id);
         return id;
     }
 
-    private byte[] post(String sessionId, String version, String body) {
+    /** A new session of the client with API key {@code key}, initialized. */
+    private String open(String version, String key) throws IOException {
+        String init = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + version
+                + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"fuzz\",\"version\":\"1\"}}}";
+        RawHttp.Response r = exchange("POST", post(null, version, key, init));
+        String id = r.header("mcp-session-id");
+        if (r.status() != 200 || id == null) {
+            throw new IllegalStateException("the fuzz gateway did not open a session: " + r.status() + " " + r.text());
+        }
+        exchange("POST", post(id, version, key, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
+        return id;
+    }
+
+    private byte[] post(String sessionId, String version, String key, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + path() + " HTTP/1.1\r\nHost: 127.0.0.1:" + address.getPort()
-                + "\r\nAuthorization: Bearer " + KEY + "\r\nContent-Type: application/json"
+                + "\r\nAuthorization: Bearer " + key + "\r\nContent-Type: application/json"
                 + "\r\nAccept: application/json, text/event-stream"
                 + (sessionId == null ? "" : "\r\nMcp-Session-Id: " + sessionId + "\r\nMCP-Protocol-Version: " + version)
                 + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@code MCP-Protocol-Version}, any other) and body, on a real socket to the real server ({@link FuzzGateway}).
  * Every input must get, within the deadline, a whole answer whose status is one a client can act on; an error
  * status carries a JSON-RPC error body; no 5xx but 503 (the gateway is full or going away) and no ERROR line in
- * the log: an exception that escaped the handler shows as one of those.
+ * the log: an exception that escaped the handler shows as one of those. After each input another client's tool
+ * call still works.
  *
  * <p>Inputs are requests as written on the wire, with placeholders for the port, keys and sessions ({@link
  * RawRequest}). Without {@code JAZZER_FUZZ} this runs over {@code GatewayRequestFuzzTestInputs} in the ordinary
@@ -98,6 +99,7 @@ class GatewayRequestFuzzTest {
                     response.status(), response.reason(), response.headers(), abbreviate(response.text()));
         }
         check(request, response);
+        gateway.assertStillServing();
         if (!ERRORS.isEmpty()) {
             ILoggingEvent e = ERRORS.peek();
             fail("an ERROR was logged while answering %s (%d): %s %s", request.method(), response.status(),
