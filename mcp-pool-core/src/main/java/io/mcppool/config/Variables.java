@@ -16,6 +16,12 @@ final class Variables {
     static final String CLASSPATH = "MCP_POOL_CLASSPATH";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /**
+     * How deep defaults may hold references ({@code ${A:-${B:-x}}} is 2 deep). Real files nest two or three; each
+     * level is a recursion here and a scan of the rest of the text, so without a bound a long enough value would
+     * end the load with a StackOverflowError instead of a message.
+     */
+    static final int MAX_NESTING = 10;
 
     private final Map<String, String> values;
 
@@ -39,7 +45,7 @@ final class Variables {
             return text;
         }
         Set<String> missing = new LinkedHashSet<>();
-        String out = expand(text, missing);
+        String out = expand(text, missing, 0);
         if (!missing.isEmpty()) {
             String names = String.join(", ", missing);
             String first = missing.iterator().next();
@@ -50,7 +56,7 @@ final class Variables {
         return out;
     }
 
-    private String expand(String text, Set<String> missing) {
+    private String expand(String text, Set<String> missing, int depth) {
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;
         while (i < text.length()) {
@@ -63,7 +69,11 @@ final class Variables {
                 if (end < 0) {
                     throw new BadValue("has a ${ without its closing }", "write ${NAME} or ${NAME:-default}; $${ for a literal ${");
                 }
-                out.append(resolve(text.substring(i + 2, end), missing));
+                if (depth == MAX_NESTING) {
+                    throw new BadValue("has ${…} references nested more than " + MAX_NESTING + " deep",
+                            "nest defaults at most " + MAX_NESTING + " deep: ${A:-${B:-value}}");
+                }
+                out.append(resolve(text.substring(i + 2, end), missing, depth + 1));
                 i = end + 1;
             } else {
                 out.append(c);
@@ -73,7 +83,7 @@ final class Variables {
         return out.toString();
     }
 
-    private String resolve(String body, Set<String> missing) {
+    private String resolve(String body, Set<String> missing, int depth) {
         int sep = body.indexOf(":-");
         String name = sep < 0 ? body : body.substring(0, sep);
         if (!NAME.matcher(name).matches()) {
@@ -82,7 +92,7 @@ final class Variables {
         }
         String value = values.get(name);
         if (sep >= 0 && (value == null || value.isEmpty())) {
-            return expand(body.substring(sep + 2), missing);
+            return expand(body.substring(sep + 2), missing, depth);
         }
         if (value == null) {
             missing.add(name);

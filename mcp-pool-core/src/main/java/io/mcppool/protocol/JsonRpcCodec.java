@@ -7,7 +7,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.NumericNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +24,7 @@ import java.io.UncheckedIOException;
 public final class JsonRpcCodec {
     private static final ObjectMapper MAPPER = Json.mapper();
     private static final JsonFactory FACTORY = MAPPER.getFactory();
+    private static final ObjectReader READER = MAPPER.reader().with(new FiniteNumbers());
 
     private JsonRpcCodec() {
     }
@@ -105,7 +109,7 @@ public final class JsonRpcCodec {
         } catch (JsonProcessingException e) {
             throw new MalformedMessageException("not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw notJson(e);
         }
     }
 
@@ -131,12 +135,21 @@ public final class JsonRpcCodec {
         } catch (JsonProcessingException e) {
             throw new MalformedMessageException("not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw notJson(e);
         }
     }
 
+    /**
+     * An I/O failure of a parser that reads memory is the content's: bytes Jackson took for UTF-32 by their zero
+     * bytes but that are not ({@link java.io.CharConversionException}). Such bytes are not a message, as any
+     * other unreadable line; a stdio reader that saw an {@link UncheckedIOException} would end the session.
+     */
+    private static MalformedMessageException notJson(IOException e) {
+        return new MalformedMessageException("not JSON: " + e.getMessage(), e);
+    }
+
     private static JsonNode readSingle(JsonParser p) throws IOException {
-        JsonNode node = MAPPER.readTree(p);
+        JsonNode node = READER.readTree(p);
         if (node == null) {
             throw new MalformedMessageException("empty message");
         }
@@ -144,6 +157,32 @@ public final class JsonRpcCodec {
             throw new MalformedMessageException("trailing data after the JSON value");
         }
         return node;
+    }
+
+    /**
+     * Trees of messages read here. A number beyond a double's range (1e400) would be read as Infinity, which
+     * Jackson writes back as the string "Infinity": a message passed on would carry another value of another
+     * type. It is refused instead, as a number JSON allows but this codec cannot carry.
+     */
+    private static final class FiniteNumbers extends JsonNodeFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public NumericNode numberNode(double v) {
+            return super.numberNode(finite(v));
+        }
+
+        @Override
+        public NumericNode numberNode(float v) {
+            return super.numberNode((float) finite(v));
+        }
+
+        private static double finite(double v) {
+            if (!Double.isFinite(v)) {
+                throw new MalformedMessageException("a number is out of the range of a double");
+            }
+            return v;
+        }
     }
 
     /** Classifies an already parsed JSON value. */

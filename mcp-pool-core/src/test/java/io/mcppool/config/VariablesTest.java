@@ -51,6 +51,19 @@ class VariablesTest {
     }
 
     @Test
+    void defaultsNestUpToTheBound() {
+        String nested = "${NOPE:-".repeat(Variables.MAX_NESTING) + "x" + "}".repeat(Variables.MAX_NESTING);
+        assertThat(vars.expand(nested)).isEqualTo("x");
+        String deeper = "${NOPE:-".repeat(Variables.MAX_NESTING + 1) + "x" + "}".repeat(Variables.MAX_NESTING + 1);
+        assertThatThrownBy(() -> vars.expand(deeper)).isInstanceOfSatisfying(BadValue.class, e -> {
+            assertThat(e.whatIsWrong()).isEqualTo("has ${…} references nested more than 10 deep");
+            assertThat(e.allowed()).isEqualTo("nest defaults at most 10 deep: ${A:-${B:-value}}");
+        });
+        // Side by side is not nesting.
+        assertThat(vars.expand("${HOME}".repeat(Variables.MAX_NESTING * 3))).hasSize(8 * Variables.MAX_NESTING * 3);
+    }
+
+    @Test
     void malformedReferencesAreRefused() {
         assertThatThrownBy(() -> vars.expand("${HOME")).hasMessageContaining("without its closing }");
         assertThatThrownBy(() -> vars.expand("${}")).hasMessageContaining("does not name a variable");
