@@ -17,10 +17,18 @@ import org.slf4j.LoggerFactory;
  * What Jetty answers when a handler fails (an exception, or the JVM out of memory while building an answer):
  * a JSON-RPC error whose message is the HTTP status's reason and nothing else. Jetty's own page put the
  * exception's message in the body ({@code java.lang.OutOfMemoryError: Java heap space}); the cause goes to the
- * log instead, for operators.
+ * log instead, for operators. It answers also what Jetty refuses before any handler runs (a {@code Host} that is
+ * empty, given twice or no host and port: 400; a head over 8 KiB: 431), which the request fuzz test found
+ * answered with an HTML page or no body.
  */
 final class StableErrorHandler extends ErrorHandler {
     private static final Logger log = LoggerFactory.getLogger(StableErrorHandler.class);
+
+    /** Every method gets the JSON body: Jetty's default writes one for GET, POST and HEAD only, and none for DELETE. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
 
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
