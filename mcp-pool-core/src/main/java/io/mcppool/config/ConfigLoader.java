@@ -221,12 +221,44 @@ public final class ConfigLoader {
 
     private static JsonNode readTree(String text, Format format, String source) {
         try {
-            return format.mapper().readTree(text);
+            return format == Format.YAML ? format.mapper().readTree(new ShortReads(text)) : format.mapper().readTree(text);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at != null && at.getLineNr() > 0
                     ? " at line " + at.getLineNr() + ", column " + at.getColumnNr() : "";
             throw invalid(source, source + ": not valid " + format + where + ": " + parserMessage(e));
+        } catch (IOException e) { // a reader over a string does not fail
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A reader over text that never fills the whole buffer it is given. SnakeYAML reads 1,024 characters at a
+     * time and, when the last is the first half of a surrogate pair (an emoji at character 1,023), reads one more
+     * into the same full buffer: an {@code IndexOutOfBoundsException} instead of a config (found by the config
+     * fuzz test, {@code emoji-at-char-1023.yaml}). One character short leaves it the room it needs.
+     */
+    private static final class ShortReads extends java.io.Reader {
+        private final String text;
+        private int at;
+
+        ShortReads(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) {
+            if (at >= text.length()) {
+                return -1;
+            }
+            int n = Math.min(text.length() - at, length > 1 ? length - 1 : length);
+            text.getChars(at, at + n, buffer, offset);
+            at += n;
+            return n;
+        }
+
+        @Override
+        public void close() {
         }
     }
 
