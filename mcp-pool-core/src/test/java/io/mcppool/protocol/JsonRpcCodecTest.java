@@ -104,6 +104,19 @@ class JsonRpcCodecTest {
         assertThat(r.failed()).isFalse();
     }
 
+    /** Text and its bytes mean the same: a backslash-u escape whose last digit is not ASCII is refused either way. */
+    @Test
+    void anEscapeWithANonAsciiDigitIsRefusedAsTextAndAsBytes() {
+        String text = "{\"jsonrpc\":\"2.0\",\"method\":\"a\",\"params\":{\"k\":\"\\u15e\u0463\"}}";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> JsonRpcCodec.decode(bytes, 0, bytes.length))
+                .isInstanceOf(MalformedMessageException.class);
+        assertThatThrownBy(() -> JsonRpcCodec.decode(text))
+                .isInstanceOf(MalformedMessageException.class);
+        assertThatThrownBy(() -> JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"method\":\"a\uD800\"}"))
+                .as("a lone surrogate in text").isInstanceOf(MalformedMessageException.class);
+    }
+
     private static com.fasterxml.jackson.databind.JsonNode readTree(String s) {
         try {
             return Json.mapper().readTree(s);
