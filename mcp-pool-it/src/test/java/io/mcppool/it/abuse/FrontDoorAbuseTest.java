@@ -281,6 +281,37 @@ class FrontDoorAbuseTest {
         assertThat(notJson.json().path("id").isNull()).isTrue();
     }
 
+    /**
+     * The spec's JSON-RPC codes, one case each, through {@code serve}: -32700 for what is not JSON, -32600 for JSON
+     * that is no request, -32601 for a method the gateway does not serve, -32602 for a call whose parameters are
+     * wrong (no tool name, arguments that are not an object, a tool that does not exist), -32603 for a failure
+     * inside (a server that died mid-call: SecretsAbuseTest). Each carries the request's id where it has one.
+     */
+    @Test
+    void eachJsonRpcErrorCodeAnswersItsCase() {
+        URI base = open().mcpUri();
+        String session = Mcp.session(base, null, "2025-11-25");
+        Map<String, Integer> expected = new java.util.LinkedHashMap<>();
+        expected.put("{\"jsonrpc\":\"2.0\",\"id\":", -32700);
+        expected.put("{\"jsonrpc\":\"2.0\",\"id\":21}", -32600);
+        expected.put("{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"tools/frobnicate\"}", -32601);
+        expected.put("{\"jsonrpc\":\"2.0\",\"id\":23,\"method\":\"tools/call\",\"params\":{}}", -32602);
+        expected.put("{\"jsonrpc\":\"2.0\",\"id\":24,\"method\":\"tools/call\",\"params\":{\"name\":"
+                + "\"testkit__echo\",\"arguments\":[1]}}", -32602);
+        expected.put("{\"jsonrpc\":\"2.0\",\"id\":25,\"method\":\"tools/call\",\"params\":{\"name\":"
+                + "\"testkit__no_such_tool\",\"arguments\":{}}}", -32602);
+        expected.put("{\"jsonrpc\":\"2.0\",\"id\":26,\"method\":\"prompts/get\",\"params\":{}}", -32602);
+        expected.forEach((body, code) -> {
+            Answer a = Mcp.post(base, session, null, "2025-11-25", body);
+            assertThat(a.json().at("/error/code").asInt()).as("%s\n%s", body, a.describe()).isEqualTo(code);
+            assertThat(a.json().path("result").isMissingNode()).as(a.describe()).isTrue();
+            if (code != -32700) {
+                assertThat(a.json().path("id").isNull() || a.json().path("id").asInt() > 20)
+                        .as("the id is echoed where there is one: %s", a.describe()).isTrue();
+            }
+        });
+    }
+
     /** Finding: "one bad batch element fails the whole batch". Each element gets its own answer. */
     @Test
     void oneBadBatchElementDoesNotFailTheBatch() {
@@ -394,7 +425,8 @@ class FrontDoorAbuseTest {
 
     /**
      * Finding: "503 without Retry-After", and "no Retry-After" when the session cap is reached. Every 503 says when
-     * to come back: the session cap, a draining gateway's new sessions, and its {@code /readyz}.
+     * to come back: the session cap (every session with a call in flight, so none can be ended to make room), a
+     * draining gateway's new sessions, and its {@code /readyz}.
      */
     @Test
     void everyServiceUnavailableCarriesRetryAfter() {
@@ -404,16 +436,17 @@ class FrontDoorAbuseTest {
         GatewayProcess gateway = start(env);
         URI base = gateway.mcpUri();
         String session = Mcp.session(base, null, "2025-11-25");
-        Answer full = Mcp.initializeRequest(base, null, "2025-11-25").send();
-        assertThat(full.status()).as(full.describe()).isEqualTo(503);
-        assertThat(full.header("Retry-After")).as("503 at gateway.maxSessions\n%s", full.describe())
-                .matches("[1-9][0-9]*");
-
+        // The one session has a call in flight, so a new one cannot end it to make room (an idle one it would).
         CompletableFuture<Answer> slow = CompletableFuture.supplyAsync(() -> Mcp.post(base, session, null,
                 "2025-11-25", """
                         {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"testkit__sleep","arguments":{"ms":20000}}}"""));
         await("the slow call in flight").atMost(Duration.ofSeconds(30)).until(() ->
                 counter(RawHttp.get(base, "/metrics").send().body(), "mcp_pool_requests_in_flight") >= 1);
+        Answer full = Mcp.initializeRequest(base, null, "2025-11-25").send();
+        assertThat(full.status()).as(full.describe()).isEqualTo(503);
+        assertThat(full.header("Retry-After")).as("503 at gateway.maxSessions\n%s", full.describe())
+                .matches("[1-9][0-9]*");
+
         gateway.handle().destroy(); // SIGTERM: the gateway drains while the slow call runs
         await("the gateway draining").atMost(Duration.ofSeconds(30)).until(() ->
                 RawHttp.get(base, "/readyz").send().status() == 503);

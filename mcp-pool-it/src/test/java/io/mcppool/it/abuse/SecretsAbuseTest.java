@@ -120,7 +120,7 @@ class SecretsAbuseTest {
                 gateway:
                   auth:
                     apiKeys:
-                      - { name: ops, key: "${OPS_API_KEY}", allow: ["*"] }
+                      - { name: ops, key: "${OPS_API_KEY}", allow: ["*", "mcp-pool:operator"] }
                 """.formatted(upstream.url());
         Path file = shared.resolve("secrets.yaml");
         Files.writeString(file, config);
@@ -167,7 +167,7 @@ class SecretsAbuseTest {
                 gateway:
                   auth:
                     apiKeys:
-                      - { name: ops, key: "${OPS_API_KEY}", allow: ["*"] }
+                      - { name: ops, key: "${OPS_API_KEY}", allow: ["*", "mcp-pool:operator"] }
                       - { name: env-reader, key: "${READER_KEY}", allow: ["everything__get-env"] }
                     jwt: { secret: "${JWT_SECRET}", allow: [] }
                 """.formatted(NpmPeers.node(), NpmPeers.script(NpmPeers.EVERYTHING)));
@@ -211,7 +211,7 @@ class SecretsAbuseTest {
                 gateway:
                   auth:
                     apiKeys:
-                      - { name: ops, key: "${OPS_API_KEY}", allow: ["*"] }
+                      - { name: ops, key: "${OPS_API_KEY}", allow: ["*", "mcp-pool:operator"] }
                     jwt: { secret: "${APP_JWT_SECRET}", allow: [] }
                 """.formatted(NpmPeers.node(), NpmPeers.script(NpmPeers.EVERYTHING)));
         try (GatewayProcess g = GatewayProcess.serve(dir, env, "--config", file.toString())) {
@@ -277,7 +277,7 @@ class SecretsAbuseTest {
                   watchConfig: false
                   auth:
                     apiKeys:
-                      - { name: ops, key: "${OPS_API_KEY}", allow: ["*"] }
+                      - { name: ops, key: "${OPS_API_KEY}", allow: ["*", "mcp-pool:operator"] }
                 """ + (oldClient ? "      - { name: old-client, key: \"${OLD_CLIENT_KEY}\", allow: [\"*\"] }\n" : "")
                 + (brokenJwt ? "    jwt: { publicKeyFile: broken.pem }\n" : "");
     }
