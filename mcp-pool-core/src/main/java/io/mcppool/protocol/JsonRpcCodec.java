@@ -125,7 +125,7 @@ public final class JsonRpcCodec {
         } catch (JsonProcessingException e) {
             throw new MalformedMessageException("not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw notJson(e);
         }
     }
 

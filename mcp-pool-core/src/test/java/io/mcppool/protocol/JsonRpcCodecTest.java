@@ -117,6 +117,15 @@ class JsonRpcCodecTest {
                 .as("a lone surrogate in text").isInstanceOf(MalformedMessageException.class);
     }
 
+    /** A body Jackson takes for UTF-32 by its zero bytes is no JSON (-32700), not an I/O failure (the gateway's 500). */
+    @Test
+    void aBodyThatLooksLikeUtf32IsNotJson() {
+        byte[] body = new byte[200];
+        byte[] batch = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]".getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(batch, 0, body, body.length - batch.length, batch.length);
+        assertThatThrownBy(() -> JsonRpcCodec.parse(body, 0, body.length)).isInstanceOf(MalformedMessageException.class);
+    }
+
     private static com.fasterxml.jackson.databind.JsonNode readTree(String s) {
         try {
             return Json.mapper().readTree(s);
