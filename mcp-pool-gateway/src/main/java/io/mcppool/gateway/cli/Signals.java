@@ -12,7 +12,10 @@ final class Signals {
 
     static void onHangup(Runnable action) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().start(action));
+            // A platform thread of its own: an operator's reload must not wait for a carrier of the virtual threads
+            // that serve clients, which a loaded gateway may keep busy.
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+                    signal -> Thread.ofPlatform().name("mcp-pool-reload").start(action));
         } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
             log.warn("SIGHUP cannot be handled here ({}); the config file is still watched for changes", e.toString());
         }

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a p50 within 10 times the other's (headroom for a loaded 2-core machine), and the hog must have met its quotas.
  */
 @Tag("load")
-@Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Timeout(value = 420, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IdentityQuotaLoadTest {
     static final int CLIENTS = 32;
     static final Duration PHASE = Duration.ofSeconds(8);
@@ -71,6 +71,13 @@ class IdentityQuotaLoadTest {
                 + IdentityAbuseTest.testkit("sticky", "    pool: { mode: sticky }\n"));
         try (GatewayProcess gateway = GatewayProcess.serve(dir, Map.of("PATH", "/usr/bin:/bin",
                 "HOME", dir.toString()), "--config", config.toString())) {
+            // The servers up first, however long their JVMs take to start on a loaded machine: one client's echo,
+            // tried until it answers (an attempt that outlasts the client's 35 s wait is tried again).
+            GatewayClient first = new GatewayClient(gateway.mcpUri(), clientKey(0));
+            first.initialize();
+            org.awaitility.Awaitility.await("a first echo through the gateway").atMost(Duration.ofSeconds(150))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(first.call("testkit__echo", Map.of("message", "up"))).isNotNull());
             List<GatewayClient> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 GatewayClient c = new GatewayClient(gateway.mcpUri(), clientKey(i));

@@ -248,7 +248,11 @@ class SecretsAbuseTest {
 
             write(dir, "gateway.yaml", reloadConfig("beta", false, true));
             hangUp(g);
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).conditionEvaluationListener(c -> {
+                if (c.getRemainingTimeInMS() <= 200) { // the last look: say what the gateway logged
+                    System.err.println("SIGHUP gave no reload within " + WAIT + "; the gateway's stderr:\n" + g.stderr());
+                }
+            }).until(() -> {
                 JsonNode s = status(base);
                 return reloadError(s) != null || !serverNames(s).equals(List.of("alpha"));
             });
