@@ -40,6 +40,28 @@ public final class GatewayProcess implements AutoCloseable {
     private final URI mcpUri;
     private final List<String> stdout;
 
+    /**
+     * The words that start the gateway with SIGHUP at its default disposition. A build started under {@code nohup}
+     * (or by anything that ignores SIGHUP) passes the ignored signal on to its children, and a JVM started with SIGHUP
+     * ignored cannot handle it: the tests that reload on SIGHUP would then see no reload.
+     */
+    private static final List<String> HUP_AT_DEFAULT = hupAtDefault();
+
+    private static List<String> hupAtDefault() {
+        List<String> env = List.of("/usr/bin/env", "--default-signal=HUP");
+        try {
+            Process p = new ProcessBuilder(new ArrayList<>(List.of(env.get(0), env.get(1), "true")))
+                    .redirectErrorStream(true).start();
+            p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? env : List.of();
+        } catch (IOException e) {
+            return List.of(); // no such env: the signal stays as it is
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     private GatewayProcess(Process process, Path stderr, URI mcpUri, List<String> stdout) {
         this.process = process;
         this.stderr = stderr;
@@ -62,7 +84,8 @@ public final class GatewayProcess implements AutoCloseable {
      */
     public static GatewayProcess serve(Path workDir, Map<String, String> env, List<String> launcher,
                                        String... extraArgs) {
-        List<String> cmd = new ArrayList<>(launcher);
+        List<String> cmd = new ArrayList<>(HUP_AT_DEFAULT);
+        cmd.addAll(launcher);
         cmd.addAll(List.of(TestkitCommand.javaExecutable(), "-jar", jar().toString(), "serve", "--port", "0"));
         cmd.addAll(List.of(extraArgs));
         try {
