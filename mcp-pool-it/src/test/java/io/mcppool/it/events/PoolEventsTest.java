@@ -128,10 +128,16 @@ class PoolEventsTest {
         } finally {
             pool.close();
         }
-        assertThat(events.matching("session closed")).containsExactly("session closed life broken",
-                "session closed life pool_closed");
-        assertThat(events.matching("process exited")).containsExactly("process exited life unexpected",
-                "process exited life expected");
+        // The pool may have been opening one more session when it closed (on a loaded machine, the replacement and
+        // the catalog's listing can each ask for one): every session and process it ends at close is reported as
+        // such, and every process started is reported exited, the crashed one alone as unexpected.
+        List<String> closed = events.matching("session closed");
+        assertThat(closed).hasSize(events.matching("session opened").size()).first().isEqualTo("session closed life broken");
+        assertThat(closed.subList(1, closed.size())).isNotEmpty().allMatch("session closed life pool_closed"::equals);
+        List<String> exited = events.matching("process exited");
+        assertThat(exited).hasSize(events.matching("process started").size())
+                .first().isEqualTo("process exited life unexpected");
+        assertThat(exited.subList(1, exited.size())).isNotEmpty().allMatch("process exited life expected"::equals);
     }
 
     @Test

@@ -96,6 +96,9 @@ class GatewayReloadTest {
                      """.formatted(a.url(), slow.url()))) {
             GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
             c.initialize();
+            // Listed first: the outstanding request awaited below must be this call, not the catalog's listing of
+            // 'slow' (on a loaded machine the reload could otherwise remove 'slow' before the call was sent).
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.toolNames().contains("slow__sleep"));
             CompletableFuture<Answer> call = c.callAsync("slow__sleep", Map.of("ms", 2_000));
             await().atMost(Duration.ofSeconds(10)).until(() -> outstanding(gateway, "slow") > 0);
 
@@ -135,6 +138,9 @@ class GatewayReloadTest {
                      """.formatted(a.url(), slow.url()))) {
             GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
             c.initialize();
+            // Listed first: the outstanding request awaited below must be this call, not the catalog's listing of
+            // 'slow' (on a loaded machine the reload could otherwise remove 'slow' before the call was sent).
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.toolNames().contains("slow__sleep"));
             CompletableFuture<Answer> call = c.callAsync("slow__sleep", Map.of("ms", 2_000));
             await().atMost(Duration.ofSeconds(10)).until(() -> outstanding(gateway, "slow") > 0);
             GatewayFiles.write(dir, """

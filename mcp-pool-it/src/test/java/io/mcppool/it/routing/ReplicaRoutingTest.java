@@ -71,6 +71,9 @@ class ReplicaRoutingTest {
             assertThat(names.get(0)).isEqualTo("a");
             assertThat(names.get(2)).isEqualTo(names.get(1) + " #2");
             await().atMost(Duration.ofSeconds(30)).until(() -> pool.endpoints("tk").stream().allMatch(EndpointStatus::ready));
+            // The catalog's first listing goes through the balancer too: let it end, then count from a clean slate.
+            assertThat(pool.listTools("tk")).isNotEmpty();
+            picks.byEndpoint.clear();
 
             for (int i = 0; i < 30; i++) {
                 assertThat(pool.callTool("tk", "echo", Map.of("message", "m" + i)).text()).isEqualTo("m" + i);
