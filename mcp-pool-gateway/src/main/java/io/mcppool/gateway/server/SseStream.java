@@ -139,6 +139,11 @@ final class SseStream implements MessageSink {
                 queue.add(item);
                 queuedMessages++;
                 queuedBytes += size;
+                if (item.last()) {
+                    // Under the lock: a send racing finish() must be refused (and go elsewhere) rather than be
+                    // queued after the end of the response, where it was never written although send said yes.
+                    closed = true;
+                }
             }
         } finally {
             lock.unlock();
