@@ -312,6 +312,11 @@ public final class SessionPool implements EndpointPool {
                 membership.unlock();
             }
             opening.decrementAndGet();
+            if (session.transport() instanceof StdioTransport stdio) {
+                // Reported whether or not it joins the pool: its exit is reported either way (closeInBackground),
+                // and a listener matches exits to starts.
+                events.processStarted(server, endpoint, stdio.pid());
+            }
             if (!added) {
                 closeInBackground(session);
                 return;
@@ -323,11 +328,8 @@ public final class SessionPool implements EndpointPool {
             String version = session.initializeResult().protocolVersion();
             log.info("server '{}' ({}): session opened ({} of max {}), protocol {}", server, endpoint, sessions.length,
                     settings.maxSessions(), version);
-            if (session.transport() instanceof StdioTransport stdio) {
-                events.processStarted(server, endpoint, stdio.pid());
-                if (supervisor.started()) {
-                    events.processRestarted(server, endpoint, stdio.pid(), (int) supervisor.restarts());
-                }
+            if (session.transport() instanceof StdioTransport stdio && supervisor.started()) {
+                events.processRestarted(server, endpoint, stdio.pid(), (int) supervisor.restarts());
             }
             events.sessionOpened(server, endpoint, version);
             if (!session.isOpen()) {
