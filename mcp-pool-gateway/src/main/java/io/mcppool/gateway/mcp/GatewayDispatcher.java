@@ -260,10 +260,21 @@ public final class GatewayDispatcher {
         return answer;
     }
 
+    private static void popStream(ClientSession session, MessageSink stream) {
+        if (stream != null) {
+            session.popRequestStream(stream);
+        }
+    }
+
     private CompletableFuture<JsonRpcResponse> answer(ClientSession session, ClientIdentity client, JsonRpcRequest r,
                                                       MessageSink stream) {
         session.touch();
         AccessPolicy access = client.access();
+        // The stream is the session's before the request goes upstream: an upstream that asks the client something
+        // at once (elicitation, sampling) must find it, not an older stream or a GET stream the client has left.
+        if (stream != null) {
+            session.pushRequestStream(stream);
+        }
         CompletableFuture<JsonNode> result;
         try {
             result = switch (r.method()) {
@@ -281,22 +292,20 @@ public final class GatewayDispatcher {
                 default -> throw new GatewayError(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + r.method());
             };
         } catch (GatewayError e) {
+            popStream(session, stream);
             return CompletableFuture.completedFuture(JsonRpcResponse.failure(r.id(), e.error()));
         } catch (RuntimeException e) {
+            popStream(session, stream);
             return CompletableFuture.completedFuture(JsonRpcResponse.failure(r.id(), toError(e)));
         }
         if (result.isDone()) {
+            popStream(session, stream);
             return CompletableFuture.completedFuture(respond(r, result));
         }
         session.inFlight.put(r.id(), result);
-        if (stream != null) {
-            session.pushRequestStream(stream);
-        }
         return result.handle((v, e) -> {
             session.inFlight.remove(r.id(), result);
-            if (stream != null) {
-                session.popRequestStream(stream);
-            }
+            popStream(session, stream);
             if (e != null && session.cancelledByClient.remove(r.id())) {
                 return null; // the client cancelled it: the spec says no response follows
             }
