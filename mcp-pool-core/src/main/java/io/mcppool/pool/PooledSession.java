@@ -17,6 +17,8 @@ final class PooledSession {
     final long retireAtNanos;
     final AtomicInteger leased = new AtomicInteger();
     final AtomicBoolean pinging = new AtomicBoolean();
+    /** Set by whoever reports the process's exit first: the pool's close and a retirement may both close it. */
+    final AtomicBoolean exitReported = new AtomicBoolean();
     volatile long lastUsedNanos;
     volatile boolean retiring;
     /** Why the pool is retiring it; reported when it closes. */

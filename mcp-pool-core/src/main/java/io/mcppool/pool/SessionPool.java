@@ -293,6 +293,7 @@ public final class SessionPool implements EndpointPool {
 
     private void openOne() {
         McpSession session = null;
+        boolean startReported = false;
         try {
             session = factory.create(sessionListener);
             // The handshake has its own connectTimeout deadline; this wait is only a backstop behind it.
@@ -312,13 +313,12 @@ public final class SessionPool implements EndpointPool {
                 membership.unlock();
             }
             opening.decrementAndGet();
-            if (session.transport() instanceof StdioTransport stdio) {
-                // Reported whether or not it joins the pool: its exit is reported either way (closeInBackground),
-                // and a listener matches exits to starts.
-                events.processStarted(server, endpoint, stdio.pid());
-            }
+            // Reported whether or not it joins the pool: its exit is reported either way, and a listener matches
+            // exits to starts.
+            startReported = true;
+            reportStarted(session);
             if (!added) {
-                closeInBackground(session);
+                closeInBackground(session, null);
                 return;
             }
             consecutiveOpenFailures.set(0);
@@ -349,7 +349,10 @@ public final class SessionPool implements EndpointPool {
                 Thread.currentThread().interrupt();
             }
             if (session != null) {
-                closeInBackground(session);
+                if (!startReported) { // the process may have started before the handshake failed
+                    reportStarted(session);
+                }
+                closeInBackground(session, null);
             }
             opening.decrementAndGet();
             onOpenFailed(cause);
@@ -407,7 +410,8 @@ public final class SessionPool implements EndpointPool {
         sessionsClosed.increment();
         SessionCloseReason reason = closed ? shutdownReason : SessionCloseReason.BROKEN;
         events.sessionClosed(server, endpoint, reason);
-        if (reason == SessionCloseReason.BROKEN && session.transport() instanceof StdioTransport stdio) {
+        if (reason == SessionCloseReason.BROKEN && session.transport() instanceof StdioTransport stdio
+                && gone.exitReported.compareAndSet(false, true)) {
             events.processExited(server, endpoint, stdio.pid(), stdio.exitCode(), false);
             // Supervision paces the replacement: a crash loop must not become a fork loop.
             long delay = supervisor.crashed(stdio.exitCode(), System.nanoTime() - gone.openedAtNanos);
@@ -456,15 +460,16 @@ public final class SessionPool implements EndpointPool {
                 sessionsClosed.increment();
                 events.sessionClosed(server, endpoint, ps.closeReason);
             }
-            closeInBackground(ps.session);
+            closeInBackground(ps.session, ps);
             maybeOpen();
         }
     }
 
-    private void closeInBackground(McpSession session) {
+    /** Closes a session off the caller's thread; {@code pooled} is its place in the pool, null if it never joined. */
+    private void closeInBackground(McpSession session, PooledSession pooled) {
         Runnable close = () -> {
             session.close();
-            reportExpectedExit(session);
+            reportExpectedExit(session, pooled);
         };
         try {
             background.execute(close);
@@ -473,8 +478,16 @@ public final class SessionPool implements EndpointPool {
         }
     }
 
-    private void reportExpectedExit(McpSession session) {
+    private void reportStarted(McpSession session) {
         if (session.transport() instanceof StdioTransport stdio && stdio.pid() > 0) {
+            events.processStarted(server, endpoint, stdio.pid());
+        }
+    }
+
+    /** Reports a process's exit once: a session the pool retires while it closes is closed by both. */
+    private void reportExpectedExit(McpSession session, PooledSession pooled) {
+        if (session.transport() instanceof StdioTransport stdio && stdio.pid() > 0
+                && (pooled == null || pooled.exitReported.compareAndSet(false, true))) {
             events.processExited(server, endpoint, stdio.pid(), stdio.exitCode(), true);
         }
     }
@@ -579,7 +592,7 @@ public final class SessionPool implements EndpointPool {
         Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), MIN_CLOSE_BUDGET.toNanos()));
         Concurrently.forEach("mcp-pool-close-" + server, List.of(sessions), ps -> {
             ps.session.close(left);
-            reportExpectedExit(ps.session);
+            reportExpectedExit(ps.session, ps);
         });
         sessions = NONE;
     }

@@ -141,6 +141,34 @@ class PoolEventsTest {
     }
 
     @Test
+    void aProcessWhoseHandshakeFailsIsReportedStartedAndExited() {
+        Recorder events = new Recorder();
+        List<String> cmd = TestkitCommand.stdio("--hang-initialize");
+        ServerConfig mute = ServerConfig.builder("mute", new EndpointConfig.Stdio(cmd.get(0), cmd.subList(1, cmd.size()),
+                        Map.of(), Optional.empty(), Duration.ofSeconds(2)))
+                .connectTimeout(Duration.ofMillis(500))
+                .pool(PoolSettings.builder().minSessions(1).maxSessions(1).build()).build();
+        McpPool pool = McpPool.builder().server(mute).eventListener(events).build();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(events.matching("process exited")).isNotEmpty());
+        } finally {
+            pool.close();
+        }
+        // A listener that pairs exits with starts (a gauge of live processes) must see the start of a process that
+        // never finished its handshake, before its exit.
+        List<String> lifecycle = events.lines.stream().filter(l -> l.startsWith("process ")).toList();
+        assertThat(lifecycle).isNotEmpty();
+        int live = 0;
+        for (String line : lifecycle) {
+            live += line.startsWith("process started") ? 1 : -1;
+            assertThat(live).as("processes started minus exited, along %s", lifecycle).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(live).as("every process started is reported exited: %s", lifecycle).isZero();
+        assertThat(events.matching("session opened")).isEmpty();
+    }
+
+    @Test
     void aListenerAddedToARunningPoolSeesLaterCalls() {
         try (McpPool pool = McpPool.builder().server(testkit("late")).build()) {
             pool.callTool("late", "echo", Map.of("message", "before"));
