@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * @param allowedOrigins     {@code Origin} values accepted besides the gateway's own host (DNS rebinding guard)
  * @param allowedHosts       {@code Host} values accepted besides loopback names and the bind address
  * @param maxBodyBytes       the largest request body accepted (413 above)
- * @param sessionIdleTimeout a client session with no request for this long ends (and so its sticky upstreams)
+ * @param sessionIdleTimeout a client session with no request and no answer for this long ends (and so its sticky upstreams)
  * @param maxSessions        the most client sessions at once (503 above)
  * @param drainTimeout       on SIGTERM or a removed server: how long in-flight calls may finish
  * @param watchConfig        reload the config file when it changes (SIGHUP always reloads)

@@ -304,6 +304,9 @@ public final class GatewayDispatcher {
         }
         session.inFlight.put(r.id(), result);
         return result.handle((v, e) -> {
+            // Idle is counted from the last answer too, before the call stops counting as in flight: a session whose
+            // call outlasted the idle timeout must not be ended between its answer and the client's next request.
+            session.touch();
             session.inFlight.remove(r.id(), result);
             popStream(session, stream);
             if (e != null && session.cancelledByClient.remove(r.id())) {

@@ -28,7 +28,7 @@ public interface GatewayEvents {
     /** The gateway's own limit: every client session ({@code gateway.maxSessions}) had a call in flight. */
     String GATEWAY_SESSIONS = "gateway_sessions";
 
-    /** A reason a client session ended: no request for {@code gateway.sessionIdleTimeout}. */
+    /** A reason a client session ended: no request and no answer for {@code gateway.sessionIdleTimeout}. */
     String IDLE = "idle";
     /** A reason a client session ended: it made room for a new one (its client's quota, or a full gateway). */
     String EVICTED = "evicted";

@@ -131,6 +131,29 @@ class GatewaySessionsTest {
         }
     }
 
+    /**
+     * Idle is counted from the last activity, a call's answer included: a session whose call outlasted the idle
+     * timeout is not ended the moment its answer is out (under load, a client's DELETE right after a slow call was
+     * answered 404).
+     */
+    @Test
+    void aCallLongerThanTheIdleTimeoutDoesNotLeaveItsSessionExpired() {
+        try (Gateway gateway = GatewayFiles.start(dir, """
+                servers:
+                  proc: %s
+                gateway: { port: 0, watchConfig: false, sessionIdleTimeout: 2s }
+                """.formatted(GatewayFiles.stdioTestkit("health: { enabled: false }")))) {
+            GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
+            c.initialize();
+            JsonNode slept = c.call("proc__sleep", Map.of("ms", 5000));
+            assertThat(slept.has("result")).as("%s", slept).isTrue();
+            // The sweep runs now, as it may on its own schedule: 5 s since the request came, moments since it was answered.
+            gateway.server().sessions().expireIdle();
+            assertThat(gateway.server().sessions().all()).as("sessions after a 5 s call").hasSize(1);
+            assertThat(c.delete()).isEqualTo(200);
+        }
+    }
+
     private static void oneSession(Gateway gateway, int n, Queue<String> failures, Queue<String> expiring) {
         GatewayClient c = new GatewayClient(gateway.mcpUri(), null);
         c.initialize();
