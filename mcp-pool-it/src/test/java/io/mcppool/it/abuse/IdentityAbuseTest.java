@@ -353,7 +353,12 @@ class IdentityAbuseTest {
         hog.initialize();
         GatewayClient victim = new GatewayClient(gateway.mcpUri(), VICTIM_KEY);
         victim.initialize();
-        assertThat(text(victim.call("slow__echo", Map.of("message", "before")))).isEqualTo("before");
+        // The server is up before the first call: its 1 s callTimeout covers the wait for a session too, and a JVM
+        // starting on a loaded machine can take longer than that.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(victim.toolNames()).contains("slow__echo"));
+        JsonNode before = victim.call("slow__echo", Map.of("message", "before"));
+        assertThat(text(before)).as("the victim's first echo: %s", before).isEqualTo("before");
 
         List<CompletableFuture<GatewayClient.Answer>> slow = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
