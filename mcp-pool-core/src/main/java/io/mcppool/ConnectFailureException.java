@@ -6,6 +6,6 @@ package io.mcppool;
  */
 public class ConnectFailureException extends TransportFailureException {
     public ConnectFailureException(String message, String server, String endpoint, String tool, Throwable cause) {
-        super(message, server, endpoint, tool, cause);
+        super(message, server, endpoint, tool, ErrorType.CONNECT_FAILURE, cause);
     }
 }

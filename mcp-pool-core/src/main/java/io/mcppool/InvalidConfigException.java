@@ -17,4 +17,9 @@ public class InvalidConfigException extends McpPoolException {
     public List<String> problems() {
         return problems;
     }
+
+    @Override
+    public ErrorType errorType() {
+        return ErrorType.INVALID_REQUEST;
+    }
 }

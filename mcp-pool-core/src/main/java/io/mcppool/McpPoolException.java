@@ -34,6 +34,12 @@ public abstract class McpPoolException extends RuntimeException {
         return sb.append(message).toString();
     }
 
+    /**
+     * What kind of failure this is, as retries, circuit breakers, metrics and the gateway's {@code data.errorType}
+     * classify it: the one classification a caller needs to decide what to do (retry later, fix the request, ...).
+     */
+    public abstract ErrorType errorType();
+
     public Optional<String> server() {
         return Optional.ofNullable(server);
     }

@@ -20,4 +20,9 @@ public class NoEndpointAvailableException extends McpPoolException {
     public Map<String, String> endpointStates() {
         return endpointStates;
     }
+
+    @Override
+    public ErrorType errorType() {
+        return ErrorType.UNAVAILABLE;
+    }
 }

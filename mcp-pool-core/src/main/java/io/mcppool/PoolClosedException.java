@@ -8,4 +8,9 @@ public class PoolClosedException extends McpPoolException {
     public PoolClosedException(String message, String server, String endpoint, String tool, Throwable cause) {
         super(message, server, endpoint, tool, cause);
     }
+
+    @Override
+    public ErrorType errorType() {
+        return ErrorType.POOL_CLOSED;
+    }
 }

@@ -5,4 +5,9 @@ public class PoolExhaustedException extends McpPoolException {
     public PoolExhaustedException(String message, String server, String endpoint, String tool, Throwable cause) {
         super(message, server, endpoint, tool, cause);
     }
+
+    @Override
+    public ErrorType errorType() {
+        return ErrorType.POOL_EXHAUSTED;
+    }
 }

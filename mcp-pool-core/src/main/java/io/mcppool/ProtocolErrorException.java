@@ -13,6 +13,16 @@ public class ProtocolErrorException extends McpPoolException {
         this.error = error;
     }
 
+    /**
+     * {@link ErrorType#INVALID_REQUEST} when the server refused the request itself (invalid params or request, no such
+     * method), else {@link ErrorType#PROTOCOL_ERROR}.
+     */
+    @Override
+    public ErrorType errorType() {
+        return error != null && (error.code() == JsonRpcError.INVALID_PARAMS || error.code() == JsonRpcError.INVALID_REQUEST
+                || error.code() == JsonRpcError.METHOD_NOT_FOUND) ? ErrorType.INVALID_REQUEST : ErrorType.PROTOCOL_ERROR;
+    }
+
     /** The server's JSON-RPC error, when there was one. */
     public Optional<JsonRpcError> error() {
         return Optional.ofNullable(error);

@@ -17,4 +17,9 @@ public class ToolErrorException extends McpPoolException {
     public CallToolResult result() {
         return result;
     }
+
+    @Override
+    public ErrorType errorType() {
+        return ErrorType.TOOL_ERROR;
+    }
 }

@@ -2,10 +2,7 @@ package io.mcppool.internal;
 
 import io.mcppool.CallTimeoutException;
 import io.mcppool.ConnectFailureException;
-import io.mcppool.NoEndpointAvailableException;
 import io.mcppool.ErrorType;
-import io.mcppool.ToolErrorException;
-import io.mcppool.UnknownServerException;
 import io.mcppool.McpPoolException;
 import io.mcppool.PoolClosedException;
 import io.mcppool.PoolExhaustedException;
@@ -55,7 +52,8 @@ public final class Failures {
                     : new ProtocolErrorException(e.getMessage(), server, endpoint, tool, e.error(), e);
             case TransportException e when e.isConnectFailure() -> new ConnectFailureException(e.getMessage(), server,
                     endpoint, tool, e);
-            case TransportException e -> new TransportFailureException(e.getMessage(), server, endpoint, tool, e);
+            case TransportException e -> new TransportFailureException(e.getMessage(), server, endpoint, tool,
+                    classifyTransport(e), e);
             case MalformedMessageException e -> new ProtocolErrorException("malformed answer: " + e.getMessage(), server,
                     endpoint, tool, null, e);
             default -> new TransportFailureException("unexpected failure: " + t, server, endpoint, tool, t);
@@ -75,23 +73,15 @@ public final class Failures {
     public static ErrorType classify(Throwable failure) {
         Throwable t = unwrap(failure);
         return switch (t) {
+            case McpPoolException e -> e.errorType();
             case CancellationException e -> ErrorType.CANCELLED;
-            case PoolExhaustedException e -> ErrorType.POOL_EXHAUSTED;
-            case PoolClosedException e -> ErrorType.POOL_CLOSED;
-            case NoEndpointAvailableException e -> ErrorType.UNAVAILABLE;
-            case ConnectFailureException e -> ErrorType.CONNECT_FAILURE;
             case AcquireTimeoutException e when e.connectFailure() -> ErrorType.CONNECT_FAILURE;
             case AcquireTimeoutException e -> ErrorType.POOL_EXHAUSTED;
             case PoolClosingException e -> ErrorType.POOL_CLOSED;
-            case CallTimeoutException e -> ErrorType.TIMEOUT;
             case RequestTimeoutException e -> ErrorType.TIMEOUT;
-            case ToolErrorException e -> ErrorType.TOOL_ERROR;
-            case UnknownToolException e -> ErrorType.INVALID_REQUEST;
-            case UnknownServerException e -> ErrorType.INVALID_REQUEST;
-            case ProtocolErrorException e -> e.error().map(Failures::classifyRpc).orElse(ErrorType.PROTOCOL_ERROR);
             case RpcErrorException e -> classifyRpc(e.error());
-            case TransportFailureException e -> e.getCause() == null ? ErrorType.TRANSPORT_FAILURE : classifyTransport(e.getCause());
             case TransportException e -> classifyTransport(e);
+            case MalformedMessageException e -> ErrorType.PROTOCOL_ERROR; // as map() makes it: a malformed answer
             default -> ErrorType.TRANSPORT_FAILURE;
         };
     }

@@ -19,7 +19,6 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.gateway.auth.AccessPolicy;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.gateway.cli.Version;
-import io.mcppool.internal.Failures;
 import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
@@ -45,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -830,7 +830,10 @@ public final class GatewayDispatcher {
      * upstream's own JSON-RPC error keep their messages; a request nobody expected to fail is an internal error.
      */
     static JsonRpcError toError(Throwable e) {
-        Throwable t = Failures.unwrap(e);
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause(); // a stage's wrapper around what failed
+        }
         if (t instanceof GatewayError g) {
             return g.error();
         }
@@ -851,7 +854,7 @@ public final class GatewayDispatcher {
             data.put("errorType", "internal");
             return new JsonRpcError(JsonRpcError.INTERNAL_ERROR, "Internal error", data);
         }
-        ErrorType type = Failures.classify(t);
+        ErrorType type = m.errorType();
         data.put("errorType", type.tagValue());
         Optional<String> server = m.server();
         server.ifPresent(s -> data.put("server", s));
