@@ -27,7 +27,7 @@ import io.mcppool.protocol.ReadResourceResult;
 import io.mcppool.protocol.Resource;
 import io.mcppool.protocol.ResourceTemplate;
 import io.mcppool.protocol.Tool;
-import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.status.BreakerControl;
 import io.mcppool.routing.EndpointStatus;
 import io.mcppool.stats.HealthSummary;
 import io.mcppool.stats.PoolMetrics;
@@ -634,12 +634,14 @@ public final class McpPool implements AutoCloseable {
     }
 
     /**
-     * The circuit breaker of one endpoint, to read or to {@linkplain CircuitBreaker#forceOpen() force open},
-     * {@linkplain CircuitBreaker#forceClosed() force closed} or {@linkplain CircuitBreaker#reset() reset}.
+     * An operator's handle on the circuit breaker of one endpoint: to read it, {@linkplain BreakerControl#forceOpen()
+     * force it open}, {@linkplain BreakerControl#forceClosed() force it closed} or {@linkplain BreakerControl#reset()
+     * reset it}. The handle cannot take permits or report outcomes: only calls move the breaker.
      *
      * @param endpoint the endpoint's name, as {@link #endpoints(String)} and the metrics show it
+     * @throws IllegalArgumentException if the server has no endpoint of that name
      */
-    public CircuitBreaker circuitBreaker(String server, String endpoint) {
+    public BreakerControl circuitBreaker(String server, String endpoint) {
         PooledServer s = server(server);
         io.mcppool.routing.Endpoint ep = s.endpoint(endpoint);
         if (ep == null) {
@@ -647,7 +649,7 @@ public final class McpPool implements AutoCloseable {
                     + "'; its endpoints: " + String.join(", ", s.endpoints().stream()
                     .map(io.mcppool.routing.Endpoint::name).toList()));
         }
-        return ep.breaker();
+        return ep.breaker().control();
     }
 
     /**

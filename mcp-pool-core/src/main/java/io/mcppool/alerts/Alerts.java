@@ -1,7 +1,7 @@
 package io.mcppool.alerts;
 
 import io.mcppool.stats.EndpointMetrics;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.stats.PoolMetrics;
 import io.mcppool.stats.PoolStats;
 import io.mcppool.stats.ServerMetrics;

@@ -1,5 +1,7 @@
 package io.mcppool.events;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import io.mcppool.ErrorType;
 import java.time.Duration;
 import java.util.List;
@@ -170,12 +172,12 @@ public final class AsyncPoolEvents implements PoolEvents, AutoCloseable {
     }
 
     @Override
-    public void breakerStateChanged(String server, String endpoint, String from, String to) {
+    public void breakerStateChanged(String server, String endpoint, BreakerState from, BreakerState to) {
         submit(() -> delegate.breakerStateChanged(server, endpoint, from, to));
     }
 
     @Override
-    public void healthChanged(String server, String endpoint, String from, String to, String reason) {
+    public void healthChanged(String server, String endpoint, HealthStatus from, HealthStatus to, String reason) {
         submit(() -> delegate.healthChanged(server, endpoint, from, to, reason));
     }
 

@@ -1,5 +1,7 @@
 package io.mcppool.events;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import io.mcppool.ErrorType;
 import java.time.Duration;
 import java.util.Arrays;
@@ -226,7 +228,7 @@ public final class CompositePoolEvents implements PoolEvents {
     }
 
     @Override
-    public void breakerStateChanged(String server, String endpoint, String from, String to) {
+    public void breakerStateChanged(String server, String endpoint, BreakerState from, BreakerState to) {
         for (Entry e : entries) {
             try {
                 e.listener().breakerStateChanged(server, endpoint, from, to);
@@ -238,7 +240,7 @@ public final class CompositePoolEvents implements PoolEvents {
     }
 
     @Override
-    public void healthChanged(String server, String endpoint, String from, String to, String reason) {
+    public void healthChanged(String server, String endpoint, HealthStatus from, HealthStatus to, String reason) {
         for (Entry e : entries) {
             try {
                 e.listener().healthChanged(server, endpoint, from, to, reason);

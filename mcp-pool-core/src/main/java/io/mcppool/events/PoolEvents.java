@@ -1,5 +1,7 @@
 package io.mcppool.events;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import io.mcppool.ErrorType;
 import java.time.Duration;
 import java.util.List;
@@ -75,12 +77,16 @@ public interface PoolEvents {
     default void upstreamLinesSkipped(String server, String endpoint, String stream, long lines) {
     }
 
-    /** An endpoint's circuit breaker changed state ({@code closed}, {@code open}, {@code half_open}, ...). */
-    default void breakerStateChanged(String server, String endpoint, String from, String to) {
+    /** An endpoint's circuit breaker changed state. */
+    default void breakerStateChanged(String server, String endpoint, BreakerState from, BreakerState to) {
     }
 
-    /** An endpoint's health changed ({@code healthy}, {@code degraded}, {@code unhealthy}). */
-    default void healthChanged(String server, String endpoint, String from, String to, String reason) {
+    /**
+     * An endpoint's health changed; the first report of each endpoint comes from {@link HealthStatus#UNKNOWN}.
+     *
+     * @param reason why, in words ("3 health checks in a row failed: ..."); empty when there is nothing to say
+     */
+    default void healthChanged(String server, String endpoint, HealthStatus from, HealthStatus to, String reason) {
     }
 
     /** The result cache answered a call. */

@@ -1,5 +1,6 @@
 package io.mcppool.internal;
 
+import io.mcppool.status.BreakerState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.PoolSnapshot;
@@ -206,12 +207,12 @@ public final class PooledServer {
         return Redaction.endpoint(sb.length() <= 160 ? sb.toString() : sb.substring(0, 157) + "...");
     }
 
-    private void breakerChanged(Endpoint ep, CircuitBreaker.State from, CircuitBreaker.State to, String reason) {
+    private void breakerChanged(Endpoint ep, BreakerState from, BreakerState to, String reason) {
         log.info("server '{}' ({}): circuit breaker {} -> {} ({})", config.name(), ep.name(), from.tagValue(),
                 to.tagValue(), reason);
-        events.breakerStateChanged(config.name(), ep.name(), from.tagValue(), to.tagValue());
+        events.breakerStateChanged(config.name(), ep.name(), from, to);
         ep.breakerChanged(to, reason);
-        if (to == CircuitBreaker.State.OPEN && !closed) {
+        if (to == BreakerState.OPEN && !closed) {
             try {
                 // So the state reads half-open on time even when no call comes to try it.
                 timer.schedule(ep.breaker()::refresh, config.breaker().openFor().toNanos(), TimeUnit.NANOSECONDS);

@@ -1,5 +1,7 @@
 package io.mcppool.logging;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import io.mcppool.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
@@ -262,30 +264,31 @@ public final class LoggingEvents implements PoolEvents {
     // ------------------------------------------------------------------ state
 
     @Override
-    public void breakerStateChanged(String server, String endpoint, String from, String to) {
-        Level level = "open".equalsIgnoreCase(to) ? Level.WARN : Level.INFO;
+    public void breakerStateChanged(String server, String endpoint, BreakerState from, BreakerState to) {
+        Level level = to == BreakerState.OPEN ? Level.WARN : Level.INFO;
         if (!state.isEnabledForLevel(level)) {
             return;
         }
         String safe = safeEndpoint(endpoint);
         Mdc mdc = sessionMdc("breaker_changed", server, safe);
         try {
-            state.atLevel(level).log("server '{}' ({}): circuit breaker {} -> {}", server, safe, from, to);
+            state.atLevel(level).log("server '{}' ({}): circuit breaker {} -> {}", server, safe, from.tagValue(),
+                    to.tagValue());
         } finally {
             mdc.close();
         }
     }
 
     @Override
-    public void healthChanged(String server, String endpoint, String from, String to, String reason) {
-        Level level = "unhealthy".equalsIgnoreCase(to) ? Level.WARN : Level.INFO;
+    public void healthChanged(String server, String endpoint, HealthStatus from, HealthStatus to, String reason) {
+        Level level = to == HealthStatus.UNHEALTHY ? Level.WARN : Level.INFO;
         if (!state.isEnabledForLevel(level)) {
             return;
         }
         String safe = safeEndpoint(endpoint);
         Mdc mdc = sessionMdc("health_changed", server, safe);
         try {
-            state.atLevel(level).log("server '{}' ({}): health {} -> {}{}", server, safe, from, to,
+            state.atLevel(level).log("server '{}' ({}): health {} -> {}{}", server, safe, from.tagValue(), to.tagValue(),
                     reason == null || reason.isEmpty() ? "" : ": " + Redaction.text(reason));
         } finally {
             mdc.close();

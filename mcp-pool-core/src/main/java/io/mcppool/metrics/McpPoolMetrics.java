@@ -1,5 +1,7 @@
 package io.mcppool.metrics;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -385,27 +387,27 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     }
 
     @Override
-    public void breakerStateChanged(String server, String endpoint, String from, String to) {
+    public void breakerStateChanged(String server, String endpoint, BreakerState from, BreakerState to) {
         EndpointMeters m = endpoint(server, endpoint);
         if (m == null) {
             return;
         }
         m.registerStateGauges();
-        m.breakerState = breakerValue(to);
+        m.breakerState = breakerValue(to.tagValue());
         transition(breakerTransitions, BREAKER_TRANSITIONS, "Circuit breaker state changes of the endpoint",
-                m, from, to).increment();
+                m, from.tagValue(), to.tagValue()).increment();
     }
 
     @Override
-    public void healthChanged(String server, String endpoint, String from, String to, String reason) {
+    public void healthChanged(String server, String endpoint, HealthStatus from, HealthStatus to, String reason) {
         EndpointMeters m = endpoint(server, endpoint);
         if (m == null) {
             return;
         }
         m.registerStateGauges();
-        m.health = healthValue(to);
+        m.health = healthValue(to.tagValue());
         transition(healthTransitions, HEALTH_TRANSITIONS, "Health status changes of the endpoint",
-                m, from, to).increment();
+                m, from.tagValue(), to.tagValue()).increment();
     }
 
     @Override

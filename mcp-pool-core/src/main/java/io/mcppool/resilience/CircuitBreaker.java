@@ -1,9 +1,10 @@
 package io.mcppool.resilience;
 
-import com.fasterxml.jackson.annotation.JsonValue;
 import io.mcppool.config.BreakerSettings;
+import io.mcppool.status.BreakerControl;
+import io.mcppool.status.BreakerSnapshot;
+import io.mcppool.status.BreakerState;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,27 +34,10 @@ import java.util.function.LongSupplier;
  */
 public final class CircuitBreaker {
 
-    public enum State {
-        CLOSED, OPEN, HALF_OPEN, FORCED_OPEN, FORCED_CLOSED, DISABLED;
-
-        private final String tag = name().toLowerCase(Locale.ROOT);
-
-        /** {@code closed}, {@code open}, {@code half_open}, {@code forced_open}, {@code forced_closed}, {@code disabled}. */
-        @JsonValue
-        public String tagValue() {
-            return tag;
-        }
-
-        /** Whether the state refuses calls (open or forced open). */
-        public boolean refuses() {
-            return this == OPEN || this == FORCED_OPEN;
-        }
-    }
-
     /** Told of every state change, after it happened, outside the breaker's lock. */
     @FunctionalInterface
     public interface Listener {
-        void stateChanged(State from, State to, String reason);
+        void stateChanged(BreakerState from, BreakerState to, String reason);
     }
 
     /** Returned by {@link #tryAcquire()} when the breaker refuses the call. */
@@ -84,7 +68,7 @@ public final class CircuitBreaker {
     private static final int PERMIT_BITS = 20;
     private static final long PERMIT_MASK = (1L << PERMIT_BITS) - 1;
 
-    private volatile State state;
+    private volatile BreakerState state;
     private volatile long epoch;
     private volatile long openedAtNanos;
     private volatile String lastReason = "";
@@ -113,7 +97,7 @@ public final class CircuitBreaker {
         this.slowNanos = settings.slowCall().toNanos();
         this.window = new byte[settings.window()];
         this.callers = new Object[settings.window()];
-        this.state = settings.enabled() ? State.CLOSED : State.DISABLED;
+        this.state = settings.enabled() ? BreakerState.CLOSED : BreakerState.DISABLED;
     }
 
     public CircuitBreaker(BreakerSettings settings) {
@@ -125,7 +109,7 @@ public final class CircuitBreaker {
     /** A permit for one call, or {@link #REFUSED}. Hand the permit back with exactly one of the outcome methods. */
     public long tryAcquire() {
         while (true) {
-            State s = state;
+            BreakerState s = state;
             long e = epoch;
             switch (s) {
                 case CLOSED, FORCED_CLOSED, DISABLED:
@@ -205,7 +189,7 @@ public final class CircuitBreaker {
 
     /** The call ended in a way that says nothing about the endpoint (cancelled, a bad request): the permit is returned. */
     public void onIgnored(long permit) {
-        while (permit >= 0 && state == State.HALF_OPEN) {
+        while (permit >= 0 && state == BreakerState.HALF_OPEN) {
             long t = trial.get();
             if (t >>> PERMIT_BITS != permit || trial.compareAndSet(t, t + 1)) {
                 return;
@@ -214,8 +198,8 @@ public final class CircuitBreaker {
     }
 
     private void record(long permit, byte outcome, Object caller) {
-        State s = state;
-        if (permit < 0 || (s != State.CLOSED && s != State.HALF_OPEN)) {
+        BreakerState s = state;
+        if (permit < 0 || (s != BreakerState.CLOSED && s != BreakerState.HALF_OPEN)) {
             return; // forced, disabled or open: outcomes do not move the breaker
         }
         Transition t = null;
@@ -224,9 +208,9 @@ public final class CircuitBreaker {
             if (permit != epoch) {
                 return;
             }
-            if (state == State.CLOSED) {
+            if (state == BreakerState.CLOSED) {
                 t = recordClosed(outcome, caller);
-            } else if (state == State.HALF_OPEN) {
+            } else if (state == BreakerState.HALF_OPEN) {
                 t = recordHalfOpen(outcome);
             }
         } finally {
@@ -270,15 +254,15 @@ public final class CircuitBreaker {
 
         int limit = settings.consecutiveFailures();
         if (limit > 0 && consecutiveFailures >= limit && runEvidence) {
-            return open(State.CLOSED, consecutiveFailures + " consecutive failures");
+            return open(BreakerState.CLOSED, consecutiveFailures + " consecutive failures");
         }
         if (size >= settings.minCalls()) {
             if (failures * 100 >= settings.failureRate() * size && evidence(FAILED)) {
-                return open(State.CLOSED, failures + " of the last " + size + " calls failed (threshold "
+                return open(BreakerState.CLOSED, failures + " of the last " + size + " calls failed (threshold "
                         + settings.failureRate() + "%)");
             }
             if (slowCalls * 100 >= settings.slowCallRate() * size && evidence(SLOW)) {
-                return open(State.CLOSED, slowCalls + " of the last " + size + " calls took over "
+                return open(BreakerState.CLOSED, slowCalls + " of the last " + size + " calls took over "
                         + settings.slowCall().toMillis() + " ms (threshold " + settings.slowCallRate() + "%)");
             }
         }
@@ -313,33 +297,33 @@ public final class CircuitBreaker {
 
     private Transition recordHalfOpen(byte outcome) {
         if (outcome != 0) {
-            return open(State.HALF_OPEN, (outcome & FAILED) != 0 ? "a trial call failed" : "a trial call was slow");
+            return open(BreakerState.HALF_OPEN, (outcome & FAILED) != 0 ? "a trial call failed" : "a trial call was slow");
         }
         if (++trialSuccesses >= settings.halfOpenCalls()) {
             clearWindow();
-            return enter(State.HALF_OPEN, State.CLOSED, trialSuccesses + " trial calls succeeded");
+            return enter(BreakerState.HALF_OPEN, BreakerState.CLOSED, trialSuccesses + " trial calls succeeded");
         }
         return null;
     }
 
     // ---------------------------------------------------------------- transitions
 
-    private record Transition(State from, State to, String reason) {
+    private record Transition(BreakerState from, BreakerState to, String reason) {
     }
 
     /** Under the lock. */
-    private Transition open(State from, String reason) {
+    private Transition open(BreakerState from, String reason) {
         openedAtNanos = nanoClock.getAsLong();
         timesOpened++;
-        return enter(from, State.OPEN, reason);
+        return enter(from, BreakerState.OPEN, reason);
     }
 
     /** Under the lock. */
-    private Transition enter(State from, State to, String reason) {
+    private Transition enter(BreakerState from, BreakerState to, String reason) {
         trialSuccesses = 0;
         lastReason = reason;
         epoch++;
-        trial.set(epoch << PERMIT_BITS | (to == State.HALF_OPEN ? settings.halfOpenCalls() : 0));
+        trial.set(epoch << PERMIT_BITS | (to == BreakerState.HALF_OPEN ? settings.halfOpenCalls() : 0));
         state = to;
         return new Transition(from, to, reason);
     }
@@ -348,8 +332,8 @@ public final class CircuitBreaker {
         Transition t = null;
         lock.lock();
         try {
-            if (epoch == seenEpoch && state == State.OPEN && nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
-                t = enter(State.OPEN, State.HALF_OPEN, "open for " + settings.openFor().toMillis() + " ms");
+            if (epoch == seenEpoch && state == BreakerState.OPEN && nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
+                t = enter(BreakerState.OPEN, BreakerState.HALF_OPEN, "open for " + settings.openFor().toMillis() + " ms");
             }
         } finally {
             lock.unlock();
@@ -359,7 +343,7 @@ public final class CircuitBreaker {
 
     /** Moves an open breaker whose time is up to half-open, so its state reads right without traffic. */
     public void refresh() {
-        if (state == State.OPEN && nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
+        if (state == BreakerState.OPEN && nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
             toHalfOpen(epoch);
         }
     }
@@ -383,28 +367,65 @@ public final class CircuitBreaker {
 
     // ---------------------------------------------------------------- operator controls
 
+    /** The operator's view of this breaker: it reads and forces, and cannot reach the permit methods by a cast. */
+    public BreakerControl control() {
+        return control;
+    }
+
+    private final BreakerControl control = new BreakerControl() {
+        @Override
+        public BreakerState state() {
+            return CircuitBreaker.this.state();
+        }
+
+        @Override
+        public BreakerSnapshot snapshot() {
+            return CircuitBreaker.this.snapshot();
+        }
+
+        @Override
+        public void forceOpen() {
+            CircuitBreaker.this.forceOpen();
+        }
+
+        @Override
+        public void forceClosed() {
+            CircuitBreaker.this.forceClosed();
+        }
+
+        @Override
+        public void reset() {
+            CircuitBreaker.this.reset();
+        }
+
+        @Override
+        public String toString() {
+            return CircuitBreaker.this.describe();
+        }
+    };
+
     /** Refuses every call until {@link #reset()} or {@link #forceClosed()}. */
     public void forceOpen() {
-        force(State.FORCED_OPEN, "forced open by an operator");
+        force(BreakerState.FORCED_OPEN, "forced open by an operator");
     }
 
     /** Lets every call through, whatever happens, until {@link #reset()} or {@link #forceOpen()}. */
     public void forceClosed() {
-        force(State.FORCED_CLOSED, "forced closed by an operator");
+        force(BreakerState.FORCED_CLOSED, "forced closed by an operator");
     }
 
     /** Back to closed with an empty window (or to disabled, if the breaker is switched off in config). */
     public void reset() {
-        force(settings.enabled() ? State.CLOSED : State.DISABLED, "reset by an operator");
+        force(settings.enabled() ? BreakerState.CLOSED : BreakerState.DISABLED, "reset by an operator");
     }
 
-    private void force(State to, String reason) {
+    private void force(BreakerState to, String reason) {
         Transition t;
         lock.lock();
         try {
-            State from = state;
+            BreakerState from = state;
             clearWindow();
-            if (to == State.FORCED_OPEN) {
+            if (to == BreakerState.FORCED_OPEN) {
                 openedAtNanos = nanoClock.getAsLong();
             }
             t = enter(from, to, reason);
@@ -419,7 +440,7 @@ public final class CircuitBreaker {
 
     // ---------------------------------------------------------------- reading
 
-    public State state() {
+    public BreakerState state() {
         return state;
     }
 
@@ -430,37 +451,26 @@ public final class CircuitBreaker {
 
     /** How long an open breaker still refuses calls; zero in any other state. */
     public Duration remainingOpen() {
-        if (state != State.OPEN) {
+        if (state != BreakerState.OPEN) {
             return Duration.ZERO;
         }
         return Duration.ofNanos(Math.max(0, openForNanos - (nanoClock.getAsLong() - openedAtNanos)));
     }
 
     /** A snapshot of the breaker's figures. */
-    public Snapshot snapshot() {
+    public BreakerSnapshot snapshot() {
         lock.lock();
         try {
-            return new Snapshot(state, lastReason, size, size == 0 ? 0 : failures * 100.0 / size,
+            return new BreakerSnapshot(state, lastReason, size, size == 0 ? 0 : failures * 100.0 / size,
                     size == 0 ? 0 : slowCalls * 100.0 / size, consecutiveFailures, timesOpened, remainingOpen().toMillis());
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * @param calls             calls in the window
-     * @param failureRate       percent of them that failed
-     * @param slowCallRate      percent of them that were slow
-     * @param timesOpened       how often the breaker opened since it was made
-     * @param remainingOpenMillis how long it still refuses calls, when open
-     */
-    public record Snapshot(State state, String reason, int calls, double failureRate, double slowCallRate,
-                           int consecutiveFailures, long timesOpened, long remainingOpenMillis) {
-    }
-
     /** "open for 4.2 s more (5 consecutive failures)", "half_open", "closed": for error messages. */
     public String describe() {
-        State s = state;
+        BreakerState s = state;
         String why = lastReason.isEmpty() ? "" : " (" + lastReason + ")";
         return switch (s) {
             case OPEN -> "breaker open for " + TimeUnit.NANOSECONDS.toMillis(remainingOpen().toNanos()) + " ms more" + why;

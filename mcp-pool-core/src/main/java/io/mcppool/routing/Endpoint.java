@@ -1,12 +1,13 @@
 package io.mcppool.routing;
 
+import io.mcppool.status.BreakerState;
 import io.mcppool.config.HealthSettings;
 import io.mcppool.config.Replica;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.pool.EndpointPool;
 import io.mcppool.pool.ProcessSupervisor;
 import io.mcppool.resilience.CircuitBreaker;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,7 +53,7 @@ public final class Endpoint implements Balancer.Balanced {
     private String lastCheckError = "";
     private boolean crashLoop;
     private String crashLoopReason = "";
-    private CircuitBreaker.State breakerState = CircuitBreaker.State.CLOSED;
+    private BreakerState breakerState = BreakerState.CLOSED;
     private String breakerReason = "";
 
     public Endpoint(String server, int index, String name, Replica replica, EndpointPool pool, CircuitBreaker breaker,
@@ -237,7 +238,7 @@ public final class Endpoint implements Balancer.Balanced {
     }
 
     /** The breaker changed state: passive detection, from call outcomes, shows in the health too. */
-    public void breakerChanged(CircuitBreaker.State to, String reason) {
+    public void breakerChanged(BreakerState to, String reason) {
         healthLock.lock();
         try {
             breakerState = to;
@@ -269,7 +270,7 @@ public final class Endpoint implements Balancer.Balanced {
         } else if (breakerState.refuses()) {
             status = HealthStatus.UNHEALTHY;
             reason = "circuit breaker " + breakerState.tagValue() + (breakerReason.isEmpty() ? "" : ": " + breakerReason);
-        } else if (breakerState == CircuitBreaker.State.HALF_OPEN) {
+        } else if (breakerState == BreakerState.HALF_OPEN) {
             status = HealthStatus.DEGRADED;
             reason = "circuit breaker half-open: trial calls decide";
         } else if (checkFailures > 0) {
@@ -285,7 +286,7 @@ public final class Endpoint implements Balancer.Balanced {
             health = status;
             healthReason = reason;
             healthSince = Instant.now();
-            events.healthChanged(server, name, from.tagValue(), status.tagValue(), reason);
+            events.healthChanged(server, name, from, status, reason);
         } else {
             healthReason = reason;
         }
@@ -293,7 +294,7 @@ public final class Endpoint implements Balancer.Balanced {
 
     /** Reports the starting status, so listeners know every endpoint from the start. */
     public void announce() {
-        events.healthChanged(server, name, "unknown", health.tagValue(), healthReason);
+        events.healthChanged(server, name, HealthStatus.UNKNOWN, health, healthReason);
     }
 
     /** Why the endpoint cannot take a call now, for error messages; "available" when it can. */

@@ -1,9 +1,10 @@
 package io.mcppool.routing;
 
+import io.mcppool.status.BreakerSnapshot;
 import io.mcppool.pool.EndpointSnapshot;
 import io.mcppool.pool.ProcessSupervisor;
 import io.mcppool.resilience.CircuitBreaker;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import java.time.Instant;
 
 /**
@@ -18,6 +19,6 @@ import java.time.Instant;
  */
 public record EndpointStatus(String name, String transport, int weight, int tier, HealthStatus health,
                              String healthReason, Instant healthSince, boolean available, boolean ready,
-                             CircuitBreaker.Snapshot breaker, int outstanding, double latencyMillis,
+                             BreakerSnapshot breaker, int outstanding, double latencyMillis,
                              ProcessSupervisor.Snapshot supervision, EndpointSnapshot pool) {
 }

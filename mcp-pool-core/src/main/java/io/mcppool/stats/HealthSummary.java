@@ -1,5 +1,6 @@
 package io.mcppool.stats;
 
+import io.mcppool.status.HealthStatus;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.time.Instant;

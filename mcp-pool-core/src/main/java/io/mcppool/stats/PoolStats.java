@@ -1,5 +1,7 @@
 package io.mcppool.stats;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mcppool.ErrorType;
 import io.mcppool.McpPool;
@@ -235,17 +237,17 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
     }
 
     @Override
-    public void breakerStateChanged(String server, String endpoint, String from, String to) {
+    public void breakerStateChanged(String server, String endpoint, BreakerState from, BreakerState to) {
         EndpointStats es = stats(server, endpoint);
-        es.breaker = to == null ? "closed" : to.toLowerCase(Locale.ROOT);
+        es.breaker = to.tagValue();
         es.breakerChangedAt = clock.instant();
         stateChanged();
     }
 
     @Override
-    public void healthChanged(String server, String endpoint, String from, String to, String reason) {
+    public void healthChanged(String server, String endpoint, HealthStatus from, HealthStatus to, String reason) {
         EndpointStats es = stats(server, endpoint);
-        es.health = to == null ? "unknown" : to.toLowerCase(Locale.ROOT);
+        es.health = to.tagValue();
         es.healthReason = reason == null ? null : Redaction.text(reason);
         es.healthChangedAt = clock.instant();
         stateChanged();

@@ -1,5 +1,6 @@
 package io.mcppool.stats;
 
+import io.mcppool.status.HealthStatus;
 import java.util.List;
 
 /**

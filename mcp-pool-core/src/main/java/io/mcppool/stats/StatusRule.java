@@ -1,5 +1,6 @@
 package io.mcppool.stats;
 
+import io.mcppool.status.HealthStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -1,5 +1,7 @@
 package io.mcppool.alerts;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import static io.mcppool.stats.StatsFixture.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -244,23 +246,23 @@ class AlertsTest {
         Recorder r = new Recorder();
         Alerts alerts = Alerts.on(f.stats).add(AlertRule.breakerOpen(), r);
 
-        f.stats.breakerStateChanged("s", "ep", "closed", "open"); // no evaluate(): the event evaluates
+        f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN); // no evaluate(): the event evaluates
         assertThat(r.lines).containsExactly("fire breaker_open s ep");
         assertThat(r.last().value()).isEqualTo(1);
         assertThat(r.last().message()).isEqualTo("server 's' endpoint 'ep': circuit breaker open");
         evaluateTimes(alerts, 3);
-        f.stats.breakerStateChanged("s", "ep", "open", "half_open"); // still failing over: keeps firing
-        f.stats.breakerStateChanged("s", "ep", "half_open", "open");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.OPEN, BreakerState.HALF_OPEN); // still failing over: keeps firing
+        f.stats.breakerStateChanged("s", "ep", BreakerState.HALF_OPEN, BreakerState.OPEN);
         assertThat(r.lines).hasSize(1);
-        f.stats.breakerStateChanged("s", "ep", "open", "half_open");
-        f.stats.breakerStateChanged("s", "ep", "half_open", "closed");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.OPEN, BreakerState.HALF_OPEN);
+        f.stats.breakerStateChanged("s", "ep", BreakerState.HALF_OPEN, BreakerState.CLOSED);
         evaluateTimes(alerts, 3);
         assertThat(r.lines).containsExactly("fire breaker_open s ep", "clear breaker_open s ep");
         assertThat(r.last().value()).isZero();
 
         f.advance(Duration.ofMinutes(1));
-        f.stats.breakerStateChanged("s", "ep", "closed", "forced_open");
-        f.stats.breakerStateChanged("s", "ep", "forced_open", "disabled");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.FORCED_OPEN);
+        f.stats.breakerStateChanged("s", "ep", BreakerState.FORCED_OPEN, BreakerState.DISABLED);
         assertThat(r.lines).containsExactly("fire breaker_open s ep", "clear breaker_open s ep",
                 "fire breaker_open s ep", "clear breaker_open s ep");
         assertThat(r.alerts.get(2).firedAt()).isEqualTo(f.clock.instant());
@@ -274,14 +276,14 @@ class AlertsTest {
         Recorder r = new Recorder();
         Alerts alerts = Alerts.on(f.stats).add(AlertRule.endpointUnhealthy(), r);
 
-        f.stats.healthChanged("s", "ep", "healthy", "unhealthy", "3 pings failed");
+        f.stats.healthChanged("s", "ep", HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "3 pings failed");
         assertThat(r.lines).containsExactly("fire endpoint_unhealthy s ep");
         assertThat(r.last().message()).isEqualTo(
                 "server 's' endpoint 'ep' is unhealthy: health check reports unhealthy: 3 pings failed");
-        f.stats.healthChanged("s", "ep", "unhealthy", "degraded", "slow"); // degraded is not unhealthy
+        f.stats.healthChanged("s", "ep", HealthStatus.UNHEALTHY, HealthStatus.DEGRADED, "slow"); // degraded is not unhealthy
         assertThat(r.lines).containsExactly("fire endpoint_unhealthy s ep", "clear endpoint_unhealthy s ep");
         assertThat(r.last().message()).isEqualTo("server 's' endpoint 'ep' is degraded: health check reports degraded: slow");
-        f.stats.healthChanged("s", "ep", "degraded", "healthy", null);
+        f.stats.healthChanged("s", "ep", HealthStatus.DEGRADED, HealthStatus.HEALTHY, null);
         evaluateTimes(alerts, 2);
         assertThat(r.lines).hasSize(2);
 
@@ -369,7 +371,7 @@ class AlertsTest {
         inFlight(f, 9);
         f.failures("s", 10, ErrorType.TIMEOUT); // error rate 100%: also unhealthy by the rule
         alerts.evaluate();
-        f.stats.breakerStateChanged("s", "ep", "closed", "open");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
         f.stats.processExited("s", "ep", 1, 1, false);
         f.stats.processExited("s", "ep", 2, 1, false);
         evaluateTimes(alerts, 3);
@@ -379,7 +381,7 @@ class AlertsTest {
                 AlertKind.ERROR_RATE, AlertKind.BREAKER_OPEN, AlertKind.ENDPOINT_UNHEALTHY, AlertKind.CRASH_LOOP);
 
         inFlight(f, 1);
-        f.stats.breakerStateChanged("s", "ep", "open", "closed"); // evaluates everything: utilization clears too
+        f.stats.breakerStateChanged("s", "ep", BreakerState.OPEN, BreakerState.CLOSED); // evaluates everything: utilization clears too
         f.advance(Duration.ofSeconds(60)); // errors and crashes age out
         evaluateTimes(alerts, 3);
         assertThat(r.lines.subList(5, r.lines.size())).containsExactly("clear utilization s ep",
@@ -415,7 +417,7 @@ class AlertsTest {
         StatsFixture f = new StatsFixture().server("s").server("t");
         Recorder r = new Recorder();
         Alerts alerts = Alerts.on(f.stats).add(AlertRule.breakerOpen(), r);
-        f.stats.breakerStateChanged("t", "ep", "closed", "open");
+        f.stats.breakerStateChanged("t", "ep", BreakerState.CLOSED, BreakerState.OPEN);
         f.removeServer("t");
         alerts.evaluate();
         assertThat(r.lines).containsExactly("fire breaker_open t ep", "clear breaker_open t ep");
@@ -428,7 +430,7 @@ class AlertsTest {
         Recorder r = new Recorder();
         Alerts alerts = Alerts.on(f.stats).add(AlertRule.breakerOpen(), r);
         assertThat(alerts.remove(r)).isTrue();
-        f.stats.breakerStateChanged("s", "ep", "closed", "open");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
         alerts.evaluate();
         assertThat(r.lines).isEmpty();
         assertThat(alerts.active()).isEmpty();
@@ -439,7 +441,7 @@ class AlertsTest {
         StatsFixture f = new StatsFixture().server("s");
         Recorder r = new Recorder();
         Alerts.on(f.stats).add(AlertRule.breakerOpen().named("breaker"), r);
-        f.stats.breakerStateChanged("s", "ep", "closed", "open");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
         JsonNode json = Json.mapper().readTree(Json.mapper().writeValueAsString(r.last()));
         assertThat(json.path("name").asText()).isEqualTo("breaker");
         assertThat(json.path("kind").asText()).isEqualTo("breaker_open");
@@ -492,7 +494,7 @@ class AlertsTest {
             inFlight(f, 9);
             await().atMost(Duration.ofSeconds(5)).until(() -> r.lines.size() == 1);
             // an event-triggered evaluation runs on the executor too, not on the event's thread
-            f.stats.breakerStateChanged("s", "ep", "closed", "open");
+            f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
             await().atMost(Duration.ofSeconds(5)).until(() -> r.lines.size() == 2);
             assertThat(r.threads).containsOnly("alerts-test-scheduler");
             int seen = runs.get();
@@ -507,7 +509,7 @@ class AlertsTest {
             executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
             assertThat(live(executor)).as("nothing scheduled after close").isEmpty();
             inFlight(f, 0);
-            f.stats.breakerStateChanged("s", "ep", "open", "closed"); // would queue an evaluation if still listening
+            f.stats.breakerStateChanged("s", "ep", BreakerState.OPEN, BreakerState.CLOSED); // would queue an evaluation if still listening
             executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
             assertThat(live(executor)).isEmpty();
             assertThat(r.lines).hasSize(2);

@@ -1,5 +1,7 @@
 package io.mcppool.internal;
 
+import io.mcppool.status.BreakerSnapshot;
+import io.mcppool.status.BreakerState;
 import static io.mcppool.protocol.McpMethods.TOOLS_CALL;
 import static io.mcppool.protocol.McpMethods.TOOLS_LIST;
 import static io.mcppool.testing.FakeTransport.textResult;
@@ -84,7 +86,7 @@ class RoutedCallTest {
         return server.request(TOOLS_CALL, params, System.nanoTime() + CALL_TIMEOUT.toNanos(), null, null);
     }
 
-    private CircuitBreaker.Snapshot breaker(int endpoint) {
+    private BreakerSnapshot breaker(int endpoint) {
         Endpoint ep = server.endpoints().get(endpoint);
         return ep.breaker().snapshot();
     }
@@ -155,14 +157,14 @@ class RoutedCallTest {
         assertThat(failure(failed)).isInstanceOf(ProtocolErrorException.class);
         assertThat(timedOut).isCompletedExceptionally();
         assertThat(breaker(0).calls()).as("background listings have no vote").isZero();
-        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker(0).state()).isEqualTo(BreakerState.CLOSED);
 
         CallFuture<JsonNode> call = call("echo");
         first.last().replyError(first.last().request(TOOLS_CALL), JsonRpcError.INTERNAL_ERROR, "call broke");
 
         assertThat(failure(call)).isInstanceOf(ProtocolErrorException.class);
         assertThat(breaker(0).calls()).isEqualTo(1);
-        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker(0).state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -179,7 +181,7 @@ class RoutedCallTest {
         assertThat(failure(inFlight)).isInstanceOf(PoolClosedException.class);
         assertThat(failure(waiting)).isInstanceOf(PoolClosedException.class);
         assertThat(breaker(0).calls()).isZero();
-        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker(0).state()).isEqualTo(BreakerState.CLOSED);
         server = null;
     }
 
@@ -201,13 +203,13 @@ class RoutedCallTest {
             timer.advance(CALL_TIMEOUT);
             assertThat(slow).isCompletedExceptionally();
         }
-        assertThat(breaker(0).state()).as("three timeouts, all the hog's").isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker(0).state()).as("three timeouts, all the hog's").isEqualTo(BreakerState.CLOSED);
 
         CallFuture<JsonNode> other = call("sleep", CALL_TIMEOUT, new Attribution("other", true));
         first.last().request(TOOLS_CALL);
         timer.advance(CALL_TIMEOUT);
         assertThat(other).isCompletedExceptionally();
-        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker(0).state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -220,12 +222,12 @@ class RoutedCallTest {
 
         assertThat(impatient).isCompletedExceptionally();
         assertThat(breaker(0).calls()).as("the timeout was the caller's deadline").isZero();
-        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker(0).state()).isEqualTo(BreakerState.CLOSED);
 
         CallFuture<JsonNode> atOwnDeadline = call("sleep", CALL_TIMEOUT, Attribution.NONE);
         first.last().request(TOOLS_CALL);
         timer.advance(CALL_TIMEOUT);
         assertThat(atOwnDeadline).isCompletedExceptionally();
-        assertThat(breaker(0).state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker(0).state()).isEqualTo(BreakerState.OPEN);
     }
 }

@@ -1,5 +1,7 @@
 package io.mcppool.logging;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -162,10 +164,10 @@ class LoggingEventsTest {
     @Test
     void breakerHealthAndReloadsGoToTheStateLogger() {
         try (LogCapture log = LogCapture.all(Level.DEBUG)) {
-            logging.breakerStateChanged("files", STDIO, "closed", "open");
-            logging.breakerStateChanged("files", STDIO, "open", "half_open");
-            logging.healthChanged("files", STDIO, "healthy", "unhealthy", "3 pings failed");
-            logging.healthChanged("files", STDIO, "unhealthy", "healthy", null);
+            logging.breakerStateChanged("files", STDIO, BreakerState.CLOSED, BreakerState.OPEN);
+            logging.breakerStateChanged("files", STDIO, BreakerState.OPEN, BreakerState.HALF_OPEN);
+            logging.healthChanged("files", STDIO, HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "3 pings failed");
+            logging.healthChanged("files", STDIO, HealthStatus.UNHEALTHY, HealthStatus.HEALTHY, null);
             logging.configReloaded(List.of("search"), List.of(), List.of("files"));
             assertThat(log.events()).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.INFO,
                     Level.WARN, Level.INFO, Level.INFO);
@@ -211,7 +213,7 @@ class LoggingEventsTest {
             logging.sessionOpened("remote", url, "2025-11-25");
             logging.callEnded(call("read_file", stdio), CallOutcome.SUCCESS, null, 1);
             logging.sessionOpenFailed("remote", url, new RuntimeException("cannot connect to " + url + ": refused"));
-            logging.healthChanged("remote", url, "healthy", "unhealthy", "HTTP 401 with Authorization: Bearer abcdef123456");
+            logging.healthChanged("remote", url, HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "HTTP 401 with Authorization: Bearer abcdef123456");
             for (ILoggingEvent line : log.events()) {
                 String all = line.getFormattedMessage() + " " + line.getMDCPropertyMap();
                 assertThat(all).doesNotContain("hunter2", "sk-live", "ghp_0123", "abcdef123456");

@@ -1,5 +1,7 @@
 package io.mcppool.metrics;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import static io.mcppool.metrics.McpPoolMetrics.ACQUIRE_DURATION;
 import static io.mcppool.metrics.McpPoolMetrics.ACQUIRE_TIMEOUTS;
 import static io.mcppool.metrics.McpPoolMetrics.BREAKER_STATE;
@@ -156,13 +158,13 @@ class McpPoolMetricsTest {
 
     @Test
     void breakerStateAndTransitions() {
-        metrics.breakerStateChanged("s", EP, "closed", "open");
+        metrics.breakerStateChanged("s", EP, BreakerState.CLOSED, BreakerState.OPEN);
         assertThat(gauge(BREAKER_STATE, "server", "s", "endpoint", EP)).isEqualTo(2.0);
-        metrics.breakerStateChanged("s", EP, "open", "half_open");
+        metrics.breakerStateChanged("s", EP, BreakerState.OPEN, BreakerState.HALF_OPEN);
         assertThat(gauge(BREAKER_STATE, "server", "s", "endpoint", EP)).isEqualTo(1.0);
-        metrics.breakerStateChanged("s", EP, "half_open", "open");
-        metrics.breakerStateChanged("s", EP, "open", "half_open");
-        metrics.breakerStateChanged("s", EP, "half_open", "closed");
+        metrics.breakerStateChanged("s", EP, BreakerState.HALF_OPEN, BreakerState.OPEN);
+        metrics.breakerStateChanged("s", EP, BreakerState.OPEN, BreakerState.HALF_OPEN);
+        metrics.breakerStateChanged("s", EP, BreakerState.HALF_OPEN, BreakerState.CLOSED);
         assertThat(gauge(BREAKER_STATE, "server", "s", "endpoint", EP)).isEqualTo(0.0);
 
         assertThat(counter(BREAKER_TRANSITIONS, "server", "s", "endpoint", EP, "from", "closed", "to", "open"))
@@ -194,13 +196,13 @@ class McpPoolMetricsTest {
     void healthStartsUnknownThenFollowsChanges() {
         metrics.sessionOpened("s", EP, "v"); // the endpoint is known, its state gauges are not registered yet
         assertThat(registry.find(HEALTH).gauges()).isEmpty();
-        metrics.healthChanged("s", EP, "healthy", "unhealthy", "3 failed checks");
+        metrics.healthChanged("s", EP, HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "3 failed checks");
         assertThat(gauge(HEALTH, "server", "s", "endpoint", EP)).isEqualTo(0.0);
         // the breaker gauge came with it, at "closed"
         assertThat(gauge(BREAKER_STATE, "server", "s", "endpoint", EP)).isEqualTo(0.0);
-        metrics.healthChanged("s", EP, "unhealthy", "degraded", "slow");
+        metrics.healthChanged("s", EP, HealthStatus.UNHEALTHY, HealthStatus.DEGRADED, "slow");
         assertThat(gauge(HEALTH, "server", "s", "endpoint", EP)).isEqualTo(1.0);
-        metrics.healthChanged("s", EP, "degraded", "healthy", "ok");
+        metrics.healthChanged("s", EP, HealthStatus.DEGRADED, HealthStatus.HEALTHY, "ok");
         assertThat(gauge(HEALTH, "server", "s", "endpoint", EP)).isEqualTo(2.0);
         assertThat(counter(HEALTH_TRANSITIONS, "server", "s", "endpoint", EP, "from", "healthy", "to", "unhealthy"))
                 .isEqualTo(1.0);
@@ -285,8 +287,8 @@ class McpPoolMetricsTest {
         metrics.sessionClosed("s", EP, SessionCloseReason.MAX_LIFETIME);
         metrics.processStarted("s", EP, 1);
         metrics.processExited("s", EP, 1, 0, true);
-        metrics.breakerStateChanged("s", EP, "closed", "open");
-        metrics.healthChanged("t", "other endpoint", "unknown", "healthy", "ok");
+        metrics.breakerStateChanged("s", EP, BreakerState.CLOSED, BreakerState.OPEN);
+        metrics.healthChanged("t", "other endpoint", HealthStatus.UNKNOWN, HealthStatus.HEALTHY, "ok");
         metrics.cacheHit("s", "echo");
         metrics.callCoalesced("t", "echo");
         metrics.cacheEvicted("s", "read", CacheEvictionCause.SIZE);
@@ -335,7 +337,7 @@ class McpPoolMetricsTest {
         McpPoolMetrics tagged = McpPoolMetrics.builder().extraTags("pool", "main").build(registry);
         call(tagged, "s", "tools/call", "echo", CallOutcome.SUCCESS, null, 1);
         tagged.sessionOpened("s", EP, "v");
-        tagged.breakerStateChanged("s", EP, "closed", "open");
+        tagged.breakerStateChanged("s", EP, BreakerState.CLOSED, BreakerState.OPEN);
         assertThat(registry.getMeters()).isNotEmpty().allSatisfy(m ->
                 assertThat(m.getId().getTag("pool")).as(m.getId().getName()).isEqualTo("main"));
         assertThatThrownBy(() -> McpPoolMetrics.builder().extraTags("server", "x"))
@@ -403,7 +405,7 @@ class McpPoolMetricsTest {
     void closeRemovesEveryMeterAndStopsCounting() {
         call(metrics, "s", "tools/call", "echo", CallOutcome.SUCCESS, null, 1);
         metrics.sessionOpened("s", EP, "v");
-        metrics.breakerStateChanged("s", EP, "closed", "open");
+        metrics.breakerStateChanged("s", EP, BreakerState.CLOSED, BreakerState.OPEN);
         metrics.cacheHit("s", "echo");
         metrics.retryScheduled(new CallContext("s", "tools/call", "echo", 0), 2, Duration.ZERO, ErrorType.TIMEOUT);
         assertThat(registry.getMeters()).isNotEmpty();
@@ -412,8 +414,8 @@ class McpPoolMetricsTest {
         // hooks after close are ignored and register nothing
         call(metrics, "s", "tools/call", "echo", CallOutcome.SUCCESS, null, 1);
         metrics.sessionOpened("s", EP, "v");
-        metrics.breakerStateChanged("s", EP, "closed", "open");
-        metrics.healthChanged("s", EP, "healthy", "unhealthy", "x");
+        metrics.breakerStateChanged("s", EP, BreakerState.CLOSED, BreakerState.OPEN);
+        metrics.healthChanged("s", EP, HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "x");
         metrics.cacheMiss("s", "echo");
         metrics.callCoalesced("s", "echo");
         metrics.cacheEvicted("s", "echo", CacheEvictionCause.EXPIRED);

@@ -1,11 +1,17 @@
 package io.mcppool.resilience;
 
+import io.mcppool.status.BreakerSnapshot;
+import io.mcppool.status.BreakerControl;
+import io.mcppool.status.BreakerSnapshot;
+import io.mcppool.status.BreakerState;
 import static io.mcppool.resilience.CircuitBreaker.REFUSED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.mcppool.config.BreakerSettings;
-import io.mcppool.resilience.CircuitBreaker.State;
+import io.mcppool.status.BreakerControl;
+import io.mcppool.status.BreakerSnapshot;
+import io.mcppool.status.BreakerState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,7 +36,7 @@ class CircuitBreakerTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
     private final List<Transition> transitions = Collections.synchronizedList(new ArrayList<>());
 
-    record Transition(State from, State to, String reason) {
+    record Transition(BreakerState from, BreakerState to, String reason) {
     }
 
     /** Rate rules only (no consecutive-failure rule), window 10, minCalls 5, 2 trial calls. */
@@ -75,7 +81,7 @@ class CircuitBreakerTest {
     private CircuitBreaker opened(BreakerSettings s) {
         CircuitBreaker b = breaker(s.toBuilder().consecutiveFailures(1).build());
         fail(b, 1);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         transitions.clear();
         return b;
     }
@@ -86,15 +92,15 @@ class CircuitBreakerTest {
     void opensOnTheFailureRateOnlyOnceMinCallsAreInTheWindow() {
         CircuitBreaker b = breaker(settings().build()); // 50%, minCalls 5
         fail(b, 4);
-        assertThat(b.state()).as("4 failures of 4, below minCalls").isEqualTo(State.CLOSED);
+        assertThat(b.state()).as("4 failures of 4, below minCalls").isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().calls()).isEqualTo(4);
         assertThat(b.snapshot().failureRate()).isEqualTo(100.0);
         assertThat(b.permitsCalls()).isTrue();
         succeed(b, 1); // 4 of 5 failed: 80% >= 50%
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(transitions).hasSize(1);
-        assertThat(transitions.get(0).from()).isEqualTo(State.CLOSED);
-        assertThat(transitions.get(0).to()).isEqualTo(State.OPEN);
+        assertThat(transitions.get(0).from()).isEqualTo(BreakerState.CLOSED);
+        assertThat(transitions.get(0).to()).isEqualTo(BreakerState.OPEN);
         assertThat(transitions.get(0).reason()).contains("4 of the last 5 calls failed").contains("50%");
         assertThat(b.reason()).isEqualTo(transitions.get(0).reason());
     }
@@ -106,15 +112,15 @@ class CircuitBreakerTest {
             // 4 of every 10 fail: 40% < 50%, however the window slides over the pattern.
             fail(b, 2);
             succeed(b, 3);
-            assertThat(b.state()).as("round %d", round).isEqualTo(State.CLOSED);
+            assertThat(b.state()).as("round %d", round).isEqualTo(BreakerState.CLOSED);
         }
         assertThat(b.snapshot().calls()).isEqualTo(10);
         assertThat(b.snapshot().failureRate()).isEqualTo(40.0);
         // The last 10 are F F S S S F F S S S; two more failures keep 4 in the window, a third makes 5 (50%).
         fail(b, 2);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         fail(b, 1);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -122,9 +128,9 @@ class CircuitBreakerTest {
         CircuitBreaker b = breaker(settings().failureRate(50).window(4).minCalls(4).build());
         succeed(b, 2);
         fail(b, 1);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         fail(b, 1); // 2 of 4 = 50%
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -133,12 +139,12 @@ class CircuitBreakerTest {
         fail(b, 2);
         succeed(b, 1); // resets the run
         fail(b, 2);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().consecutiveFailures()).isEqualTo(2);
         fail(b, 1);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(b.reason()).isEqualTo("3 consecutive failures");
-        assertThat(transitions).containsExactly(new Transition(State.CLOSED, State.OPEN, "3 consecutive failures"));
+        assertThat(transitions).containsExactly(new Transition(BreakerState.CLOSED, BreakerState.OPEN, "3 consecutive failures"));
     }
 
     @Test
@@ -150,14 +156,14 @@ class CircuitBreakerTest {
             succeed(b, 1);
             assertThat(b.snapshot().consecutiveFailures()).isZero();
         }
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
     void zeroConsecutiveFailuresDisablesThatRule() {
         CircuitBreaker b = breaker(settings().consecutiveFailures(0).window(1000).minCalls(1000).build());
         fail(b, 999);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().consecutiveFailures()).isEqualTo(999);
         assertThat(transitions).isEmpty();
     }
@@ -169,11 +175,11 @@ class CircuitBreakerTest {
         long p = b.tryAcquire();
         b.onSuccess(p, slow);
         succeed(b, 2);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().slowCallRate()).isCloseTo(100.0 / 3, within(1e-9));
         p = b.tryAcquire();
         b.onSuccess(p, slow); // 2 of 4 slow = 50%
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(b.reason()).contains("2 of the last 4 calls took over 1000 ms").contains("50%");
         assertThat(b.snapshot().failureRate()).isZero();
     }
@@ -185,7 +191,7 @@ class CircuitBreakerTest {
         long p = b.tryAcquire();
         b.onSuccess(p, SLOW_CALL.toNanos());
         assertThat(b.snapshot().slowCallRate()).isZero();
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -194,7 +200,7 @@ class CircuitBreakerTest {
         long p = b.tryAcquire();
         b.onSuccess(p, SLOW_CALL.toNanos() - 1);
         assertThat(b.snapshot().slowCallRate()).isZero();
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -205,13 +211,13 @@ class CircuitBreakerTest {
             b.onSuccess(b.tryAcquire(), slow);
         }
         succeed(b, 1);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         for (int i = 0; i < 4; i++) {
             b.onSuccess(b.tryAcquire(), slow);
-            assertThat(b.state()).isEqualTo(State.CLOSED);
+            assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         }
         b.onSuccess(b.tryAcquire(), slow); // the fast one is out of the window now
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -225,14 +231,14 @@ class CircuitBreakerTest {
         assertThat(b.snapshot().failureRate()).isZero();
         fail(b, 1); // 1 of the last 4; had the old failure stayed, 2 of 4 would open it
         assertThat(b.snapshot().failureRate()).isEqualTo(25.0);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         // Slow calls slide out the same way.
         CircuitBreaker s = breaker(settings().failureRate(100).slowCallRate(50).window(4).minCalls(4).build());
         s.onSuccess(s.tryAcquire(), SLOW_CALL.toNanos() * 2);
         succeed(s, 4);
         assertThat(s.snapshot().slowCallRate()).isZero();
         s.onSuccess(s.tryAcquire(), SLOW_CALL.toNanos() * 2);
-        assertThat(s.state()).isEqualTo(State.CLOSED);
+        assertThat(s.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     // ---------------------------------------------------------------- open -> half-open
@@ -247,16 +253,16 @@ class CircuitBreakerTest {
         advance(OPEN_FOR.toNanos() - 1);
         assertThat(b.tryAcquire()).isEqualTo(REFUSED);
         assertThat(b.permitsCalls()).isFalse();
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(b.remainingOpen()).isEqualTo(Duration.ofNanos(1));
         advance(1);
         assertThat(now.get() - openedAt).isEqualTo(OPEN_FOR.toNanos());
         assertThat(b.permitsCalls()).isTrue();
-        assertThat(b.state()).as("permitsCalls does not move the state").isEqualTo(State.OPEN);
+        assertThat(b.state()).as("permitsCalls does not move the state").isEqualTo(BreakerState.OPEN);
         long trial = b.tryAcquire();
         assertThat(trial).isNotEqualTo(REFUSED);
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
-        assertThat(transitions).containsExactly(new Transition(State.OPEN, State.HALF_OPEN, "open for 10000 ms"));
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
+        assertThat(transitions).containsExactly(new Transition(BreakerState.OPEN, BreakerState.HALF_OPEN, "open for 10000 ms"));
     }
 
     @Test
@@ -272,7 +278,7 @@ class CircuitBreakerTest {
         }
         assertThat(permits).hasSize(3);
         assertThat(b.permitsCalls()).isFalse();
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         assertThat(b.describe()).contains("half-open").contains("0 trial call(s) left");
     }
 
@@ -280,24 +286,24 @@ class CircuitBreakerTest {
     void allTrialsSucceedingClosesItWithAClearedWindow() {
         CircuitBreaker b = breaker(settings().failureRate(50).window(10).minCalls(5).halfOpenCalls(2).build());
         fail(b, 5);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         advance(OPEN_FOR.toNanos());
         long t1 = b.tryAcquire();
         long t2 = b.tryAcquire();
         b.onSuccess(t1, FAST);
-        assertThat(b.state()).as("one of two trials done").isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).as("one of two trials done").isEqualTo(BreakerState.HALF_OPEN);
         b.onSuccess(t2, FAST);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().calls()).isZero();
         assertThat(b.snapshot().failureRate()).isZero();
         assertThat(b.snapshot().consecutiveFailures()).isZero();
         assertThat(b.snapshot().timesOpened()).isEqualTo(1);
         assertThat(transitions).extracting(Transition::to)
-                .containsExactly(State.OPEN, State.HALF_OPEN, State.CLOSED);
+                .containsExactly(BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED);
         assertThat(transitions.get(2).reason()).isEqualTo("2 trial calls succeeded");
         // The old failures are gone: 4 more failures stay below minCalls again.
         fail(b, 4);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -310,7 +316,7 @@ class CircuitBreakerTest {
         advance(3 * MS);
         long reopenedAt = now.get();
         b.onFailure(t2, FAST);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(b.reason()).isEqualTo("a trial call failed");
         assertThat(b.tryAcquire()).as("the third trial permit is gone").isEqualTo(REFUSED);
         assertThat(b.remainingOpen()).isEqualTo(OPEN_FOR);
@@ -319,12 +325,12 @@ class CircuitBreakerTest {
         advance(1);
         assertThat(now.get() - reopenedAt).isEqualTo(OPEN_FOR.toNanos());
         assertThat(b.tryAcquire()).isNotEqualTo(REFUSED);
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         assertThat(b.snapshot().timesOpened()).isEqualTo(2);
         assertThat(transitions).containsExactly(
-                new Transition(State.OPEN, State.HALF_OPEN, "open for 10000 ms"),
-                new Transition(State.HALF_OPEN, State.OPEN, "a trial call failed"),
-                new Transition(State.OPEN, State.HALF_OPEN, "open for 10000 ms"));
+                new Transition(BreakerState.OPEN, BreakerState.HALF_OPEN, "open for 10000 ms"),
+                new Transition(BreakerState.HALF_OPEN, BreakerState.OPEN, "a trial call failed"),
+                new Transition(BreakerState.OPEN, BreakerState.HALF_OPEN, "open for 10000 ms"));
     }
 
     @Test
@@ -333,7 +339,7 @@ class CircuitBreakerTest {
         advance(OPEN_FOR.toNanos());
         long t1 = b.tryAcquire();
         b.onSuccess(t1, SLOW_CALL.toNanos() * 3);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(b.reason()).isEqualTo("a trial call was slow");
     }
 
@@ -346,13 +352,13 @@ class CircuitBreakerTest {
         assertThat(b.tryAcquire()).isEqualTo(REFUSED);
         assertThat(b.permitsCalls()).isFalse();
         b.onIgnored(t);
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         assertThat(b.permitsCalls()).isTrue();
         long again = b.tryAcquire();
         assertThat(again).isNotEqualTo(REFUSED);
         assertThat(b.tryAcquire()).isEqualTo(REFUSED);
         b.onSuccess(again, FAST);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -361,7 +367,7 @@ class CircuitBreakerTest {
         fail(b, 2);
         b.onIgnored(b.tryAcquire());
         assertThat(b.snapshot().calls()).isEqualTo(2);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -371,11 +377,11 @@ class CircuitBreakerTest {
         fail(b, 1);
         advance(OPEN_FOR.toNanos());
         long t = b.tryAcquire();
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         b.onIgnored(stale);
         assertThat(b.tryAcquire()).as("the stale permit bought no extra trial").isEqualTo(REFUSED);
         b.onSuccess(t, FAST);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -385,24 +391,24 @@ class CircuitBreakerTest {
         long closedPermit2 = b.tryAcquire();
         long closedPermit3 = b.tryAcquire();
         fail(b, 1); // opens
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         b.onFailure(closedPermit1, FAST); // while open: nothing
         assertThat(b.snapshot().timesOpened()).isEqualTo(1);
         advance(OPEN_FOR.toNanos());
         long trial = b.tryAcquire();
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         b.onFailure(closedPermit2, FAST); // a stale failure must not reopen the half-open breaker
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         b.onSuccess(closedPermit3, FAST); // nor a stale success close it
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         b.onSuccess(trial, FAST);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         // After closing, the stale trial permit and the old closed permits count nothing.
         b.onFailure(trial, FAST);
         b.onFailure(closedPermit1, FAST);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().calls()).isZero();
-        assertThat(transitions).extracting(Transition::to).containsExactly(State.OPEN, State.HALF_OPEN, State.CLOSED);
+        assertThat(transitions).extracting(Transition::to).containsExactly(BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED);
     }
 
     @Test
@@ -414,13 +420,13 @@ class CircuitBreakerTest {
         b.onFailure(t1, FAST); // open again
         advance(OPEN_FOR.toNanos());
         long t3 = b.tryAcquire(); // half-open again, new epoch
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         b.onSuccess(t2, FAST); // from the previous half-open: must not count as one of the two trials
         long t4 = b.tryAcquire();
         b.onSuccess(t3, FAST);
-        assertThat(b.state()).as("only one of this half-open's two trials succeeded").isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).as("only one of this half-open's two trials succeeded").isEqualTo(BreakerState.HALF_OPEN);
         b.onSuccess(t4, FAST);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -428,14 +434,14 @@ class CircuitBreakerTest {
         CircuitBreaker b = opened(settings().halfOpenCalls(3).build());
         advance(OPEN_FOR.toNanos() - 1);
         b.refresh();
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(transitions).isEmpty();
         advance(1);
         b.refresh();
-        assertThat(b.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
         assertThat(b.describe()).isEqualTo("breaker half-open, 3 trial call(s) left");
         b.refresh(); // idempotent
-        assertThat(transitions).containsExactly(new Transition(State.OPEN, State.HALF_OPEN, "open for 10000 ms"));
+        assertThat(transitions).containsExactly(new Transition(BreakerState.OPEN, BreakerState.HALF_OPEN, "open for 10000 ms"));
         int granted = 0;
         for (int i = 0; i < 5; i++) {
             granted += b.tryAcquire() != REFUSED ? 1 : 0;
@@ -448,11 +454,11 @@ class CircuitBreakerTest {
         CircuitBreaker b = breaker(settings().build());
         advance(OPEN_FOR.toNanos() * 10);
         b.refresh();
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         b.forceOpen();
         advance(OPEN_FOR.toNanos() * 10);
         b.refresh();
-        assertThat(b.state()).isEqualTo(State.FORCED_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.FORCED_OPEN);
     }
 
     // ---------------------------------------------------------------- operator controls
@@ -461,7 +467,7 @@ class CircuitBreakerTest {
     void forceOpenRefusesEveryCallForeverUntilReset() {
         CircuitBreaker b = breaker(settings().build());
         b.forceOpen();
-        assertThat(b.state()).isEqualTo(State.FORCED_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.FORCED_OPEN);
         assertThat(b.state().refuses()).isTrue();
         for (int i = 0; i < 5; i++) {
             advance(OPEN_FOR.toNanos() * 100);
@@ -471,11 +477,30 @@ class CircuitBreakerTest {
         assertThat(b.describe()).isEqualTo("breaker forced open");
         assertThat(b.remainingOpen()).isEqualTo(Duration.ZERO);
         b.reset();
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.tryAcquire()).isNotEqualTo(REFUSED);
         assertThat(transitions).containsExactly(
-                new Transition(State.CLOSED, State.FORCED_OPEN, "forced open by an operator"),
-                new Transition(State.FORCED_OPEN, State.CLOSED, "reset by an operator"));
+                new Transition(BreakerState.CLOSED, BreakerState.FORCED_OPEN, "forced open by an operator"),
+                new Transition(BreakerState.FORCED_OPEN, BreakerState.CLOSED, "reset by an operator"));
+    }
+
+    @Test
+    void theOperatorsHandleForcesAndReadsButCannotReachThePermits() {
+        CircuitBreaker b = breaker(settings().consecutiveFailures(1).build());
+        BreakerControl control = b.control();
+        assertThat(control).as("a cast must not lead back to tryAcquire/onFailure").isNotInstanceOf(CircuitBreaker.class);
+        assertThat(control).isSameAs(b.control());
+        control.forceOpen();
+        assertThat(b.state()).isEqualTo(BreakerState.FORCED_OPEN);
+        assertThat(control.state()).isEqualTo(BreakerState.FORCED_OPEN);
+        assertThat(control.snapshot().state()).isEqualTo(BreakerState.FORCED_OPEN);
+        control.forceClosed();
+        assertThat(b.state()).isEqualTo(BreakerState.FORCED_CLOSED);
+        control.reset();
+        assertThat(control.state()).isEqualTo(BreakerState.CLOSED);
+        fail(b, 1);
+        assertThat(control.snapshot()).extracting(BreakerSnapshot::state, BreakerSnapshot::consecutiveFailures)
+                .containsExactly(BreakerState.OPEN, 1);
     }
 
     @Test
@@ -483,16 +508,16 @@ class CircuitBreakerTest {
         CircuitBreaker b = breaker(settings().consecutiveFailures(1).build());
         b.forceClosed();
         fail(b, 100);
-        assertThat(b.state()).isEqualTo(State.FORCED_CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.FORCED_CLOSED);
         assertThat(b.permitsCalls()).isTrue();
         assertThat(b.snapshot().calls()).as("outcomes do not move a forced breaker").isZero();
         assertThat(b.describe()).isEqualTo("breaker forced_closed");
         b.forceOpen();
-        assertThat(b.state()).isEqualTo(State.FORCED_OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.FORCED_OPEN);
         b.forceClosed();
-        assertThat(b.state()).isEqualTo(State.FORCED_CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.FORCED_CLOSED);
         assertThat(transitions).extracting(Transition::to)
-                .containsExactly(State.FORCED_CLOSED, State.FORCED_OPEN, State.FORCED_CLOSED);
+                .containsExactly(BreakerState.FORCED_CLOSED, BreakerState.FORCED_OPEN, BreakerState.FORCED_CLOSED);
     }
 
     @Test
@@ -500,17 +525,17 @@ class CircuitBreakerTest {
         CircuitBreaker b = breaker(settings().consecutiveFailures(3).build());
         long stale = b.tryAcquire(); // taken before the breaker opened and was reset
         fail(b, 3);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         b.reset();
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().calls()).isZero();
         assertThat(b.snapshot().consecutiveFailures()).isZero();
         assertThat(b.remainingOpen()).isEqualTo(Duration.ZERO);
         fail(b, 2);
         b.onFailure(stale, FAST); // would be the third consecutive failure if it counted
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().consecutiveFailures()).isEqualTo(2);
-        assertThat(transitions).extracting(Transition::to).containsExactly(State.OPEN, State.CLOSED);
+        assertThat(transitions).extracting(Transition::to).containsExactly(BreakerState.OPEN, BreakerState.CLOSED);
         assertThat(transitions.get(1).reason()).isEqualTo("reset by an operator");
     }
 
@@ -521,13 +546,13 @@ class CircuitBreakerTest {
         b.forceOpen();
         b.reset();
         b.reset();
-        assertThat(transitions).extracting(Transition::to).containsExactly(State.FORCED_OPEN, State.CLOSED);
+        assertThat(transitions).extracting(Transition::to).containsExactly(BreakerState.FORCED_OPEN, BreakerState.CLOSED);
     }
 
     @Test
     void aDisabledBreakerNeverOpens() {
         CircuitBreaker b = breaker(settings().enabled(false).consecutiveFailures(1).minCalls(1).build());
-        assertThat(b.state()).isEqualTo(State.DISABLED);
+        assertThat(b.state()).isEqualTo(BreakerState.DISABLED);
         for (int i = 0; i < 1000; i++) {
             long p = b.tryAcquire();
             assertThat(p).isNotEqualTo(REFUSED);
@@ -539,12 +564,12 @@ class CircuitBreakerTest {
         }
         advance(OPEN_FOR.toNanos() * 2);
         b.refresh();
-        assertThat(b.state()).isEqualTo(State.DISABLED);
+        assertThat(b.state()).isEqualTo(BreakerState.DISABLED);
         assertThat(b.state().refuses()).isFalse();
         assertThat(b.permitsCalls()).isTrue();
         assertThat(transitions).isEmpty();
         b.reset();
-        assertThat(b.state()).as("reset of a disabled breaker").isEqualTo(State.DISABLED);
+        assertThat(b.state()).as("reset of a disabled breaker").isEqualTo(BreakerState.DISABLED);
         assertThat(transitions).isEmpty();
     }
 
@@ -565,13 +590,13 @@ class CircuitBreakerTest {
         b.forceOpen();
         b.reset();
         assertThat(transitions).containsExactly(
-                new Transition(State.CLOSED, State.OPEN, "2 consecutive failures"),
-                new Transition(State.OPEN, State.HALF_OPEN, "open for 10000 ms"),
-                new Transition(State.HALF_OPEN, State.OPEN, "a trial call failed"),
-                new Transition(State.OPEN, State.HALF_OPEN, "open for 10000 ms"),
-                new Transition(State.HALF_OPEN, State.CLOSED, "1 trial calls succeeded"),
-                new Transition(State.CLOSED, State.FORCED_OPEN, "forced open by an operator"),
-                new Transition(State.FORCED_OPEN, State.CLOSED, "reset by an operator"));
+                new Transition(BreakerState.CLOSED, BreakerState.OPEN, "2 consecutive failures"),
+                new Transition(BreakerState.OPEN, BreakerState.HALF_OPEN, "open for 10000 ms"),
+                new Transition(BreakerState.HALF_OPEN, BreakerState.OPEN, "a trial call failed"),
+                new Transition(BreakerState.OPEN, BreakerState.HALF_OPEN, "open for 10000 ms"),
+                new Transition(BreakerState.HALF_OPEN, BreakerState.CLOSED, "1 trial calls succeeded"),
+                new Transition(BreakerState.CLOSED, BreakerState.FORCED_OPEN, "forced open by an operator"),
+                new Transition(BreakerState.FORCED_OPEN, BreakerState.CLOSED, "reset by an operator"));
         assertThat(b.snapshot().timesOpened()).isEqualTo(2);
     }
 
@@ -588,16 +613,16 @@ class CircuitBreakerTest {
         advance(5_800 * MS);
         assertThat(b.tryAcquire()).isNotEqualTo(REFUSED);
         assertThat(b.describe()).isEqualTo("breaker half-open, 1 trial call(s) left");
-        assertThat(b.snapshot().state()).isEqualTo(State.HALF_OPEN);
+        assertThat(b.snapshot().state()).isEqualTo(BreakerState.HALF_OPEN);
         assertThat(b.snapshot().remainingOpenMillis()).isZero();
     }
 
     @Test
     void stateTagValues() {
-        assertThat(State.HALF_OPEN.tagValue()).isEqualTo("half_open");
-        assertThat(State.FORCED_CLOSED.tagValue()).isEqualTo("forced_closed");
-        assertThat(State.OPEN.refuses()).isTrue();
-        assertThat(State.HALF_OPEN.refuses()).isFalse();
+        assertThat(BreakerState.HALF_OPEN.tagValue()).isEqualTo("half_open");
+        assertThat(BreakerState.FORCED_CLOSED.tagValue()).isEqualTo("forced_closed");
+        assertThat(BreakerState.OPEN.refuses()).isTrue();
+        assertThat(BreakerState.HALF_OPEN.refuses()).isFalse();
     }
 
     // ---------------------------------------------------------------- concurrency
@@ -632,7 +657,7 @@ class CircuitBreakerTest {
                             b.onSuccess(p, FAST);
                         }
                         if (i % 1000 == 0) {
-                            CircuitBreaker.Snapshot s = b.snapshot();
+                            BreakerSnapshot s = b.snapshot();
                             if (s.calls() > window || s.failureRate() < 0 || s.failureRate() > 100) {
                                 throw new AssertionError("corrupt snapshot " + s);
                             }
@@ -649,8 +674,8 @@ class CircuitBreakerTest {
         } finally {
             pool.shutdownNow();
         }
-        CircuitBreaker.Snapshot s = b.snapshot();
-        assertThat(s.state()).isEqualTo(State.CLOSED);
+        BreakerSnapshot s = b.snapshot();
+        assertThat(s.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(s.calls()).isEqualTo(window);
         assertThat(s.failureRate()).isBetween(0.0, 100.0);
         assertThat(s.consecutiveFailures()).isBetween(0, threads);
@@ -698,7 +723,7 @@ class CircuitBreakerTest {
                 }
                 assertThat(granted.get()).as("round %d", round).isEqualTo(3);
                 assertThat(transitions).as("round %d", round)
-                        .containsExactly(new Transition(State.OPEN, State.HALF_OPEN, "open for 10000 ms"));
+                        .containsExactly(new Transition(BreakerState.OPEN, BreakerState.HALF_OPEN, "open for 10000 ms"));
             } finally {
                 pool.shutdownNow();
             }
@@ -719,11 +744,11 @@ class CircuitBreakerTest {
     void oneCallersTimeoutsOpenNeitherByRunNorByRateButASecondCallersDo() {
         CircuitBreaker b = breaker(settings().consecutiveFailures(3).build());
         timeOut(b, "hog", 10);
-        assertThat(b.state()).as("a run of 10 and a window of 10 timeouts, all the hog's").isEqualTo(State.CLOSED);
+        assertThat(b.state()).as("a run of 10 and a window of 10 timeouts, all the hog's").isEqualTo(BreakerState.CLOSED);
         assertThat(b.snapshot().failureRate()).isEqualTo(100.0);
 
         timeOut(b, "other", 1);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(transitions).hasSize(1);
         assertThat(transitions.get(0).reason()).isEqualTo("11 consecutive failures");
     }
@@ -734,9 +759,9 @@ class CircuitBreakerTest {
         timeOut(b, "hog", 4);
         succeed(b, 1);
         timeOut(b, "hog", 4);
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         timeOut(b, "other", 1);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(transitions.get(0).reason()).startsWith("9 of the last 10 calls failed");
     }
 
@@ -746,9 +771,9 @@ class CircuitBreakerTest {
         for (int i = 0; i < 10; i++) {
             b.onSuccess(b.tryAcquire(), 2 * SLOW_CALL.toNanos(), "hog");
         }
-        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         b.onSuccess(b.tryAcquire(), 2 * SLOW_CALL.toNanos(), "other");
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
         assertThat(transitions.get(0).reason()).contains("took over 1000 ms");
     }
 
@@ -758,14 +783,14 @@ class CircuitBreakerTest {
         for (int i = 0; i < 3; i++) {
             b.onFailure(b.tryAcquire(), FAST, "hog");
         }
-        assertThat(b.state()).as("three failures other than timeouts, one caller").isEqualTo(State.OPEN);
+        assertThat(b.state()).as("three failures other than timeouts, one caller").isEqualTo(BreakerState.OPEN);
     }
 
     @Test
     void unattributedTimeoutsCountAsBefore() {
         CircuitBreaker b = breaker(settings().consecutiveFailures(3).build());
         timeOut(b, null, 3);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -773,7 +798,7 @@ class CircuitBreakerTest {
         CircuitBreaker b = breaker(settings().consecutiveFailures(3).build());
         timeOut(b, "hog", 2);
         b.onFailure(b.tryAcquire(), FAST, "hog");
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -782,8 +807,8 @@ class CircuitBreakerTest {
         timeOut(b, "a", 2);
         succeed(b, 1);
         timeOut(b, "b", 2);
-        assertThat(b.state()).as("a's timeouts belong to a run that ended").isEqualTo(State.CLOSED);
+        assertThat(b.state()).as("a's timeouts belong to a run that ended").isEqualTo(BreakerState.CLOSED);
         timeOut(b, "c", 1);
-        assertThat(b.state()).isEqualTo(State.OPEN);
+        assertThat(b.state()).isEqualTo(BreakerState.OPEN);
     }
 }

@@ -1,8 +1,10 @@
 package io.mcppool.stats;
 
-import static io.mcppool.stats.HealthStatus.DEGRADED;
-import static io.mcppool.stats.HealthStatus.HEALTHY;
-import static io.mcppool.stats.HealthStatus.UNHEALTHY;
+import io.mcppool.status.BreakerState;
+import io.mcppool.status.HealthStatus;
+import static io.mcppool.status.HealthStatus.DEGRADED;
+import static io.mcppool.status.HealthStatus.HEALTHY;
+import static io.mcppool.status.HealthStatus.UNHEALTHY;
 import static io.mcppool.stats.StatsFixture.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,26 +32,26 @@ class HealthRulesTest {
         return Stream.of(
                 row("sessions open, nothing reported", f -> { }, HEALTHY, null),
                 row("no session, none failed (a lazy pool)", f -> f.server("s", endpoint("ep", 0, 0, null)), HEALTHY, null),
-                row("health check healthy", f -> f.stats.healthChanged("s", "ep", "unknown", "healthy", "ok"), HEALTHY, null),
-                row("health check degraded", f -> f.stats.healthChanged("s", "ep", "healthy", "degraded", "slow pings"),
+                row("health check healthy", f -> f.stats.healthChanged("s", "ep", HealthStatus.UNKNOWN, HealthStatus.HEALTHY, "ok"), HEALTHY, null),
+                row("health check degraded", f -> f.stats.healthChanged("s", "ep", HealthStatus.HEALTHY, HealthStatus.DEGRADED, "slow pings"),
                         DEGRADED, "health check reports degraded: slow pings"),
-                row("health check unhealthy", f -> f.stats.healthChanged("s", "ep", "healthy", "unhealthy", "3 pings failed"),
+                row("health check unhealthy", f -> f.stats.healthChanged("s", "ep", HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "3 pings failed"),
                         UNHEALTHY, "health check reports unhealthy: 3 pings failed"),
                 row("health back to healthy", f -> {
-                    f.stats.healthChanged("s", "ep", "healthy", "unhealthy", "x");
-                    f.stats.healthChanged("s", "ep", "unhealthy", "healthy", "ok");
+                    f.stats.healthChanged("s", "ep", HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "x");
+                    f.stats.healthChanged("s", "ep", HealthStatus.UNHEALTHY, HealthStatus.HEALTHY, "ok");
                 }, HEALTHY, null),
-                row("breaker open", f -> f.stats.breakerStateChanged("s", "ep", "closed", "open"), UNHEALTHY,
+                row("breaker open", f -> f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN), UNHEALTHY,
                         "circuit breaker is open"),
-                row("breaker forced open", f -> f.stats.breakerStateChanged("s", "ep", "closed", "FORCED_OPEN"), UNHEALTHY,
+                row("breaker forced open", f -> f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.FORCED_OPEN), UNHEALTHY,
                         "circuit breaker is forced_open"),
-                row("breaker half open", f -> f.stats.breakerStateChanged("s", "ep", "open", "half_open"), DEGRADED,
+                row("breaker half open", f -> f.stats.breakerStateChanged("s", "ep", BreakerState.OPEN, BreakerState.HALF_OPEN), DEGRADED,
                         "circuit breaker is half_open"),
                 row("breaker closed again", f -> {
-                    f.stats.breakerStateChanged("s", "ep", "closed", "open");
-                    f.stats.breakerStateChanged("s", "ep", "half_open", "closed");
+                    f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
+                    f.stats.breakerStateChanged("s", "ep", BreakerState.HALF_OPEN, BreakerState.CLOSED);
                 }, HEALTHY, null),
-                row("breaker disabled", f -> f.stats.breakerStateChanged("s", "ep", "closed", "disabled"), HEALTHY, null),
+                row("breaker disabled", f -> f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.DISABLED), HEALTHY, null),
                 row("no session and the last open failed", f -> f.server("s", endpoint("ep", 0, 0, "cannot start 'x'")),
                         UNHEALTHY, "no open session; the last attempt to open one failed: cannot start 'x'"),
                 row("sessions open but the last open failed", f -> f.server("s", endpoint("ep", 1, 0, "handshake timed out")),
@@ -87,8 +89,8 @@ class HealthRulesTest {
                     }
                 }, HEALTHY, null),
                 row("unhealthy wins over degraded, and both reasons are given", f -> {
-                    f.stats.breakerStateChanged("s", "ep", "closed", "open");
-                    f.stats.healthChanged("s", "ep", "healthy", "degraded", "slow");
+                    f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
+                    f.stats.healthChanged("s", "ep", HealthStatus.HEALTHY, HealthStatus.DEGRADED, "slow");
                 }, UNHEALTHY, "health check reports degraded: slow"));
     }
 
@@ -128,11 +130,11 @@ class HealthRulesTest {
     void aServerWithSeveralEndpointsIsUnhealthyOnlyWhenAllAre() {
         StatsFixture f = new StatsFixture().server("s", endpoint("a", 1, 0, null), endpoint("b", 1, 0, null));
         assertThat(f.stats.serverMetrics("s").status()).isEqualTo(HEALTHY);
-        f.stats.breakerStateChanged("s", "a", "closed", "open");
+        f.stats.breakerStateChanged("s", "a", BreakerState.CLOSED, BreakerState.OPEN);
         ServerMetrics one = f.stats.serverMetrics("s");
         assertThat(one.status()).isEqualTo(DEGRADED);
         assertThat(one.reasons()).containsExactly("1 of 2 endpoints are unhealthy", "endpoint 'a': circuit breaker is open");
-        f.stats.healthChanged("s", "b", "healthy", "unhealthy", "no pong");
+        f.stats.healthChanged("s", "b", HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "no pong");
         ServerMetrics both = f.stats.serverMetrics("s");
         assertThat(both.status()).isEqualTo(UNHEALTHY);
         assertThat(both.reasons()).containsExactly("all 2 endpoints are unhealthy",
@@ -155,8 +157,8 @@ class HealthRulesTest {
     void overallIsTheWorstOfTheRequiredServers() {
         StatsFixture f = new StatsFixture().server("a").server("b").server("c");
         assertThat(f.stats.healthSummary().status()).isEqualTo(HEALTHY);
-        f.stats.healthChanged("b", "ep", "healthy", "degraded", "slow");
-        f.stats.breakerStateChanged("c", "ep", "closed", "open");
+        f.stats.healthChanged("b", "ep", HealthStatus.HEALTHY, HealthStatus.DEGRADED, "slow");
+        f.stats.breakerStateChanged("c", "ep", BreakerState.CLOSED, BreakerState.OPEN);
         HealthSummary summary = f.stats.healthSummary();
         assertThat(summary.status()).isEqualTo(UNHEALTHY);
         assertThat(summary.healthyServers()).containsExactly("a");
@@ -169,7 +171,7 @@ class HealthRulesTest {
     void anOptionalServerLowersTheOverallStatusAtMostToDegraded() {
         StatsFixture f = new StatsFixture(StatsOptions.DEFAULTS.withRules(
                 HealthRules.DEFAULTS.withOptionalServers(Set.of("c")))).server("a").server("c");
-        f.stats.breakerStateChanged("c", "ep", "closed", "open");
+        f.stats.breakerStateChanged("c", "ep", BreakerState.CLOSED, BreakerState.OPEN);
         HealthSummary summary = f.stats.healthSummary();
         assertThat(summary.status()).isEqualTo(DEGRADED);
         assertThat(summary.reasons()).containsExactly("optional server 'c' is unhealthy");

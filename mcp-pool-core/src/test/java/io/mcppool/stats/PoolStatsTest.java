@@ -1,5 +1,7 @@
 package io.mcppool.stats;
 
+import io.mcppool.status.BreakerState;
+import io.mcppool.status.HealthStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -193,8 +195,8 @@ class PoolStatsTest {
         assertThat(fresh.health()).isEqualTo(new EndpointMetrics.Health("unknown", null, null));
 
         f.advance(Duration.ofSeconds(7));
-        f.stats.breakerStateChanged("s", "ep", "closed", "open");
-        f.stats.healthChanged("s", "ep", "healthy", "unhealthy", "3 pings failed");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
+        f.stats.healthChanged("s", "ep", HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "3 pings failed");
         EndpointMetrics e = f.endpointMetrics("s", "ep");
         assertThat(e.breaker()).isEqualTo(new EndpointMetrics.Breaker("open", f.clock.instant()));
         assertThat(e.health()).isEqualTo(new EndpointMetrics.Health("unhealthy", "3 pings failed", f.clock.instant()));
@@ -232,7 +234,7 @@ class PoolStatsTest {
         StatsFixture f = new StatsFixture().server("s", StatsFixture.endpoint("ep", 0, 0,
                 "cannot start 'server --token s3cr3t-value'"));
         f.stats.sessionOpenFailed("s", "ep", new IllegalStateException("cannot start 'server --token s3cr3t-value'"));
-        f.stats.healthChanged("s", "ep", "healthy", "unhealthy", "GET https://user:pw@host/mcp?api_key=s3cr3t-value failed");
+        f.stats.healthChanged("s", "ep", HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "GET https://user:pw@host/mcp?api_key=s3cr3t-value failed");
         String json = f.stats.export("json");
         assertThat(json).doesNotContain("s3cr3t").doesNotContain("user:pw").contains("--token ***");
         assertThat(f.stats.healthSummary().reasons()).isNotEmpty();
@@ -262,7 +264,7 @@ class PoolStatsTest {
         f.stats.acquireEnded(StatsFixture.call("s", "ep"), 1, true);
         f.stats.sessionOpened("s", "ep", "v");
         f.stats.processExited("s", "ep", 1, 1, false);
-        f.stats.breakerStateChanged("s", "ep", "closed", "open");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
         f.stats.reset();
         ServerMetrics s = f.stats.serverMetrics("s");
         assertThat(s.window().calls()).isZero();
@@ -337,7 +339,7 @@ class PoolStatsTest {
     void metricsAndSummarySerialiseToJson() throws Exception {
         StatsFixture f = new StatsFixture().server("s");
         f.ok("s", 18).failures("s", 2, ErrorType.TIMEOUT);
-        f.stats.breakerStateChanged("s", "ep", "closed", "half_open");
+        f.stats.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.HALF_OPEN);
 
         String json = f.stats.export("json");
         JsonNode tree = Json.mapper().readTree(json);

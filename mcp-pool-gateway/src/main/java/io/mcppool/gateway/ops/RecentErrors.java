@@ -1,5 +1,7 @@
 package io.mcppool.gateway.ops;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import io.mcppool.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
@@ -162,15 +164,15 @@ public final class RecentErrors implements PoolEvents {
     }
 
     @Override
-    public void breakerStateChanged(String server, String endpoint, String from, String to) {
-        if ("open".equals(to) || "forced_open".equals(to)) {
-            record(server, endpoint, null, "breaker_open", "circuit breaker " + from + " -> " + to);
+    public void breakerStateChanged(String server, String endpoint, BreakerState from, BreakerState to) {
+        if (to.refuses()) {
+            record(server, endpoint, null, "breaker_open", "circuit breaker " + from.tagValue() + " -> " + to.tagValue());
         }
     }
 
     @Override
-    public void healthChanged(String server, String endpoint, String from, String to, String reason) {
-        if ("unhealthy".equals(to)) {
+    public void healthChanged(String server, String endpoint, HealthStatus from, HealthStatus to, String reason) {
+        if (to == HealthStatus.UNHEALTHY) {
             record(server, endpoint, null, "unhealthy", reason == null || reason.isEmpty() ? "unhealthy" : reason);
         }
     }

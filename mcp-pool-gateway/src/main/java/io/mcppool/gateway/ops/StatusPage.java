@@ -2,7 +2,7 @@ package io.mcppool.gateway.ops;
 
 import io.mcppool.logging.Redaction;
 import io.mcppool.cache.CacheStats;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.stats.Latency;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

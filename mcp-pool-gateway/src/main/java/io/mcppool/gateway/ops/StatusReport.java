@@ -12,7 +12,7 @@ import io.mcppool.logging.Redaction;
 import io.mcppool.protocol.Json;
 import io.mcppool.routing.EndpointStatus;
 import io.mcppool.stats.EndpointMetrics;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.stats.HealthSummary;
 import io.mcppool.stats.Latency;
 import io.mcppool.stats.PoolMetrics;

@@ -1,5 +1,6 @@
 package io.mcppool.gateway.ops;
 
+import io.mcppool.status.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +14,7 @@ import io.mcppool.config.HealthSettings;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.Json;
 import io.mcppool.resilience.CircuitBreaker;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.testkit.TestkitHttpServer;
 import io.mcppool.testkit.TestkitOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -95,14 +96,14 @@ class ReadinessTest {
             server.stop();
             assertThatThrownBy(() -> pool.callTool("req", "echo", Map.of("message", "x")))
                     .isInstanceOf(McpPoolException.class);
-            assertThat(pool.endpoints("req").get(0).breaker().state()).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThat(pool.endpoints("req").get(0).breaker().state()).isEqualTo(BreakerState.OPEN);
             assertThat(Readiness.of(gateway).ready()).isFalse();
             // ...and once its open time is over it lets trial calls through: ready again, though the server is still
             // down, since only traffic can tell (an unready gateway that waited for the breaker would get none).
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                     .until(() -> Readiness.of(gateway).ready());
-            assertThat(pool.endpoints("req").get(0).breaker().state()).isIn(CircuitBreaker.State.OPEN,
-                    CircuitBreaker.State.HALF_OPEN);
+            assertThat(pool.endpoints("req").get(0).breaker().state()).isIn(BreakerState.OPEN,
+                    BreakerState.HALF_OPEN);
         }
     }
 

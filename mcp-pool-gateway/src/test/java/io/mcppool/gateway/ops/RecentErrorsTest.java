@@ -1,5 +1,7 @@
 package io.mcppool.gateway.ops;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,12 +64,12 @@ class RecentErrorsTest {
         errors.callEnded(call("s", "t"), CallOutcome.TOOL_ERROR, ErrorType.TOOL_ERROR, 1);
         errors.callEnded(call("s", "t"), CallOutcome.FAILURE, ErrorType.CANCELLED, 1);
         errors.processExited("s", "ep", 1, 0, true);
-        errors.breakerStateChanged("s", "ep", "open", "half_open");
-        errors.healthChanged("s", "ep", "unknown", "healthy", "ok");
+        errors.breakerStateChanged("s", "ep", BreakerState.OPEN, BreakerState.HALF_OPEN);
+        errors.healthChanged("s", "ep", HealthStatus.UNKNOWN, HealthStatus.HEALTHY, "ok");
         assertThat(errors.entries()).isEmpty();
 
-        errors.breakerStateChanged("s", "ep", "closed", "open");
-        errors.healthChanged("s", "ep", "healthy", "unhealthy", "3 health check(s) in a row failed");
+        errors.breakerStateChanged("s", "ep", BreakerState.CLOSED, BreakerState.OPEN);
+        errors.healthChanged("s", "ep", HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "3 health check(s) in a row failed");
         assertThat(errors.entries()).extracting(RecentErrors.Entry::type).containsExactly("breaker_open", "unhealthy");
     }
 

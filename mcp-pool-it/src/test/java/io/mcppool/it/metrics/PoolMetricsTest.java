@@ -1,5 +1,6 @@
 package io.mcppool.it.metrics;
 
+import io.mcppool.status.BreakerState;
 import static io.mcppool.it.metrics.TestkitServers.endpoint;
 import static io.mcppool.it.metrics.TestkitServers.oneSession;
 import static io.mcppool.it.metrics.TestkitServers.testkit;
@@ -89,7 +90,7 @@ class PoolMetricsTest {
                         .isInstanceOf(CallTimeoutException.class);
             }
             ep = endpoint(pool, "tk").endpoint();
-            assertThat(pool.circuitBreaker("tk", ep).state()).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThat(pool.circuitBreaker("tk", ep).state()).isEqualTo(BreakerState.OPEN);
 
             // ---- calls: exact at return, one series per (tool, outcome, error type)
             assertThat(operation("echo", "success", "none").count()).isEqualTo(N);

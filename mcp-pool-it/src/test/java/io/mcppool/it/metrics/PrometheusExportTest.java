@@ -1,5 +1,7 @@
 package io.mcppool.it.metrics;
 
+import io.mcppool.status.HealthStatus;
+import io.mcppool.status.BreakerState;
 import static io.mcppool.it.metrics.TestkitServers.endpoint;
 import static io.mcppool.it.metrics.TestkitServers.oneSession;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,8 +125,8 @@ class PrometheusExportTest {
             CallContext call = new CallContext("tk", "tools/call", "echo", System.nanoTime());
             call.endpoint(ep);
             metrics.retryScheduled(call, 2, Duration.ofMillis(100), ErrorType.TRANSPORT_FAILURE);
-            metrics.breakerStateChanged("tk", ep, "closed", "open");
-            metrics.healthChanged("tk", ep, "healthy", "unhealthy", "3 failed checks");
+            metrics.breakerStateChanged("tk", ep, BreakerState.CLOSED, BreakerState.OPEN);
+            metrics.healthChanged("tk", ep, HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, "3 failed checks");
             metrics.processRestarted("tk", ep, 4242, 1);
             metrics.cacheHit("tk", "echo");
             metrics.cacheMiss("tk", "echo");

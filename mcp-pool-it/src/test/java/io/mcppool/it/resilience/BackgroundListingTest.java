@@ -1,5 +1,6 @@
 package io.mcppool.it.resilience;
 
+import io.mcppool.status.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +11,7 @@ import io.mcppool.config.HealthSettings;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.config.RetrySettings;
 import io.mcppool.config.ServerConfig;
-import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.status.BreakerControl;
 import io.mcppool.testkit.TestServer;
 import io.mcppool.testkit.TestkitHttpServer;
 import java.time.Duration;
@@ -53,10 +54,10 @@ class BackgroundListingTest {
             server.respondWith(500, null, 10, "tools/list");
             // Ten listings answered 500, far past the two failures in a row that open this breaker (were they to
             // count, the breaker would open after two and refuse the rest).
-            CircuitBreaker breaker = pool.circuitBreaker("listless", pool.endpoints("listless").get(0).name());
+            BreakerControl breaker = pool.circuitBreaker("listless", pool.endpoints("listless").get(0).name());
             await().atMost(Duration.ofSeconds(30)).until(() -> server.cannedReplies().size() - before >= 10
-                    || breaker.state() != CircuitBreaker.State.CLOSED);
-            assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+                    || breaker.state() != BreakerState.CLOSED);
+            assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
             assertThat(pool.callTool("listless", "echo", Map.of("message", "still here")).text())
                     .isEqualTo("still here");
         }

@@ -1,5 +1,7 @@
 package io.mcppool.it.resilience;
 
+import io.mcppool.status.BreakerState;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
@@ -68,13 +70,13 @@ final class EventLog implements PoolEvents {
     }
 
     @Override
-    public void breakerStateChanged(String server, String endpoint, String from, String to) {
-        breakers.add(new BreakerChange(System.nanoTime(), server, endpoint, from, to));
+    public void breakerStateChanged(String server, String endpoint, BreakerState from, BreakerState to) {
+        breakers.add(new BreakerChange(System.nanoTime(), server, endpoint, from.tagValue(), to.tagValue()));
     }
 
     @Override
-    public void healthChanged(String server, String endpoint, String from, String to, String reason) {
-        health.add(new HealthChange(System.nanoTime(), server, endpoint, from, to, reason));
+    public void healthChanged(String server, String endpoint, HealthStatus from, HealthStatus to, String reason) {
+        health.add(new HealthChange(System.nanoTime(), server, endpoint, from.tagValue(), to.tagValue(), reason));
     }
 
     @Override

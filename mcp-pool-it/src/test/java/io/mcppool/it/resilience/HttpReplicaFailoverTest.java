@@ -1,5 +1,6 @@
 package io.mcppool.it.resilience;
 
+import io.mcppool.status.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,8 +14,8 @@ import io.mcppool.config.RetrySettings;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.protocol.CallToolResult;
-import io.mcppool.resilience.CircuitBreaker;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.BreakerControl;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.testkit.TestServer;
 import io.mcppool.testkit.TestkitHttpServer;
 import java.time.Duration;
@@ -120,7 +121,7 @@ class HttpReplicaFailoverTest {
                 // it also gets healthy again, breaker closed
                 await().atMost(Duration.ofSeconds(10)).until(() -> pool.endpoints(SERVER).stream()
                         .allMatch(s -> s.health() == HealthStatus.HEALTHY
-                                && s.breaker().state() == CircuitBreaker.State.CLOSED));
+                                && s.breaker().state() == BreakerState.CLOSED));
             } finally {
                 stop.set(true);
                 for (Thread t : callers) {
@@ -212,7 +213,7 @@ class HttpReplicaFailoverTest {
             // before counting what reaches the server.
             pool.catalog().loaded("forced").copy().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
             String endpoint = pool.endpoints("forced").get(0).name();
-            CircuitBreaker breaker = pool.circuitBreaker("forced", endpoint);
+            BreakerControl breaker = pool.circuitBreaker("forced", endpoint);
             breaker.forceOpen();
             long requestsBefore = only.requestCount();
             List<Long> took = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.mcppool.it.resilience;
 
+import io.mcppool.status.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -18,7 +19,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.config.SupervisionSettings;
 import io.mcppool.resilience.CircuitBreaker;
 import io.mcppool.routing.EndpointStatus;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.testkit.TestServer;
 import io.mcppool.testkit.TestkitHttpServer;
 import java.time.Duration;
@@ -97,7 +98,7 @@ class ResilienceContractTest {
             assertThat(events.breakerTransitions("busy-1", "closed", "open"))
                     .as("one SIGKILL of a process with calls in flight opened the breaker; the calls failed with "
                             + failures).isEmpty();
-            assertThat(pool.endpoints("busy").get(0).breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+            assertThat(pool.endpoints("busy").get(0).breaker().state()).isEqualTo(BreakerState.CLOSED);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mcppool.it.resilience;
 
+import io.mcppool.status.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,7 +17,7 @@ import io.mcppool.config.SupervisionSettings;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.resilience.CircuitBreaker;
 import io.mcppool.routing.EndpointStatus;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -230,6 +231,6 @@ class StdioReplicaKillTest {
 
     private static boolean allRecovered(List<EndpointStatus> endpoints) {
         return endpoints.stream().allMatch(s -> s.health() == HealthStatus.HEALTHY
-                && s.breaker().state() == CircuitBreaker.State.CLOSED && s.ready() && s.available());
+                && s.breaker().state() == BreakerState.CLOSED && s.ready() && s.available());
     }
 }

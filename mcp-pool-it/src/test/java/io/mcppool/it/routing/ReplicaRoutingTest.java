@@ -1,5 +1,6 @@
 package io.mcppool.it.routing;
 
+import io.mcppool.status.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -17,9 +18,9 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.protocol.Json;
-import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.status.BreakerControl;
 import io.mcppool.routing.EndpointStatus;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.testkit.TestkitCommand;
 import java.time.Duration;
 import java.util.List;
@@ -84,7 +85,7 @@ class ReplicaRoutingTest {
             // Three replicas are three processes.
             assertThat(pool.endpoints("tk").stream().mapToLong(s -> s.pool().sessionsOpened()).sum()).isEqualTo(3);
 
-            CircuitBreaker b = pool.circuitBreaker("tk", names.get(1));
+            BreakerControl b = pool.circuitBreaker("tk", names.get(1));
             b.forceOpen();
             picks.byEndpoint.clear();
             for (int i = 0; i < 20; i++) {
@@ -94,7 +95,7 @@ class ReplicaRoutingTest {
             assertThat(picks.of(names.get(0)) + picks.of(names.get(2))).isEqualTo(20);
             EndpointStatus forced = pool.endpoints("tk").get(1);
             assertThat(forced.available()).isFalse();
-            assertThat(forced.breaker().state()).isEqualTo(CircuitBreaker.State.FORCED_OPEN);
+            assertThat(forced.breaker().state()).isEqualTo(BreakerState.FORCED_OPEN);
 
             // The snapshot serialises, with health and breaker as operators read them.
             JsonNode json = Json.mapper().readTree(Json.mapper().writeValueAsString(pool.snapshot()));

@@ -20,7 +20,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.stats.EndpointMetrics;
-import io.mcppool.stats.HealthStatus;
+import io.mcppool.status.HealthStatus;
 import io.mcppool.stats.HealthSummary;
 import io.mcppool.stats.PoolStats;
 import io.mcppool.stats.ServerMetrics;
