@@ -675,11 +675,6 @@ public final class McpPool implements AutoCloseable {
         return stats.export(format);
     }
 
-    /** Forgets the recent window's figures (for tests); breaker and health states are kept. */
-    public void resetMetrics() {
-        stats.reset();
-    }
-
     /** The statistics behind the summaries, for alert rules ({@code Alerts.on(pool.stats())}). */
     public PoolStats stats() {
         return stats;

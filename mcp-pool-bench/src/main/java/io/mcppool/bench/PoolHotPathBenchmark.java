@@ -165,8 +165,9 @@ public class PoolHotPathBenchmark {
             SessionOptions options = new SessionOptions(SERVER, Duration.ofSeconds(10));
             PoolSettings settings = PoolSettings.builder().minSessions(1).maxSessions(4).maxConcurrentRequests(16).build();
             slots = new SessionPool(new PoolContext(SERVER, "inproc", Duration.ofSeconds(10),
-                    listener -> new McpSession(server.newTransport(), options, timer, listener), timer, background, s -> {
-                    }, io.mcppool.events.PoolEvents.NONE), settings);
+                    listener -> new McpSession(server.newTransport(), options, timer, listener), timer, background,
+                    io.mcppool.pool.SessionNotices.NONE, io.mcppool.events.PoolEvents.NONE,
+                    new io.mcppool.pool.ProcessSupervisor(io.mcppool.config.SupervisionSettings.DEFAULTS)), settings);
             slots.start();
             slots.acquire(null, TimeUnit.SECONDS.toNanos(10)).get(10, TimeUnit.SECONDS).release(); // the session is open
         }

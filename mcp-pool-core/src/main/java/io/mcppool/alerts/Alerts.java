@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * An event never waits for a running evaluation: it asks that one to run again instead.
  *
  * <p>Time comes from the stats' {@link io.mcppool.stats.StatsClock}: with a
- * {@link io.mcppool.stats.ManualClock}, a test moves the window and the crash-loop period by hand.
+ * manual clock (the tests' {@code ManualClock}), a test moves the window and the crash-loop period by hand.
  */
 public final class Alerts implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Alerts.class);

@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Status</b>: see {@link HealthRules} for the rule.
  *
- * <p><b>Time</b> comes from a {@link StatsClock}, so tests control the window with a {@link ManualClock}.
+ * <p><b>Time</b> comes from a {@link StatsClock}, so tests control the window with a manual clock.
  *
  * <p>Register it synchronously (not through {@link io.mcppool.events.AsyncPoolEvents}): it is cheap, and then
  * a call is counted before its caller sees the result. Thread-safe.

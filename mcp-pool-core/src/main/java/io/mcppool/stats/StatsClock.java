@@ -6,7 +6,7 @@ import java.time.InstantSource;
 /**
  * The time source of {@link PoolStats} and {@link io.mcppool.alerts.Alerts}: a monotonic
  * {@link #nanoTime()} that places calls in the sliding window, and a wall clock ({@link #instant()})
- * for the timestamps in summaries and alerts. Tests pass a {@link ManualClock} to control both.
+ * for the timestamps in summaries and alerts. Tests pass a manual clock to control both.
  */
 public interface StatsClock extends InstantSource {
 

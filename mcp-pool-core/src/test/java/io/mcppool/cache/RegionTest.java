@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mcppool.config.CacheSettings;
 import io.mcppool.events.CacheEvictionCause;
 import io.mcppool.protocol.CallToolResult;
-import io.mcppool.stats.ManualClock;
+import io.mcppool.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

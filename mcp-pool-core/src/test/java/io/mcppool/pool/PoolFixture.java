@@ -2,6 +2,7 @@ package io.mcppool.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mcppool.config.SupervisionSettings;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.events.SessionCloseReason;
 import io.mcppool.testing.FakeServer;
@@ -37,7 +38,7 @@ final class PoolFixture {
 
     PoolContext context() {
         return new PoolContext("fake", "fake endpoint", CONNECT_TIMEOUT, server.sessions(timer, CONNECT_TIMEOUT), timer,
-                background, SessionNotices.NONE, events);
+                background, SessionNotices.NONE, events, new ProcessSupervisor(SupervisionSettings.DEFAULTS));
     }
 
     /** Closes {@code pool} (if the test made one) and lets its background work run. */

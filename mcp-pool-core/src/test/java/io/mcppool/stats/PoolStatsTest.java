@@ -1,5 +1,6 @@
 package io.mcppool.stats;
 
+import io.mcppool.testing.ManualClock;
 import io.mcppool.status.BreakerState;
 import io.mcppool.status.HealthStatus;
 import static org.assertj.core.api.Assertions.assertThat;

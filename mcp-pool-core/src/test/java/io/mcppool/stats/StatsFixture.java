@@ -1,5 +1,6 @@
 package io.mcppool.stats;
 
+import io.mcppool.testing.ManualClock;
 import io.mcppool.ErrorType;
 import io.mcppool.PoolSnapshot;
 import io.mcppool.events.CallContext;

@@ -1,5 +1,6 @@
-package io.mcppool.stats;
+package io.mcppool.testing;
 
+import io.mcppool.stats.StatsClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
