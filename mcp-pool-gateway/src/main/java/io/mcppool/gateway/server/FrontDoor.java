@@ -191,7 +191,7 @@ public final class FrontDoor extends Handler.Wrapper {
         }
         response.getHeaders().put(HttpHeader.ALLOW, CORS_METHODS + ", OPTIONS");
         response.setStatus(HttpStatus.NO_CONTENT_204);
-        callback.succeeded();
+        EmptyResponse.end(response, callback);
         return true;
     }
 

@@ -229,7 +229,7 @@ final class McpHttpHandler extends Handler.Abstract {
         }
         if (requests.isEmpty() && invalid.isEmpty()) {
             response.setStatus(HttpStatus.ACCEPTED_202);
-            callback.succeeded();
+            EmptyResponse.end(response, callback);
             return true;
         }
         GatewayDispatcher.Admission admission = null;
@@ -251,7 +251,7 @@ final class McpHttpHandler extends Handler.Abstract {
             dispatcher.request(admission, requests.get(0), null).whenComplete((r, e) -> {
                 if (r == null) { // cancelled by the client: no response, only the end of the HTTP exchange
                     response.setStatus(HttpStatus.ACCEPTED_202);
-                    callback.succeeded();
+                    EmptyResponse.end(response, callback);
                 } else {
                     json(session, response, callback, JsonRpcCodec.encode(r));
                 }
@@ -275,7 +275,7 @@ final class McpHttpHandler extends Handler.Abstract {
             }
             if (done.isEmpty()) { // every request was cancelled by the client
                 response.setStatus(HttpStatus.ACCEPTED_202);
-                callback.succeeded();
+                EmptyResponse.end(response, callback);
             } else {
                 new BatchWriter(response, callback, done, session.unreadResponses()).iterate();
             }
@@ -383,7 +383,7 @@ final class McpHttpHandler extends Handler.Abstract {
         }
         sessions.end(session.get()); // ends its GET stream too
         response.setStatus(HttpStatus.OK_200);
-        callback.succeeded();
+        EmptyResponse.end(response, callback);
         return true;
     }
 
