@@ -1,5 +1,14 @@
 package io.mcppool;
 
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
+import io.mcppool.call.ErrorType;
+import io.mcppool.call.McpPoolException;
+import io.mcppool.call.PoolClosedException;
+import io.mcppool.call.PoolExhaustedException;
+import io.mcppool.call.ToolErrorException;
+import io.mcppool.call.UnknownServerException;
+import io.mcppool.call.UnknownToolException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.cache.LiveCatalog;

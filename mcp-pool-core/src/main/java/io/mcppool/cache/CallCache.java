@@ -1,9 +1,9 @@
 package io.mcppool.cache;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
-import io.mcppool.ToolErrorException;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
+import io.mcppool.call.ToolErrorException;
 import io.mcppool.config.CacheSettings;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.ServerConfig;

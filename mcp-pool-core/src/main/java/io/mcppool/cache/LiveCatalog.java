@@ -1,6 +1,6 @@
 package io.mcppool.cache;
 
-import io.mcppool.UnknownServerException;
+import io.mcppool.call.UnknownServerException;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.Prompt;
 import io.mcppool.protocol.Resource;

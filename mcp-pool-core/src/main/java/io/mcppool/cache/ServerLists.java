@@ -1,7 +1,7 @@
 package io.mcppool.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mcppool.ProtocolErrorException;
+import io.mcppool.call.ProtocolErrorException;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.InitializeResult;

@@ -2,7 +2,7 @@ package io.mcppool.events;
 
 import io.mcppool.status.HealthStatus;
 import io.mcppool.status.BreakerState;
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;

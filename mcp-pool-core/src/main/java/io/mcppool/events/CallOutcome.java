@@ -6,7 +6,7 @@ public enum CallOutcome {
     SUCCESS,
     /** A result with {@code isError}: the tool ran and reported a failure. */
     TOOL_ERROR,
-    /** An exception: see the call's {@link io.mcppool.ErrorType}. */
+    /** An exception: see the call's {@link io.mcppool.call.ErrorType}. */
     FAILURE;
 
     private final String tag = name().toLowerCase(java.util.Locale.ROOT);

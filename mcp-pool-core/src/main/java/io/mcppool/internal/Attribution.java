@@ -1,6 +1,6 @@
 package io.mcppool.internal;
 
-import io.mcppool.CallOptions;
+import io.mcppool.call.CallOptions;
 import java.time.Duration;
 
 /**

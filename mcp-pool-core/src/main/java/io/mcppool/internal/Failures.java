@@ -1,14 +1,14 @@
 package io.mcppool.internal;
 
-import io.mcppool.CallTimeoutException;
-import io.mcppool.ConnectFailureException;
-import io.mcppool.ErrorType;
-import io.mcppool.McpPoolException;
-import io.mcppool.PoolClosedException;
-import io.mcppool.PoolExhaustedException;
-import io.mcppool.ProtocolErrorException;
-import io.mcppool.TransportFailureException;
-import io.mcppool.UnknownToolException;
+import io.mcppool.call.CallTimeoutException;
+import io.mcppool.call.ConnectFailureException;
+import io.mcppool.call.ErrorType;
+import io.mcppool.call.McpPoolException;
+import io.mcppool.call.PoolClosedException;
+import io.mcppool.call.PoolExhaustedException;
+import io.mcppool.call.ProtocolErrorException;
+import io.mcppool.call.TransportFailureException;
+import io.mcppool.call.UnknownToolException;
 import io.mcppool.pool.AcquireTimeoutException;
 import io.mcppool.pool.PoolClosingException;
 import io.mcppool.protocol.JsonRpcError;

@@ -2,8 +2,8 @@ package io.mcppool.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.ErrorType;
-import io.mcppool.NoEndpointAvailableException;
+import io.mcppool.call.ErrorType;
+import io.mcppool.call.NoEndpointAvailableException;
 import io.mcppool.config.RetrySettings;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;

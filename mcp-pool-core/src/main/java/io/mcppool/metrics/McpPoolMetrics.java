@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.McpPool;
 import io.mcppool.PoolSnapshot;
 import io.mcppool.cache.CacheStats;

@@ -1,6 +1,6 @@
 package io.mcppool.resilience;
 
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.config.ToolConfig;
 import io.mcppool.protocol.ToolAnnotations;
 

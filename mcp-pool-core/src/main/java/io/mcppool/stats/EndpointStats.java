@@ -1,6 +1,6 @@
 package io.mcppool.stats;
 
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.SessionCloseReason;
 import java.time.Instant;

@@ -9,12 +9,12 @@ import java.util.Map;
  * @param calls         every call through the pool's API (tools/call, the list methods, reads, prompts, ping)
  * @param successes     results without {@code isError}
  * @param toolErrors    results with {@code isError}: the tool ran and reported a failure
- * @param failures      calls that ended with an exception (any {@link io.mcppool.ErrorType} but {@code tool_error})
+ * @param failures      calls that ended with an exception (any {@link io.mcppool.call.ErrorType} but {@code tool_error})
  * @param errors        the failures that count against the server: all but {@code cancelled} (the caller gave
  *                      up) and {@code invalid_request} (the caller asked for something wrong)
  * @param errorRate     {@code errors / calls}; 0 without calls
  * @param toolErrorRate {@code toolErrors / calls}; 0 without calls
- * @param errorsByType  calls that did not succeed, by {@link io.mcppool.ErrorType#tagValue()} (tool errors
+ * @param errorsByType  calls that did not succeed, by {@link io.mcppool.call.ErrorType#tagValue()} (tool errors
  *                      included); only types that occurred, in the enum's order
  * @param acquires      attempts to get a session slot (one per call that reached a pool; one more when a
  *                      session died between the lease and the send)

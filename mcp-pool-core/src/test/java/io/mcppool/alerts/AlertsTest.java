@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.protocol.Json;
 import io.mcppool.stats.StatsFixture;
 import java.time.Duration;

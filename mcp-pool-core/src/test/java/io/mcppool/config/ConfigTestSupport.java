@@ -2,7 +2,7 @@ package io.mcppool.config;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mcppool.InvalidConfigException;
+import io.mcppool.config.InvalidConfigException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;

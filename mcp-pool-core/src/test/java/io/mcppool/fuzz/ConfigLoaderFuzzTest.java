@@ -3,7 +3,7 @@ package io.mcppool.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.mcppool.InvalidConfigException;
+import io.mcppool.config.InvalidConfigException;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.ConfigLoader.Format;
 import io.mcppool.config.McpPoolConfig;

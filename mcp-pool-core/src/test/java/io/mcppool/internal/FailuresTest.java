@@ -2,8 +2,8 @@ package io.mcppool.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.ErrorType;
-import io.mcppool.McpPoolException;
+import io.mcppool.call.ErrorType;
+import io.mcppool.call.McpPoolException;
 import io.mcppool.pool.AcquireTimeoutException;
 import io.mcppool.pool.PoolClosingException;
 import io.mcppool.protocol.JsonRpcError;

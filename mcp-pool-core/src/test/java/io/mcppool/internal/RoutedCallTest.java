@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.PoolClosedException;
-import io.mcppool.ProtocolErrorException;
-import io.mcppool.TransportFailureException;
+import io.mcppool.call.PoolClosedException;
+import io.mcppool.call.ProtocolErrorException;
+import io.mcppool.call.TransportFailureException;
 import io.mcppool.cache.LiveCatalog;
 import io.mcppool.config.BreakerSettings;
 import io.mcppool.config.EndpointConfig;

@@ -2,7 +2,7 @@ package io.mcppool.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.config.ToolConfig;
 import io.mcppool.protocol.ToolAnnotations;
 import java.util.ArrayList;

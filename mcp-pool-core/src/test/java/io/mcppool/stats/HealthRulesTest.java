@@ -9,7 +9,7 @@ import static io.mcppool.stats.StatsFixture.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.events.CallOutcome;
 import java.time.Duration;
 import java.util.List;

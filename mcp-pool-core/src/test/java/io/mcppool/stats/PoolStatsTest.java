@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mcppool.ErrorType;
-import io.mcppool.UnknownServerException;
+import io.mcppool.call.ErrorType;
+import io.mcppool.call.UnknownServerException;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.SessionCloseReason;
 import io.mcppool.protocol.Json;

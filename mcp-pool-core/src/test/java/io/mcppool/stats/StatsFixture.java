@@ -1,7 +1,7 @@
 package io.mcppool.stats;
 
 import io.mcppool.testing.ManualClock;
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.PoolSnapshot;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;

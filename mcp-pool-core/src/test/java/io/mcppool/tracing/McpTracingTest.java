@@ -2,7 +2,7 @@ package io.mcppool.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.opentelemetry.api.OpenTelemetry;

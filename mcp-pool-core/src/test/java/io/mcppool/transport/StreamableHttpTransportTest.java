@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
 import io.mcppool.McpPool;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.HealthSettings;

@@ -1,6 +1,6 @@
 package io.mcppool.gateway;
 
-import io.mcppool.InvalidConfigException;
+import io.mcppool.config.InvalidConfigException;
 import io.mcppool.McpPool;
 import io.mcppool.ReloadResult;
 import io.mcppool.config.ConfigLoader;

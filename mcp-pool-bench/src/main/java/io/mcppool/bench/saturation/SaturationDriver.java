@@ -1,6 +1,6 @@
 package io.mcppool.bench.saturation;
 
-import io.mcppool.CallOptions;
+import io.mcppool.call.CallOptions;
 import io.mcppool.McpPool;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;

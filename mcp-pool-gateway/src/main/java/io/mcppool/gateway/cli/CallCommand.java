@@ -2,7 +2,7 @@ package io.mcppool.gateway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.CallOptions;
+import io.mcppool.call.CallOptions;
 import io.mcppool.protocol.CallToolResult;
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.mcppool.gateway.cli;
 
-import io.mcppool.InvalidConfigException;
+import io.mcppool.config.InvalidConfigException;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.Replica;

@@ -1,10 +1,10 @@
 package io.mcppool.gateway.cli;
 
-import io.mcppool.InvalidConfigException;
-import io.mcppool.McpPoolException;
-import io.mcppool.ToolErrorException;
-import io.mcppool.UnknownServerException;
-import io.mcppool.UnknownToolException;
+import io.mcppool.config.InvalidConfigException;
+import io.mcppool.call.McpPoolException;
+import io.mcppool.call.ToolErrorException;
+import io.mcppool.call.UnknownServerException;
+import io.mcppool.call.UnknownToolException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;

@@ -1,7 +1,7 @@
 package io.mcppool.gateway.cli;
 
-import io.mcppool.InvalidConfigException;
-import io.mcppool.McpPoolException;
+import io.mcppool.config.InvalidConfigException;
+import io.mcppool.call.McpPoolException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;

@@ -1,8 +1,8 @@
 package io.mcppool.gateway.cli;
 
 import io.mcppool.McpPool;
-import io.mcppool.McpPoolException;
-import io.mcppool.UnknownServerException;
+import io.mcppool.call.McpPoolException;
+import io.mcppool.call.UnknownServerException;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.Replica;

@@ -1,7 +1,7 @@
 package io.mcppool.gateway.ops;
 
 import io.mcppool.McpPool;
-import io.mcppool.McpPoolException;
+import io.mcppool.call.McpPoolException;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.routing.EndpointStatus;
 import java.util.ArrayList;

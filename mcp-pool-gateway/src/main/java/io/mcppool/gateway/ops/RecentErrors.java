@@ -2,7 +2,7 @@ package io.mcppool.gateway.ops;
 
 import io.mcppool.status.HealthStatus;
 import io.mcppool.status.BreakerState;
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;

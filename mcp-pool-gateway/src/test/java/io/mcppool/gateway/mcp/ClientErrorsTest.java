@@ -2,9 +2,9 @@ package io.mcppool.gateway.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.PoolExhaustedException;
-import io.mcppool.TransportFailureException;
-import io.mcppool.UnknownServerException;
+import io.mcppool.call.PoolExhaustedException;
+import io.mcppool.call.TransportFailureException;
+import io.mcppool.call.UnknownServerException;
 import io.mcppool.protocol.JsonRpcError;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.McpPool;
-import io.mcppool.UnknownToolException;
+import io.mcppool.call.UnknownToolException;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.RateLimit;
 import io.mcppool.config.ServerConfig;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.McpPool;
-import io.mcppool.McpPoolException;
+import io.mcppool.call.McpPoolException;
 import io.mcppool.config.BreakerSettings;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.HealthSettings;

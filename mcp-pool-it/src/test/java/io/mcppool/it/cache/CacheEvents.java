@@ -1,6 +1,6 @@
 package io.mcppool.it.cache;
 
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.events.CacheEvictionCause;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;

@@ -4,7 +4,7 @@ import static io.mcppool.it.cache.CacheTestkit.executions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mcppool.CallOptions;
+import io.mcppool.call.CallOptions;
 import io.mcppool.McpPool;
 import io.mcppool.cache.CacheStats;
 import io.mcppool.config.CacheSettings;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.McpPool;
-import io.mcppool.UnknownToolException;
+import io.mcppool.call.UnknownToolException;
 import io.mcppool.cache.CatalogEntry;
 import io.mcppool.cache.ToolCatalog;
 import io.mcppool.protocol.Tool;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
-import io.mcppool.ErrorType;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
+import io.mcppool.call.ErrorType;
 import io.mcppool.McpPool;
-import io.mcppool.UnknownToolException;
+import io.mcppool.call.UnknownToolException;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.config.ServerConfig;

@@ -3,9 +3,9 @@ package io.mcppool.it.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mcppool.CallOptions;
+import io.mcppool.call.CallOptions;
 import io.mcppool.McpPool;
-import io.mcppool.ToolErrorException;
+import io.mcppool.call.ToolErrorException;
 import io.mcppool.protocol.CallToolResult;
 import java.io.IOException;
 import java.nio.file.Files;

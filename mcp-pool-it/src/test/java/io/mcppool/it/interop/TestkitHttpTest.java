@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mcppool.CallOptions;
+import io.mcppool.call.CallOptions;
 import io.mcppool.McpPool;
-import io.mcppool.ToolErrorException;
+import io.mcppool.call.ToolErrorException;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.it.interop.Interop.ProgressLog;
 import io.mcppool.protocol.CallToolResult;

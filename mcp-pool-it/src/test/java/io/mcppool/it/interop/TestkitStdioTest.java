@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.mcppool.CallOptions;
+import io.mcppool.call.CallOptions;
 import io.mcppool.McpPool;
-import io.mcppool.ToolErrorException;
-import io.mcppool.UnknownToolException;
+import io.mcppool.call.ToolErrorException;
+import io.mcppool.call.UnknownToolException;
 import io.mcppool.it.interop.Interop.ProgressLog;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Content;

@@ -3,9 +3,9 @@ package io.mcppool.it.logging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
-import io.mcppool.ErrorType;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
+import io.mcppool.call.ErrorType;
 import io.mcppool.McpPool;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;

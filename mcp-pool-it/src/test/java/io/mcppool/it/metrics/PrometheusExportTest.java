@@ -10,11 +10,11 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
-import io.mcppool.ErrorType;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
+import io.mcppool.call.ErrorType;
 import io.mcppool.McpPool;
-import io.mcppool.UnknownToolException;
+import io.mcppool.call.UnknownToolException;
 import io.mcppool.events.CallContext;
 import io.mcppool.metrics.McpPoolMetrics;
 import java.io.File;

@@ -3,7 +3,7 @@ package io.mcppool.it.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mcppool.CallOptions;
+import io.mcppool.call.CallOptions;
 import io.mcppool.McpPool;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.McpPool;
-import io.mcppool.PoolClosedException;
+import io.mcppool.call.PoolClosedException;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.CallContext;

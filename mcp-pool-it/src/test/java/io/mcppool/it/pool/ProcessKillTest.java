@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mcppool.McpPool;
-import io.mcppool.TransportFailureException;
+import io.mcppool.call.TransportFailureException;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.protocol.CallToolResult;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mcppool.McpPool;
-import io.mcppool.NoEndpointAvailableException;
+import io.mcppool.call.NoEndpointAvailableException;
 import io.mcppool.config.BreakerSettings;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.HealthSettings;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import io.mcppool.ConnectFailureException;
-import io.mcppool.ErrorType;
+import io.mcppool.call.ConnectFailureException;
+import io.mcppool.call.ErrorType;
 import io.mcppool.McpPool;
-import io.mcppool.TransportFailureException;
+import io.mcppool.call.TransportFailureException;
 import io.mcppool.config.BreakerSettings;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.HealthSettings;

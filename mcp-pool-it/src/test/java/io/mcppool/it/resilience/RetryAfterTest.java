@@ -3,7 +3,7 @@ package io.mcppool.it.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.ErrorType;
+import io.mcppool.call.ErrorType;
 import io.mcppool.McpPool;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.HealthSettings;

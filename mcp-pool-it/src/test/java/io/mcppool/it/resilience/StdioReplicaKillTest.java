@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mcppool.McpPool;
-import io.mcppool.TransportFailureException;
+import io.mcppool.call.TransportFailureException;
 import io.mcppool.config.BalanceStrategy;
 import io.mcppool.config.BreakerSettings;
 import io.mcppool.config.HealthSettings;

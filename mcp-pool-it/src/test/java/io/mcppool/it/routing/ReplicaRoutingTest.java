@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.McpPool;
-import io.mcppool.NoEndpointAvailableException;
+import io.mcppool.call.NoEndpointAvailableException;
 import io.mcppool.PoolSnapshot;
 import io.mcppool.config.BalanceStrategy;
 import io.mcppool.config.EndpointConfig;

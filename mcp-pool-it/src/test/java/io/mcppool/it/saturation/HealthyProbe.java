@@ -1,7 +1,7 @@
 package io.mcppool.it.saturation;
 
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
 import io.mcppool.McpPool;
 import io.mcppool.protocol.CallToolResult;
 import java.time.Duration;

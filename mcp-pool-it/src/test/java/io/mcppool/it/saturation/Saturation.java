@@ -3,8 +3,8 @@ package io.mcppool.it.saturation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
 import io.mcppool.McpPool;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;

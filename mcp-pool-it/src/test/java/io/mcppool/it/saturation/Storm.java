@@ -1,7 +1,7 @@
 package io.mcppool.it.saturation;
 
 import io.mcppool.McpPool;
-import io.mcppool.McpPoolException;
+import io.mcppool.call.McpPoolException;
 import io.mcppool.protocol.CallToolResult;
 import java.time.Duration;
 import java.util.ArrayList;

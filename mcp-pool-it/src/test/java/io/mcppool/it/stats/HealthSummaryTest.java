@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
 import io.mcppool.McpPool;
-import io.mcppool.McpPoolException;
+import io.mcppool.call.McpPoolException;
 import io.mcppool.alerts.Alert;
 import io.mcppool.alerts.AlertListener;
 import io.mcppool.alerts.AlertRule;

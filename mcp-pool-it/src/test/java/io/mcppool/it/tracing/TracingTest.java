@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mcppool.CallOptions;
-import io.mcppool.CallTimeoutException;
+import io.mcppool.call.CallOptions;
+import io.mcppool.call.CallTimeoutException;
 import io.mcppool.McpPool;
-import io.mcppool.UnknownToolException;
+import io.mcppool.call.UnknownToolException;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.config.ServerConfig;

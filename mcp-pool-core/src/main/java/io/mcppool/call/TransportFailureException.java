@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 import java.util.Objects;
 

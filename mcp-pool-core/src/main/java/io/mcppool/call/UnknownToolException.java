@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 /** The server does not list a tool by this name. */
 public class UnknownToolException extends McpPoolException {

@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 import io.mcppool.protocol.Progress;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 /**
  * The pool is closed, or closed while the call waited or ran: nothing more will be sent. Not a sign of load,

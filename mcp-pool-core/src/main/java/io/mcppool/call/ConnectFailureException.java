@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 /**
  * The server could not be reached: its process did not start, the connection was refused, or the

@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 /** The call's deadline passed before the server answered; notifications/cancelled was sent for it. */
 public class CallTimeoutException extends McpPoolException {

@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 import io.mcppool.protocol.JsonRpcError;
 import java.util.Optional;

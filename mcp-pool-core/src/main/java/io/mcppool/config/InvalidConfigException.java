@@ -1,5 +1,7 @@
-package io.mcppool;
+package io.mcppool.config;
 
+import io.mcppool.call.ErrorType;
+import io.mcppool.call.McpPoolException;
 import java.util.List;
 
 /**

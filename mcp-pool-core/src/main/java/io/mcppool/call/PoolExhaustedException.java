@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 /** No session slot became free (and no new session could be opened) within the acquire timeout; nothing was sent to the server. */
 public class PoolExhaustedException extends McpPoolException {

@@ -1,9 +1,9 @@
-package io.mcppool;
+package io.mcppool.call;
 
 import java.util.Optional;
 
 /**
- * The one base of every failure {@link McpPool} reports. Each subtype is one kind of failure the
+ * The one base of every failure {@link io.mcppool.McpPool} reports. Each subtype is one kind of failure the
  * caller can act on; the message always names the server and, where they are known, the endpoint
  * and the tool.
  */

@@ -1,4 +1,4 @@
-package io.mcppool;
+package io.mcppool.call;
 
 /** No server by this name is configured. */
 public class UnknownServerException extends McpPoolException {
