@@ -1,5 +1,6 @@
 package io.mcppool;
 
+import io.mcppool.status.PoolSnapshot;
 import io.mcppool.call.CallOptions;
 import io.mcppool.call.CallTimeoutException;
 import io.mcppool.call.ErrorType;
@@ -37,7 +38,7 @@ import io.mcppool.protocol.Resource;
 import io.mcppool.protocol.ResourceTemplate;
 import io.mcppool.protocol.Tool;
 import io.mcppool.status.BreakerControl;
-import io.mcppool.routing.EndpointStatus;
+import io.mcppool.status.EndpointStatus;
 import io.mcppool.stats.HealthSummary;
 import io.mcppool.stats.PoolMetrics;
 import io.mcppool.stats.PoolStats;

@@ -1,9 +1,9 @@
 package io.mcppool.metrics;
 
 import io.mcppool.McpPool;
-import io.mcppool.PoolSnapshot;
+import io.mcppool.status.PoolSnapshot;
 import io.mcppool.metrics.MeterKeys.EndpointKey;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -1,5 +1,6 @@
 package io.mcppool.pool;
 
+import io.mcppool.status.EndpointSnapshot;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 

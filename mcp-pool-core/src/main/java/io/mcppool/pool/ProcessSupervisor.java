@@ -1,5 +1,6 @@
 package io.mcppool.pool;
 
+import io.mcppool.status.SupervisionSnapshot;
 import io.mcppool.config.SupervisionSettings;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,16 +19,6 @@ public final class ProcessSupervisor {
     @FunctionalInterface
     public interface Listener {
         void crashLoopChanged(boolean crashLoop, String reason);
-    }
-
-    /**
-     * @param restarts       processes started after a crash
-     * @param crashes        crashes seen
-     * @param lastExitCode   the last crashed process's exit code, -1 if unknown or none
-     * @param crashLoop      whether the endpoint is in a crash loop
-     * @param recentCrashes  crashes within the crash-loop window
-     */
-    public record Snapshot(long restarts, long crashes, int lastExitCode, boolean crashLoop, int recentCrashes) {
     }
 
     private final SupervisionSettings settings;
@@ -150,11 +141,11 @@ public final class ProcessSupervisor {
         return crashLoop;
     }
 
-    public Snapshot snapshot() {
+    public SupervisionSnapshot snapshot() {
         lock.lock();
         try {
             trim(nanoClock.getAsLong());
-            return new Snapshot(restarts, crashes, lastExitCode, crashLoop, crashTimes.size());
+            return new SupervisionSnapshot(restarts, crashes, lastExitCode, crashLoop, crashTimes.size());
         } finally {
             lock.unlock();
         }

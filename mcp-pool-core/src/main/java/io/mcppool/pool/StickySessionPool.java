@@ -1,5 +1,6 @@
 package io.mcppool.pool;
 
+import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.events.SessionCloseReason;
 import io.mcppool.session.McpSession;

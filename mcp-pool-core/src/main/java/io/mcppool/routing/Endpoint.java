@@ -1,5 +1,6 @@
 package io.mcppool.routing;
 
+import io.mcppool.status.EndpointStatus;
 import io.mcppool.status.BreakerState;
 import io.mcppool.config.HealthSettings;
 import io.mcppool.config.Replica;

@@ -24,7 +24,7 @@ public record EndpointMetrics(String endpoint, HealthStatus status, List<String>
      * @param capacity        slots of the open sessions
      * @param maxCapacity     slots of the most sessions the pool may open ({@code maxSessions} x slots per
      *                        session); 0 when the configuration is unknown
-     * @param utilization     {@code inFlight / capacity}, as {@link io.mcppool.pool.EndpointSnapshot#utilization()}
+     * @param utilization     {@code inFlight / capacity}, as {@link io.mcppool.status.EndpointSnapshot#utilization()}
      * @param saturation      {@code inFlight / maxCapacity}: how close the pool is to making callers wait;
      *                        equals {@code utilization} when {@code maxCapacity} is unknown
      * @param lastOpenFailure why the last attempt to open a session failed, if the last attempt failed

@@ -6,6 +6,7 @@ import static io.mcppool.protocol.McpMethods.TOOLS_CALL;
 import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mcppool.status.EndpointSnapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;

@@ -4,6 +4,7 @@ import static io.mcppool.pool.PoolFixture.leased;
 import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.events.SessionCloseReason;

@@ -2,10 +2,10 @@ package io.mcppool.stats;
 
 import io.mcppool.testing.ManualClock;
 import io.mcppool.call.ErrorType;
-import io.mcppool.PoolSnapshot;
+import io.mcppool.status.PoolSnapshot;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import io.mcppool.bench.ChildProcess;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.config.ServerConfig;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

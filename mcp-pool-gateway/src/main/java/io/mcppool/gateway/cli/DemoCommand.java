@@ -1,9 +1,9 @@
 package io.mcppool.gateway.cli;
 
 import io.mcppool.McpPool;
-import io.mcppool.PoolSnapshot;
+import io.mcppool.status.PoolSnapshot;
 import io.mcppool.config.McpPoolConfig;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Tool;
 import java.io.PrintWriter;

@@ -3,7 +3,7 @@ package io.mcppool.gateway.ops;
 import io.mcppool.McpPool;
 import io.mcppool.call.McpPoolException;
 import io.mcppool.config.ServerConfig;
-import io.mcppool.routing.EndpointStatus;
+import io.mcppool.status.EndpointStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.ReloadResult;
 import io.mcppool.gateway.Gateway;
 import io.mcppool.it.gateway.GatewayClient.Answer;
-import io.mcppool.routing.EndpointStatus;
+import io.mcppool.status.EndpointStatus;
 import io.mcppool.testkit.TestkitHttpServer;
 import io.mcppool.testkit.TestkitOptions;
 import java.net.ConnectException;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.gateway.Gateway;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.protocol.Json;
-import io.mcppool.routing.EndpointStatus;
+import io.mcppool.status.EndpointStatus;
 import io.mcppool.testkit.TestkitHttpServer;
 import io.mcppool.testkit.TestkitOptions;
 import java.nio.file.Path;

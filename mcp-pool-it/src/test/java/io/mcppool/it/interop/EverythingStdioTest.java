@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.mcppool.call.CallOptions;
 import io.mcppool.McpPool;
 import io.mcppool.it.interop.Interop.ProgressLog;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Progress;
 import io.mcppool.protocol.Tool;

@@ -32,7 +32,7 @@ import io.mcppool.McpPool;
 import io.mcppool.call.PoolExhaustedException;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.metrics.McpPoolMetrics;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.resilience.CircuitBreaker;

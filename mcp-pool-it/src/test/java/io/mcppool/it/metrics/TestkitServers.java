@@ -4,7 +4,7 @@ import io.mcppool.McpPool;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.config.ServerConfig;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.testkit.TestkitCommand;
 import java.time.Duration;
 import java.util.List;

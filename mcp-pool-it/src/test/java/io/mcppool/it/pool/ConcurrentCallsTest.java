@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcppool.McpPool;
 import io.mcppool.config.PoolSettings;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.protocol.CallToolResult;
 import java.util.ArrayList;
 import java.util.List;

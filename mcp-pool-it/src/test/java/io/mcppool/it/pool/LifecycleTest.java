@@ -7,7 +7,7 @@ import io.mcppool.call.CallOptions;
 import io.mcppool.McpPool;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;
-import io.mcppool.pool.EndpointSnapshot;
+import io.mcppool.status.EndpointSnapshot;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

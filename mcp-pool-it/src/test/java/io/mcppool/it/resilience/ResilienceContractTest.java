@@ -18,7 +18,7 @@ import io.mcppool.config.RetrySettings;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.config.SupervisionSettings;
 import io.mcppool.resilience.CircuitBreaker;
-import io.mcppool.routing.EndpointStatus;
+import io.mcppool.status.EndpointStatus;
 import io.mcppool.status.HealthStatus;
 import io.mcppool.testkit.TestServer;
 import io.mcppool.testkit.TestkitHttpServer;

@@ -16,7 +16,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.config.SupervisionSettings;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.resilience.CircuitBreaker;
-import io.mcppool.routing.EndpointStatus;
+import io.mcppool.status.EndpointStatus;
 import io.mcppool.status.HealthStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
-package io.mcppool;
+package io.mcppool.status;
 
-import io.mcppool.pool.EndpointSnapshot;
-import io.mcppool.routing.EndpointStatus;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,10 +1,5 @@
-package io.mcppool.routing;
+package io.mcppool.status;
 
-import io.mcppool.status.BreakerSnapshot;
-import io.mcppool.pool.EndpointSnapshot;
-import io.mcppool.pool.ProcessSupervisor;
-import io.mcppool.resilience.CircuitBreaker;
-import io.mcppool.status.HealthStatus;
 import java.time.Instant;
 
 /**
@@ -20,5 +15,5 @@ import java.time.Instant;
 public record EndpointStatus(String name, String transport, int weight, int tier, HealthStatus health,
                              String healthReason, Instant healthSince, boolean available, boolean ready,
                              BreakerSnapshot breaker, int outstanding, double latencyMillis,
-                             ProcessSupervisor.Snapshot supervision, EndpointSnapshot pool) {
+                             SupervisionSnapshot supervision, EndpointSnapshot pool) {
 }

@@ -1,4 +1,4 @@
-package io.mcppool.pool;
+package io.mcppool.status;
 
 /**
  * The state of one endpoint's pool at one moment. JSON-serialisable.
