@@ -27,7 +27,7 @@ import io.mcppool.internal.Attribution;
 import io.mcppool.internal.CallFuture;
 import io.mcppool.internal.Failures;
 import io.mcppool.internal.PooledServer;
-import io.mcppool.pool.Concurrently;
+import io.mcppool.internal.pool.Concurrently;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.GetPromptResult;
 import io.mcppool.protocol.Json;
@@ -43,7 +43,7 @@ import io.mcppool.stats.HealthSummary;
 import io.mcppool.stats.PoolMetrics;
 import io.mcppool.stats.PoolStats;
 import io.mcppool.stats.ServerMetrics;
-import io.mcppool.transport.LiveProcesses;
+import io.mcppool.internal.transport.LiveProcesses;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -622,15 +622,15 @@ public final class McpPool implements AutoCloseable {
      * (a gateway forwards them to its client). Bind before the key's first call; {@link #releaseAffinity}
      * unbinds. On other servers it has no effect: a shared session cannot know whom to ask.
      */
-    public void bindAffinity(String server, String affinityKey, io.mcppool.session.ServerRequestHandler handler) {
-        for (io.mcppool.routing.Endpoint ep : server(server).endpoints()) {
+    public void bindAffinity(String server, String affinityKey, io.mcppool.protocol.ServerRequestHandler handler) {
+        for (io.mcppool.internal.routing.Endpoint ep : server(server).endpoints()) {
             ep.pool().bindAffinity(affinityKey, handler);
         }
     }
 
     /** Ends the session bound to an affinity key on a sticky server (a gateway client went away). */
     public void releaseAffinity(String server, String affinityKey) {
-        for (io.mcppool.routing.Endpoint ep : server(server).endpoints()) {
+        for (io.mcppool.internal.routing.Endpoint ep : server(server).endpoints()) {
             ep.pool().releaseAffinity(affinityKey);
         }
     }
@@ -640,7 +640,7 @@ public final class McpPool implements AutoCloseable {
      * circuit breaker, requests in flight, process restarts and exit codes, and the session pool.
      */
     public List<EndpointStatus> endpoints(String server) {
-        return server(server).endpoints().stream().map(io.mcppool.routing.Endpoint::status).toList();
+        return server(server).endpoints().stream().map(io.mcppool.internal.routing.Endpoint::status).toList();
     }
 
     /**
@@ -653,11 +653,11 @@ public final class McpPool implements AutoCloseable {
      */
     public BreakerControl circuitBreaker(String server, String endpoint) {
         PooledServer s = server(server);
-        io.mcppool.routing.Endpoint ep = s.endpoint(endpoint);
+        io.mcppool.internal.routing.Endpoint ep = s.endpoint(endpoint);
         if (ep == null) {
             throw new IllegalArgumentException("server '" + server + "' has no endpoint named '" + endpoint
                     + "'; its endpoints: " + String.join(", ", s.endpoints().stream()
-                    .map(io.mcppool.routing.Endpoint::name).toList()));
+                    .map(io.mcppool.internal.routing.Endpoint::name).toList()));
         }
         return ep.breaker().control();
     }

@@ -6,14 +6,14 @@ import io.mcppool.McpPool;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.config.ServerConfig;
-import io.mcppool.pool.Lease;
-import io.mcppool.pool.PoolContext;
-import io.mcppool.pool.SessionPool;
+import io.mcppool.internal.pool.Lease;
+import io.mcppool.internal.pool.PoolContext;
+import io.mcppool.internal.pool.SessionPool;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.McpMethods;
-import io.mcppool.session.McpSession;
-import io.mcppool.session.SessionOptions;
+import io.mcppool.internal.session.McpSession;
+import io.mcppool.internal.session.SessionOptions;
 import io.mcppool.testkit.InProcessServer;
 import java.time.Duration;
 import java.util.Map;
@@ -166,8 +166,8 @@ public class PoolHotPathBenchmark {
             PoolSettings settings = PoolSettings.builder().minSessions(1).maxSessions(4).maxConcurrentRequests(16).build();
             slots = new SessionPool(new PoolContext(SERVER, "inproc", Duration.ofSeconds(10),
                     listener -> new McpSession(server.newTransport(), options, timer, listener), timer, background,
-                    io.mcppool.pool.SessionNotices.NONE, io.mcppool.events.PoolEvents.NONE,
-                    new io.mcppool.pool.ProcessSupervisor(io.mcppool.config.SupervisionSettings.DEFAULTS)), settings);
+                    io.mcppool.internal.pool.SessionNotices.NONE, io.mcppool.events.PoolEvents.NONE,
+                    new io.mcppool.internal.pool.ProcessSupervisor(io.mcppool.config.SupervisionSettings.DEFAULTS)), settings);
             slots.start();
             slots.acquire(null, TimeUnit.SECONDS.toNanos(10)).get(10, TimeUnit.SECONDS).release(); // the session is open
         }

@@ -6,7 +6,7 @@ import io.mcppool.config.ToolConfig;
 import io.mcppool.protocol.ToolAnnotations;
 
 /**
- * The result cache's safety rule, in one place (as {@link io.mcppool.resilience.Retries} is the retry rule).
+ * The result cache's safety rule, in one place (as {@link io.mcppool.internal.resilience.Retries} is the retry rule).
  * A result is cached only when the tool's cache settings have a TTL, and
  * <ul>
  *   <li>the operator lists the tool as cacheable: it has a {@code cache} block of its own; or</li>

@@ -13,7 +13,7 @@ import io.mcppool.protocol.Prompt;
 import io.mcppool.protocol.Resource;
 import io.mcppool.protocol.ResourceTemplate;
 import io.mcppool.protocol.Tool;
-import io.mcppool.session.RpcErrorException;
+import io.mcppool.protocol.RpcErrorException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -19,7 +19,7 @@ public record UpstreamLogs(RateLimitedLog stderr, RateLimitedLog strayStdout, Ra
                 new RateLimitedLog(LoggerFactory.getLogger("mcp.server." + server + ".stderr"), Level.INFO,
                         "lines of stderr", linesPerMinute, RateLimitedLog.MAX_LINE_CHARS,
                         n -> skipped.skipped("stderr", n), System::nanoTime),
-                new RateLimitedLog(LoggerFactory.getLogger("io.mcppool.transport.StdioTransport"), Level.WARN,
+                new RateLimitedLog(LoggerFactory.getLogger("io.mcppool.internal.transport.StdioTransport"), Level.WARN,
                         "stdout lines of server '" + server + "' that were not JSON-RPC", linesPerMinute,
                         RateLimitedLog.MAX_LINE_CHARS, n -> skipped.skipped("stdout", n), System::nanoTime),
                 new RateLimitedLog(LoggerFactory.getLogger("mcp.server." + server), Level.ERROR,

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcppool.call.ErrorType;
 import io.mcppool.call.McpPoolException;
-import io.mcppool.pool.AcquireTimeoutException;
-import io.mcppool.pool.PoolClosingException;
+import io.mcppool.internal.pool.AcquireTimeoutException;
+import io.mcppool.internal.pool.PoolClosingException;
 import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.MalformedMessageException;
-import io.mcppool.session.RequestTimeoutException;
-import io.mcppool.session.RpcErrorException;
+import io.mcppool.internal.session.RequestTimeoutException;
+import io.mcppool.protocol.RpcErrorException;
 import io.mcppool.transport.HttpStatusException;
 import io.mcppool.transport.SessionExpiredException;
 import io.mcppool.transport.TransportException;

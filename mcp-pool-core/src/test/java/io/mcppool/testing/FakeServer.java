@@ -1,9 +1,9 @@
 package io.mcppool.testing;
 
-import io.mcppool.pool.SessionFactory;
+import io.mcppool.internal.pool.SessionFactory;
 import io.mcppool.protocol.JsonRpcRequest;
-import io.mcppool.session.McpSession;
-import io.mcppool.session.SessionOptions;
+import io.mcppool.internal.session.McpSession;
+import io.mcppool.internal.session.SessionOptions;
 import io.mcppool.transport.TransportFactory;
 import java.time.Duration;
 import java.util.List;

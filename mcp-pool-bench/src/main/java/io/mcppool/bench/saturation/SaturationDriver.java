@@ -54,7 +54,7 @@ public final class SaturationDriver {
     static final String SERVER = "echo";
     static final String TOOL = "echo";
     /** A class that exists only in an engine with the per-process writer thread (for the notes, not a check). */
-    static final String WRITER_CLASS = "io.mcppool.transport.MessageWriter";
+    static final String WRITER_CLASS = "io.mcppool.internal.transport.MessageWriter";
     private static final long POLL_MILLIS = 50;
     /** Latencies kept per caller at most; more calls than that in one window means the window is far too long. */
     private static final int MAX_SAMPLES_PER_CALLER = 4_000_000;

@@ -13,7 +13,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.Tool;
-import io.mcppool.session.ServerRequestHandler;
+import io.mcppool.protocol.ServerRequestHandler;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -13,7 +13,7 @@ import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.HealthSettings;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.Json;
-import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.internal.resilience.CircuitBreaker;
 import io.mcppool.status.HealthStatus;
 import io.mcppool.testkit.TestkitHttpServer;
 import io.mcppool.testkit.TestkitOptions;

@@ -12,7 +12,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.JsonRpcMessage;
 import io.mcppool.protocol.JsonRpcNotification;
 import io.mcppool.testkit.TestkitCommand;
-import io.mcppool.transport.StdioTransport;
+import io.mcppool.internal.transport.StdioTransport;
 import io.mcppool.transport.Transport;
 import java.time.Duration;
 import java.util.List;

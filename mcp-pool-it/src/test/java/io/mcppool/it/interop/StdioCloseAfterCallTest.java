@@ -42,7 +42,7 @@ class StdioCloseAfterCallTest {
     void closeRightAfterACallShutsTheServerDownGracefullyAndWaitsForIt() {
         String server = "tk-close";
         List<String> problems = new ArrayList<>();
-        try (LogCapture transportLog = LogCapture.of("io.mcppool.transport.StdioTransport")) {
+        try (LogCapture transportLog = LogCapture.of("io.mcppool.internal.transport.StdioTransport")) {
             for (int round = 1; round <= ROUNDS; round++) {
                 Set<Long> before = ChildProcesses.matching(TESTKIT_MAIN, "--stdio");
                 // Each stop step may take 10 s: a JVM that exits on stdin EOF can take more than the default 2 s to do so

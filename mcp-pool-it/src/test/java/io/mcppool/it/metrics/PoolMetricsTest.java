@@ -35,7 +35,7 @@ import io.mcppool.metrics.McpPoolMetrics;
 import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
-import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.internal.resilience.CircuitBreaker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

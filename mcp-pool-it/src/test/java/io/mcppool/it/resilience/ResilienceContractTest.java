@@ -17,7 +17,7 @@ import io.mcppool.config.Replica;
 import io.mcppool.config.RetrySettings;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.config.SupervisionSettings;
-import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.internal.resilience.CircuitBreaker;
 import io.mcppool.status.EndpointStatus;
 import io.mcppool.status.HealthStatus;
 import io.mcppool.testkit.TestServer;

@@ -15,7 +15,7 @@ import io.mcppool.config.RetrySettings;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.config.SupervisionSettings;
 import io.mcppool.protocol.CallToolResult;
-import io.mcppool.resilience.CircuitBreaker;
+import io.mcppool.internal.resilience.CircuitBreaker;
 import io.mcppool.status.EndpointStatus;
 import io.mcppool.status.HealthStatus;
 import java.nio.file.Files;

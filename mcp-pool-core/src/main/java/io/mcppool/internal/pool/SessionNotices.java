@@ -1,0 +1,31 @@
+package io.mcppool.internal.pool;
+
+import io.mcppool.internal.session.McpSession;
+
+/**
+ * What an endpoint's pool passes up to its server about what the server offers: a session that joined the
+ * pool (its handshake says what the server declares), and a list the server said changed. The catalog is
+ * fed from here. Called on transport reader and background threads: an implementation must not block.
+ */
+public interface SessionNotices {
+
+    /** {@code session} finished its handshake and joined the pool; it can take requests now. */
+    void joined(McpSession session);
+
+    /**
+     * The server sent {@code notification} ({@code notifications/tools/list_changed},
+     * {@code notifications/resources/list_changed} or {@code notifications/prompts/list_changed}).
+     */
+    void listChanged(McpSession session, String notification);
+
+    /** Ignores everything. */
+    SessionNotices NONE = new SessionNotices() {
+        @Override
+        public void joined(McpSession session) {
+        }
+
+        @Override
+        public void listChanged(McpSession session, String notification) {
+        }
+    };
+}

@@ -1,8 +1,0 @@
-package io.mcppool.pool;
-
-/** The pool is closing or closed; nothing was sent. */
-public final class PoolClosingException extends RuntimeException {
-    public PoolClosingException(String message) {
-        super(message, null, false, false);
-    }
-}
