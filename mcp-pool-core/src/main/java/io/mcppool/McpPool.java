@@ -22,6 +22,7 @@ import io.mcppool.events.AsyncPoolEvents;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.CompositePoolEvents;
+import io.mcppool.events.ObservablePool;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.internal.Attribution;
 import io.mcppool.internal.CallFuture;
@@ -81,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * Sessions open in the background at start ({@code minSessions}) and on demand; a caller waits
  * for the pool at most the server's {@code acquireTimeout}, then gets {@link PoolExhaustedException}.
  */
-public final class McpPool implements AutoCloseable {
+public final class McpPool implements ObservablePool, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(McpPool.class);
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
     /** How long past a call's deadline a blocking caller waits before it gives up on the engine. */
@@ -170,10 +171,12 @@ public final class McpPool implements AutoCloseable {
      * Adds a listener to a running pool. Its hooks are called on the threads where the steps happen, so
      * it must be fast; wrap a slow one in {@link AsyncPoolEvents} (and close that after the pool).
      */
+    @Override
     public void addEventListener(PoolEvents listener) {
         events.add(listener);
     }
 
+    @Override
     public boolean removeEventListener(PoolEvents listener) {
         return events.remove(listener);
     }
@@ -503,6 +506,7 @@ public final class McpPool implements AutoCloseable {
         return config.servers().keySet();
     }
 
+    @Override
     public McpPoolConfig config() {
         return config;
     }
@@ -690,6 +694,7 @@ public final class McpPool implements AutoCloseable {
         return stats;
     }
 
+    @Override
     public PoolSnapshot snapshot() {
         List<PoolSnapshot.ServerSnapshot> list = new ArrayList<>();
         Map<String, PooledServer> running = servers;

@@ -11,7 +11,6 @@ import io.mcppool.config.SharedCacheSettings;
 import io.mcppool.config.ToolConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
-import io.mcppool.internal.Failures;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Content;
 import io.mcppool.protocol.Json;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -342,7 +342,8 @@ public final class CallCache implements ResultCache, AutoCloseable {
             u = CompletableFuture.failedFuture(e);
         }
         f.upstream(u);
-        u.whenComplete((result, failure) -> complete(f, result, failure == null ? null : Failures.unwrap(failure), true));
+        u.whenComplete((result, failure) -> complete(f, result, failure instanceof CompletionException c
+                && c.getCause() != null ? c.getCause() : failure, true)); // a dependent stage wraps what failed
     }
 
     private void complete(Flight f, CallToolResult result, Throwable failure, boolean upstreamRan) {

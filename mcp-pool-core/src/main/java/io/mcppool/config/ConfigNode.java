@@ -504,7 +504,7 @@ final class ConfigNode {
 
     /** The value as a problem shows it: redacted (it may be a connection URL with a password), then cut. */
     private static String quoted(String text) {
-        String q = new TextNode(io.mcppool.logging.Redaction.text(text)).toString();
+        String q = new TextNode(io.mcppool.config.Redaction.text(text)).toString();
         return q.length() <= SHOWN_MAX ? q : q.substring(0, SHOWN_MAX - 4) + "…\"";
     }
 }

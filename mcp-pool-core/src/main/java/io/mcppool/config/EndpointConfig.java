@@ -1,6 +1,6 @@
 package io.mcppool.config;
 
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.transport.TransportFactory;
 import java.net.URI;
 import java.nio.file.Path;

@@ -13,7 +13,7 @@ import io.mcppool.config.Replica;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.logging.UpstreamLogs;
 import io.mcppool.internal.pool.Concurrently;
 import io.mcppool.internal.pool.EndpointPool;

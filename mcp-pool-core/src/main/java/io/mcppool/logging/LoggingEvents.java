@@ -1,5 +1,6 @@
 package io.mcppool.logging;
 
+import io.mcppool.config.Redaction;
 import io.mcppool.status.HealthStatus;
 import io.mcppool.status.BreakerState;
 import io.mcppool.call.ErrorType;

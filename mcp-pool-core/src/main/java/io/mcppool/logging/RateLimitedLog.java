@@ -1,5 +1,6 @@
 package io.mcppool.logging;
 
+import io.mcppool.config.Redaction;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;

@@ -4,7 +4,7 @@ import io.mcppool.status.HealthStatus;
 import io.mcppool.status.BreakerState;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mcppool.call.ErrorType;
-import io.mcppool.McpPool;
+import io.mcppool.events.ObservablePool;
 import io.mcppool.status.PoolSnapshot;
 import io.mcppool.call.UnknownServerException;
 import io.mcppool.config.ServerConfig;
@@ -12,7 +12,7 @@ import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.events.SessionCloseReason;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.protocol.Json;
 import java.time.Duration;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Recent statistics and the health summary of a pool: a {@link PoolEvents} listener that keeps, per server
  * and per endpoint, the calls of a recent sliding window (counts by outcome and error type, error rate,
  * latency percentiles, hit ratio of warm sessions), the last breaker, health, session and process
- * events, and from these and {@link McpPool#snapshot()} answers {@link #healthSummary()},
+ * events, and from these and {@link ObservablePool#snapshot()} answers {@link #healthSummary()},
  * {@link #serverMetrics(String)}, {@link #allMetrics()} and {@link #export(String)}.
  *
  * <pre>{@code
@@ -105,11 +105,11 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
     }
 
     /** Stats with the default options, listening to {@code pool} from now on. */
-    public static PoolStats attach(McpPool pool) {
+    public static PoolStats attach(ObservablePool pool) {
         return builder().pool(pool).build();
     }
 
-    public static PoolStats attach(McpPool pool, StatsOptions options) {
+    public static PoolStats attach(ObservablePool pool, StatsOptions options) {
         return builder().pool(pool).options(options).build();
     }
 
@@ -551,14 +551,14 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
         return "PoolStats(window " + options.window() + ")";
     }
 
-    /** Builds stats; {@link #pool(McpPool)} attaches them to a pool. */
+    /** Builds stats; {@link #pool(ObservablePool)} attaches them to a pool. */
     public static final class Builder {
         private StatsOptions options = StatsOptions.DEFAULTS;
         private StatsClock clock = StatsClock.system();
         private Supplier<PoolSnapshot> snapshots;
         private MaxCapacity maxCapacity = MaxCapacity.UNKNOWN;
         private Supplier<String> prometheus;
-        private McpPool pool;
+        private ObservablePool pool;
 
         private Builder() {
         }
@@ -585,9 +585,9 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
 
         /**
          * Listens to {@code pool} (from {@link #build()} on, until {@link PoolStats#close()}), takes its
-         * {@linkplain McpPool#snapshot() snapshots} and knows each server's most slots from its config.
+         * {@linkplain ObservablePool#snapshot() snapshots} and knows each server's most slots from its config.
          */
-        public Builder pool(McpPool pool) {
+        public Builder pool(ObservablePool pool) {
             this.pool = Objects.requireNonNull(pool);
             this.snapshots = pool::snapshot;
             this.maxCapacity = (server, endpoint) -> {
@@ -617,7 +617,7 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
         public PoolStats build() {
             PoolStats stats = new PoolStats(this);
             if (pool != null) {
-                McpPool p = pool;
+                ObservablePool p = pool;
                 p.addEventListener(stats);
                 stats.detach = () -> p.removeEventListener(stats);
             }

@@ -4,7 +4,7 @@ import io.mcppool.call.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

@@ -6,7 +6,7 @@ import io.mcppool.transport.TransportException;
 import io.mcppool.config.ChildEnvironment;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.logging.RateLimitedLog;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.logging.UpstreamLogs;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;

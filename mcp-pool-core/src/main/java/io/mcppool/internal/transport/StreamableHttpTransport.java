@@ -6,7 +6,7 @@ import io.mcppool.transport.Transport;
 import io.mcppool.transport.TransportException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.config.EndpointConfig;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;

@@ -2,7 +2,7 @@ package io.mcppool.gateway.cli;
 
 import ch.qos.logback.classic.pattern.MessageConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 
 /**
  * {@code %rmsg} in the jar's {@code logback.xml}: the log line's message through {@link Redaction}. The code redacts

@@ -2,7 +2,7 @@ package io.mcppool.gateway.cli;
 
 import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 
 /**
  * {@code %rex} in the jar's {@code logback.xml}: a logged exception's stack trace with its messages through

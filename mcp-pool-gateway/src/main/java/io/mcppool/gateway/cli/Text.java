@@ -3,7 +3,7 @@ package io.mcppool.gateway.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;

@@ -6,7 +6,7 @@ import io.mcppool.call.ErrorType;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

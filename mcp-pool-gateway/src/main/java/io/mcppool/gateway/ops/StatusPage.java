@@ -1,6 +1,6 @@
 package io.mcppool.gateway.ops;
 
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.cache.CacheStats;
 import io.mcppool.status.HealthStatus;
 import io.mcppool.stats.Latency;

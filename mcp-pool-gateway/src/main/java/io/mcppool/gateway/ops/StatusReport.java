@@ -8,7 +8,7 @@ import io.mcppool.McpPool;
 import io.mcppool.status.PoolSnapshot;
 import io.mcppool.cache.CacheStats;
 import io.mcppool.config.ServerConfig;
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.protocol.Json;
 import io.mcppool.status.EndpointStatus;
 import io.mcppool.stats.EndpointMetrics;

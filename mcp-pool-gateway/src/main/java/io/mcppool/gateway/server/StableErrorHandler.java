@@ -1,6 +1,6 @@
 package io.mcppool.gateway.server;
 
-import io.mcppool.logging.Redaction;
+import io.mcppool.config.Redaction;
 import io.mcppool.protocol.JsonRpcError;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

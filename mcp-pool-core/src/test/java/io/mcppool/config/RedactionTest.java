@@ -1,4 +1,4 @@
-package io.mcppool.logging;
+package io.mcppool.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

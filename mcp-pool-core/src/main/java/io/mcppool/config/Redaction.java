@@ -1,4 +1,4 @@
-package io.mcppool.logging;
+package io.mcppool.config;
 
 import java.util.ArrayList;
 import java.util.List;
