@@ -12,9 +12,9 @@ import io.mcppool.call.UnknownServerException;
 import io.mcppool.call.UnknownToolException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.cache.LiveCatalog;
-import io.mcppool.cache.ServerLists;
-import io.mcppool.cache.ToolCatalog;
+import io.mcppool.internal.catalog.LiveCatalog;
+import io.mcppool.internal.catalog.ServerLists;
+import io.mcppool.catalog.ToolCatalog;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.ServerConfig;
@@ -104,7 +104,7 @@ public final class McpPool implements ObservablePool, AutoCloseable {
     private final LiveCatalog catalog;
     private final PoolStats stats;
     /** Replaced by a reload that changes servers or the shared cache; read once per call. */
-    private volatile io.mcppool.cache.CallCache results;
+    private volatile io.mcppool.internal.cache.CallCache results;
     private final List<AsyncPoolEvents> asyncListeners;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService background;
@@ -245,7 +245,7 @@ public final class McpPool implements ObservablePool, AutoCloseable {
             ended(call, null, unknown);
             return CompletableFuture.failedFuture(unknown);
         }
-        io.mcppool.cache.CallCache cache = results;
+        io.mcppool.internal.cache.CallCache cache = results;
         if (cache.active()) { // one field read when nothing is cached: the direct path stays as it was
             return cache.call(serverName, tool, arguments, options, call, deadline,
                     o -> sendCall(server, tool, arguments, o, deadline, call));
@@ -583,8 +583,8 @@ public final class McpPool implements ObservablePool, AutoCloseable {
             if (!added.isEmpty() || !removed.isEmpty() || !changed.isEmpty()
                     || !next.sharedCache().equals(current.sharedCache())) {
                 // Cache plans are fixed per config: a new config gets a new (empty) result cache.
-                io.mcppool.cache.CallCache before = results;
-                io.mcppool.cache.CallCache fresh = resultCache(config);
+                io.mcppool.internal.cache.CallCache before = results;
+                io.mcppool.internal.cache.CallCache fresh = resultCache(config);
                 fresh.start();
                 results = fresh;
                 before.close();
@@ -609,8 +609,8 @@ public final class McpPool implements ObservablePool, AutoCloseable {
         }
     }
 
-    private io.mcppool.cache.CallCache resultCache(McpPoolConfig c) {
-        return new io.mcppool.cache.CallCache(c, events, timer, background, this::ended,
+    private io.mcppool.internal.cache.CallCache resultCache(McpPoolConfig c) {
+        return new io.mcppool.internal.cache.CallCache(c, events, timer, background, this::ended,
                 (s, t) -> catalog.tool(s, t).map(Tool::annotations).orElse(null));
     }
 

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.call.PoolClosedException;
 import io.mcppool.call.ProtocolErrorException;
 import io.mcppool.call.TransportFailureException;
-import io.mcppool.cache.LiveCatalog;
+import io.mcppool.internal.catalog.LiveCatalog;
 import io.mcppool.config.BreakerSettings;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.HealthSettings;

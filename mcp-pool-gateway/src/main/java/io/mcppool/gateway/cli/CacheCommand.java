@@ -1,6 +1,6 @@
 package io.mcppool.gateway.cli;
 
-import io.mcppool.cache.SharedCaches;
+import io.mcppool.internal.cache.SharedCaches;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.SharedCacheSettings;
 import java.io.IOException;

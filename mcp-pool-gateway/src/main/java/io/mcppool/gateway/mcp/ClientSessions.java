@@ -1,7 +1,7 @@
 package io.mcppool.gateway.mcp;
 
-import io.mcppool.cache.CatalogListener;
-import io.mcppool.cache.ToolCatalog;
+import io.mcppool.catalog.CatalogListener;
+import io.mcppool.catalog.ToolCatalog;
 import io.mcppool.config.ClientQuotas;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.protocol.JsonRpcNotification;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mcppool.McpPool;
-import io.mcppool.cache.SharedCaches;
+import io.mcppool.internal.cache.SharedCaches;
 import io.mcppool.config.CacheSettings;
 import io.mcppool.config.SharedCacheSettings;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.mcppool.McpPool;
-import io.mcppool.cache.ToolCatalog;
+import io.mcppool.catalog.ToolCatalog;
 import io.mcppool.config.SupervisionSettings;
 import java.time.Duration;
 import java.util.List;

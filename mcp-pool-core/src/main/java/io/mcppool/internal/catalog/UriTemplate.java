@@ -1,4 +1,4 @@
-package io.mcppool.cache;
+package io.mcppool.internal.catalog;
 
 import java.util.regex.Pattern;
 

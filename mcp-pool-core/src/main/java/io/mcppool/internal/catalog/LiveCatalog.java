@@ -1,5 +1,8 @@
-package io.mcppool.cache;
+package io.mcppool.internal.catalog;
 
+import io.mcppool.catalog.CatalogEntry;
+import io.mcppool.catalog.CatalogListener;
+import io.mcppool.catalog.ToolCatalog;
 import io.mcppool.call.UnknownServerException;
 import io.mcppool.config.ServerConfig;
 import io.mcppool.protocol.Prompt;

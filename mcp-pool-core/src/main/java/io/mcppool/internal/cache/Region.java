@@ -1,4 +1,4 @@
-package io.mcppool.cache;
+package io.mcppool.internal.cache;
 
 import io.mcppool.config.CacheSettings;
 import io.mcppool.events.CacheEvictionCause;

@@ -1,5 +1,6 @@
-package io.mcppool.cache;
+package io.mcppool.internal.catalog;
 
+import io.mcppool.catalog.ToolCatalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.call.ProtocolErrorException;
 import io.mcppool.config.PoolMode;

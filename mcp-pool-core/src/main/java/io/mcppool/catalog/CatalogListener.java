@@ -1,4 +1,4 @@
-package io.mcppool.cache;
+package io.mcppool.catalog;
 
 /** Told when a server's list in the catalog changed (added, removed or altered entries), after the change. */
 @FunctionalInterface

@@ -1,7 +1,9 @@
-package io.mcppool.cache;
+package io.mcppool.internal.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mcppool.internal.cache.CacheKey;
+import io.mcppool.internal.cache.CacheKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.protocol.Json;
 import java.math.BigDecimal;

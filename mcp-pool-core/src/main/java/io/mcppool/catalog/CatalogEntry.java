@@ -1,4 +1,4 @@
-package io.mcppool.cache;
+package io.mcppool.catalog;
 
 import java.util.Optional;
 

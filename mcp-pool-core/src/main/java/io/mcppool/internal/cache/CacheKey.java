@@ -1,4 +1,4 @@
-package io.mcppool.cache;
+package io.mcppool.internal.cache;
 
 /**
  * One cacheable (or coalescible) call: the server, the tool, whose entries it may see ({@link CacheKeys#SHARED},

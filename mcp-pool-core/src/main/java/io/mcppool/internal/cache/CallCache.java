@@ -1,5 +1,9 @@
-package io.mcppool.cache;
+package io.mcppool.internal.cache;
 
+import io.mcppool.cache.CacheStats;
+import io.mcppool.cache.Cacheability;
+import io.mcppool.cache.ResultCache;
+import io.mcppool.internal.cache.SharedStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mcppool.call.CallOptions;
 import io.mcppool.call.CallTimeoutException;

@@ -1,4 +1,4 @@
-package io.mcppool.cache;
+package io.mcppool.catalog;
 
 import io.mcppool.protocol.Prompt;
 import io.mcppool.protocol.Resource;

@@ -1,4 +1,4 @@
-package io.mcppool.cache;
+package io.mcppool.internal.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

@@ -1,12 +1,15 @@
-package io.mcppool.cache;
+package io.mcppool.internal.catalog;
 
-import static io.mcppool.cache.CatalogIndexTest.prompt;
-import static io.mcppool.cache.CatalogIndexTest.resource;
-import static io.mcppool.cache.CatalogIndexTest.tool;
+import static io.mcppool.internal.catalog.CatalogIndexTest.prompt;
+import static io.mcppool.internal.catalog.CatalogIndexTest.resource;
+import static io.mcppool.internal.catalog.CatalogIndexTest.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.mcppool.catalog.ToolCatalog;
+import io.mcppool.internal.catalog.LiveCatalog;
+import io.mcppool.internal.catalog.ServerLists;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;

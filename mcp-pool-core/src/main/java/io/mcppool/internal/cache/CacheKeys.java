@@ -1,4 +1,4 @@
-package io.mcppool.cache;
+package io.mcppool.internal.cache;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;

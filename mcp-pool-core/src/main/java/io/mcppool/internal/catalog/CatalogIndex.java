@@ -1,5 +1,6 @@
-package io.mcppool.cache;
+package io.mcppool.internal.catalog;
 
+import io.mcppool.catalog.CatalogEntry;
 import io.mcppool.protocol.Prompt;
 import io.mcppool.protocol.Resource;
 import io.mcppool.protocol.ResourceTemplate;

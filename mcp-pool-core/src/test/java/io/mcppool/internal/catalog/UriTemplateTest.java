@@ -1,7 +1,8 @@
-package io.mcppool.cache;
+package io.mcppool.internal.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mcppool.internal.catalog.UriTemplate;
 import org.junit.jupiter.api.Test;
 
 class UriTemplateTest {
