@@ -49,6 +49,11 @@ public final class ProcessSupervisor {
         listener = l;
     }
 
+    /** The longest wait between restarts the operator allows ({@code supervision.maxBackoff}). */
+    public long maxBackoffNanos() {
+        return settings.maxBackoff().toNanos();
+    }
+
     /**
      * A process ended that was not asked to. Returns how long to wait before starting its replacement.
      *

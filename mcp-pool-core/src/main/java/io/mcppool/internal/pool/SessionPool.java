@@ -364,7 +364,10 @@ public final class SessionPool implements EndpointPool {
         lastOpenFailure = cause;
         events.sessionOpenFailed(server, endpoint, cause);
         int failures = consecutiveOpenFailures.incrementAndGet();
-        long backoff = Math.min(MAX_OPEN_BACKOFF_NANOS, TimeUnit.MILLISECONDS.toNanos(100) << Math.min(failures - 1, 10));
+        // Doubling from 100 ms, within the operator's supervision.maxBackoff when that is shorter: a process killed
+        // while it starts is retried as soon as a crashed one would be, not after a longer wait of the pool's own.
+        long cap = Math.min(MAX_OPEN_BACKOFF_NANOS, supervisor.maxBackoffNanos());
+        long backoff = Math.min(cap, TimeUnit.MILLISECONDS.toNanos(100) << Math.min(failures - 1, 10));
         nextOpenAllowedNanos = System.nanoTime() + backoff;
         log.warn("server '{}' ({}): opening a session failed (attempt {}): {}", server, endpoint, failures,
                 cause.getMessage());

@@ -5,6 +5,7 @@ import static io.mcppool.protocol.McpMethods.PING;
 import static io.mcppool.protocol.McpMethods.TOOLS_CALL;
 import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mcppool.internal.pool.AcquireTimeoutException;
 import io.mcppool.internal.pool.Lease;
@@ -21,7 +22,12 @@ import io.mcppool.protocol.JsonRpcRequest;
 import io.mcppool.internal.session.McpSession;
 import io.mcppool.testing.FakeTransport;
 import io.mcppool.transport.TransportException;
+import io.mcppool.config.SupervisionSettings;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import io.mcppool.events.PoolEvents;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -213,6 +219,39 @@ class SessionPoolTest {
         assertThat(s.acquireTimeouts()).isEqualTo(1);
         assertThat(s.pendingAcquires()).isZero();
         assertThat(s.lastOpenFailure()).contains("connection refused");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS) // real time: without the cap, the 9 attempts take 11 s
+    void failedOpensAreRetriedWithinTheSupervisionMaxBackoff() {
+        fx.server.setup(t -> t.refuseStart(() -> new TransportException("killed while starting", null, true)));
+        SupervisionSettings quick = new SupervisionSettings(Duration.ofMillis(50), Duration.ofMillis(300),
+                SupervisionSettings.DEFAULTS.crashLoopRestarts(), SupervisionSettings.DEFAULTS.crashLoopWindow(),
+                SupervisionSettings.DEFAULTS.stableAfter());
+        List<Long> failedAt = new CopyOnWriteArrayList<>();
+        PoolEvents timed = new PoolEvents() {
+            @Override
+            public void sessionOpenFailed(String server, String endpoint, Throwable cause) {
+                failedAt.add(System.nanoTime());
+            }
+        };
+        pool = new SessionPool(new PoolContext("fake", "fake endpoint", PoolFixture.CONNECT_TIMEOUT,
+                fx.server.sessions(fx.timer, PoolFixture.CONNECT_TIMEOUT), fx.timer, fx.background, SessionNotices.NONE,
+                timed, new ProcessSupervisor(quick)), settings().minSessions(1).build());
+        pool.start();
+        // The pool's wait before a retry runs on the real clock: drive its timer along until 9 opens have failed.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            fx.timer.advance(Duration.ofMillis(20));
+            fx.background.runDue();
+            return failedAt.size() >= 9;
+        });
+        // Its own backoff doubles from 100 ms to 5 s (1.6 s, 3.2 s and 5 s before the 7th, 8th and 9th attempts);
+        // within the operator's 300 ms no gap comes near 2.5 s, even on a loaded machine.
+        long widest = 0;
+        for (int i = 1; i < failedAt.size(); i++) {
+            widest = Math.max(widest, failedAt.get(i) - failedAt.get(i - 1));
+        }
+        assertThat(Duration.ofNanos(widest)).as("the widest gap between failed opens").isLessThan(Duration.ofMillis(2500));
     }
 
     @Test
