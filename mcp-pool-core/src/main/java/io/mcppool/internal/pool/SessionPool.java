@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionPool implements EndpointPool {
     private static final Logger log = LoggerFactory.getLogger(SessionPool.class);
     private static final PooledSession[] NONE = new PooledSession[0];
+    private static final long FIRST_OPEN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_OPEN_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** The least time sessions get to end when the grace period is spent by calls in flight. */
     private static final Duration MIN_CLOSE_BUDGET = Duration.ofMillis(500);
@@ -366,8 +367,9 @@ public final class SessionPool implements EndpointPool {
         int failures = consecutiveOpenFailures.incrementAndGet();
         // Doubling from 100 ms, within the operator's supervision.maxBackoff when that is shorter: a process killed
         // while it starts is retried as soon as a crashed one would be, not after a longer wait of the pool's own.
-        long cap = Math.min(MAX_OPEN_BACKOFF_NANOS, supervisor.maxBackoffNanos());
-        long backoff = Math.min(cap, TimeUnit.MILLISECONDS.toNanos(100) << Math.min(failures - 1, 10));
+        // Never under 100 ms, though: a maxBackoff of 0 must not turn a server that cannot start into a fork loop.
+        long cap = Math.max(FIRST_OPEN_BACKOFF_NANOS, Math.min(MAX_OPEN_BACKOFF_NANOS, supervisor.maxBackoffNanos()));
+        long backoff = Math.min(cap, FIRST_OPEN_BACKOFF_NANOS << Math.min(failures - 1, 10));
         nextOpenAllowedNanos = System.nanoTime() + backoff;
         log.warn("server '{}' ({}): opening a session failed (attempt {}): {}", server, endpoint, failures,
                 cause.getMessage());

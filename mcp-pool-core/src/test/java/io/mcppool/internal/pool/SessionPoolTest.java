@@ -255,6 +255,38 @@ class SessionPoolTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aMaxBackoffOfZeroStillWaits100MsBetweenFailedOpens() {
+        fx.server.setup(t -> t.refuseStart(() -> new TransportException("cannot start", null, true)));
+        SupervisionSettings none = new SupervisionSettings(Duration.ZERO, Duration.ZERO,
+                SupervisionSettings.DEFAULTS.crashLoopRestarts(), SupervisionSettings.DEFAULTS.crashLoopWindow(),
+                SupervisionSettings.DEFAULTS.stableAfter());
+        List<Long> failedAt = new CopyOnWriteArrayList<>();
+        PoolEvents timed = new PoolEvents() {
+            @Override
+            public void sessionOpenFailed(String server, String endpoint, Throwable cause) {
+                failedAt.add(System.nanoTime());
+            }
+        };
+        pool = new SessionPool(new PoolContext("fake", "fake endpoint", PoolFixture.CONNECT_TIMEOUT,
+                fx.server.sessions(fx.timer, PoolFixture.CONNECT_TIMEOUT), fx.timer, fx.background, SessionNotices.NONE,
+                timed, new ProcessSupervisor(none)), settings().minSessions(1).build());
+        pool.start();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            fx.timer.advance(Duration.ofMillis(5));
+            fx.background.runDue();
+            return failedAt.size() >= 5;
+        });
+        // A fork loop would fail hundreds of times in the time 4 waits of 100 ms take.
+        long narrowest = Long.MAX_VALUE;
+        for (int i = 1; i < failedAt.size(); i++) {
+            narrowest = Math.min(narrowest, failedAt.get(i) - failedAt.get(i - 1));
+        }
+        assertThat(Duration.ofNanos(narrowest)).as("the narrowest gap between failed opens")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(95));
+    }
+
+    @Test
     void anOpenFailureLeavesTheWaitersToASessionThatIsOpen() {
         pool(settings().maxSessions(2).build());
         Lease busy = leased(pool.acquire(null, SECOND.toNanos()));
