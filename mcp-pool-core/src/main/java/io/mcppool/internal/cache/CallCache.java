@@ -1,9 +1,9 @@
 package io.mcppool.internal.cache;
 
+import io.mcppool.internal.Failures;
 import io.mcppool.cache.CacheStats;
 import io.mcppool.cache.Cacheability;
 import io.mcppool.cache.ResultCache;
-import io.mcppool.internal.cache.SharedStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mcppool.call.CallOptions;
 import io.mcppool.call.CallTimeoutException;
@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -346,8 +345,7 @@ public final class CallCache implements ResultCache, AutoCloseable {
             u = CompletableFuture.failedFuture(e);
         }
         f.upstream(u);
-        u.whenComplete((result, failure) -> complete(f, result, failure instanceof CompletionException c
-                && c.getCause() != null ? c.getCause() : failure, true)); // a dependent stage wraps what failed
+        u.whenComplete((result, failure) -> complete(f, result, failure == null ? null : Failures.unwrap(failure), true));
     }
 
     private void complete(Flight f, CallToolResult result, Throwable failure, boolean upstreamRan) {

@@ -7,10 +7,6 @@ import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mcppool.internal.pool.AcquireTimeoutException;
-import io.mcppool.internal.pool.Lease;
-import io.mcppool.internal.pool.PoolClosingException;
-import io.mcppool.internal.pool.SessionPool;
 import io.mcppool.status.EndpointSnapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.config.PoolMode;
@@ -224,27 +220,7 @@ class SessionPoolTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS) // real time: without the cap, the 9 attempts take 11 s
     void failedOpensAreRetriedWithinTheSupervisionMaxBackoff() {
-        fx.server.setup(t -> t.refuseStart(() -> new TransportException("killed while starting", null, true)));
-        SupervisionSettings quick = new SupervisionSettings(Duration.ofMillis(50), Duration.ofMillis(300),
-                SupervisionSettings.DEFAULTS.crashLoopRestarts(), SupervisionSettings.DEFAULTS.crashLoopWindow(),
-                SupervisionSettings.DEFAULTS.stableAfter());
-        List<Long> failedAt = new CopyOnWriteArrayList<>();
-        PoolEvents timed = new PoolEvents() {
-            @Override
-            public void sessionOpenFailed(String server, String endpoint, Throwable cause) {
-                failedAt.add(System.nanoTime());
-            }
-        };
-        pool = new SessionPool(new PoolContext("fake", "fake endpoint", PoolFixture.CONNECT_TIMEOUT,
-                fx.server.sessions(fx.timer, PoolFixture.CONNECT_TIMEOUT), fx.timer, fx.background, SessionNotices.NONE,
-                timed, new ProcessSupervisor(quick)), settings().minSessions(1).build());
-        pool.start();
-        // The pool's wait before a retry runs on the real clock: drive its timer along until 9 opens have failed.
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            fx.timer.advance(Duration.ofMillis(20));
-            fx.background.runDue();
-            return failedAt.size() >= 9;
-        });
+        List<Long> failedAt = failedOpens(Duration.ofMillis(50), Duration.ofMillis(300), 9, Duration.ofMillis(20));
         // Its own backoff doubles from 100 ms to 5 s (1.6 s, 3.2 s and 5 s before the 7th, 8th and 9th attempts);
         // within the operator's 300 ms no gap comes near 2.5 s, even on a loaded machine.
         long widest = 0;
@@ -257,8 +233,24 @@ class SessionPoolTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aMaxBackoffOfZeroStillWaits100MsBetweenFailedOpens() {
-        fx.server.setup(t -> t.refuseStart(() -> new TransportException("cannot start", null, true)));
-        SupervisionSettings none = new SupervisionSettings(Duration.ZERO, Duration.ZERO,
+        List<Long> failedAt = failedOpens(Duration.ZERO, Duration.ZERO, 5, Duration.ofMillis(5));
+        // A fork loop would fail hundreds of times in the time 4 waits of 100 ms take.
+        long narrowest = Long.MAX_VALUE;
+        for (int i = 1; i < failedAt.size(); i++) {
+            narrowest = Math.min(narrowest, failedAt.get(i) - failedAt.get(i - 1));
+        }
+        assertThat(Duration.ofNanos(narrowest)).as("the narrowest gap between failed opens")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(95));
+    }
+
+    /**
+     * Starts a pool (minSessions 1) whose every open fails, with these supervision backoffs, and returns when
+     * {@code count} opens have failed: the real time of each. The pool's wait before a retry runs on the real clock, so
+     * the timer is driven along by {@code step} at each poll.
+     */
+    private List<Long> failedOpens(Duration initialBackoff, Duration maxBackoff, int count, Duration step) {
+        fx.server.setup(t -> t.refuseStart(() -> new TransportException("killed while starting", null, true)));
+        SupervisionSettings supervision = new SupervisionSettings(initialBackoff, maxBackoff,
                 SupervisionSettings.DEFAULTS.crashLoopRestarts(), SupervisionSettings.DEFAULTS.crashLoopWindow(),
                 SupervisionSettings.DEFAULTS.stableAfter());
         List<Long> failedAt = new CopyOnWriteArrayList<>();
@@ -270,20 +262,14 @@ class SessionPoolTest {
         };
         pool = new SessionPool(new PoolContext("fake", "fake endpoint", PoolFixture.CONNECT_TIMEOUT,
                 fx.server.sessions(fx.timer, PoolFixture.CONNECT_TIMEOUT), fx.timer, fx.background, SessionNotices.NONE,
-                timed, new ProcessSupervisor(none)), settings().minSessions(1).build());
+                timed, new ProcessSupervisor(supervision)), settings().minSessions(1).build());
         pool.start();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
-            fx.timer.advance(Duration.ofMillis(5));
+        await().atMost(Duration.ofSeconds(50)).pollInterval(step).until(() -> {
+            fx.timer.advance(step);
             fx.background.runDue();
-            return failedAt.size() >= 5;
+            return failedAt.size() >= count;
         });
-        // A fork loop would fail hundreds of times in the time 4 waits of 100 ms take.
-        long narrowest = Long.MAX_VALUE;
-        for (int i = 1; i < failedAt.size(); i++) {
-            narrowest = Math.min(narrowest, failedAt.get(i) - failedAt.get(i - 1));
-        }
-        assertThat(Duration.ofNanos(narrowest)).as("the narrowest gap between failed opens")
-                .isGreaterThanOrEqualTo(Duration.ofMillis(95));
+        return failedAt;
     }
 
     @Test
