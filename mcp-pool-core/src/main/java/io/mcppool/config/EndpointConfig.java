@@ -1,6 +1,5 @@
 package io.mcppool.config;
 
-import io.mcppool.config.Redaction;
 import io.mcppool.transport.TransportFactory;
 import java.net.URI;
 import java.nio.file.Path;

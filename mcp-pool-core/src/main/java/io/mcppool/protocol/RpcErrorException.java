@@ -1,6 +1,5 @@
 package io.mcppool.protocol;
 
-import io.mcppool.protocol.JsonRpcError;
 
 /** The server answered a request with a JSON-RPC error. */
 public final class RpcErrorException extends RuntimeException {

@@ -2,7 +2,6 @@ package io.mcppool.config;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mcppool.config.InvalidConfigException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,6 +1,5 @@
 package io.mcppool.testing;
 
-import io.mcppool.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

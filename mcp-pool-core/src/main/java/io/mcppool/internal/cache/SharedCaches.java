@@ -1,7 +1,5 @@
 package io.mcppool.internal.cache;
 
-import io.mcppool.internal.cache.SharedStore;
-import io.mcppool.internal.cache.CacheKeys;
 import io.mcppool.config.SharedCacheSettings;
 import java.net.URI;
 import redis.clients.jedis.RedisClient;

@@ -2,8 +2,6 @@ package io.mcppool.internal.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.cache.CacheKey;
-import io.mcppool.internal.cache.CacheKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.protocol.Json;
 import java.math.BigDecimal;

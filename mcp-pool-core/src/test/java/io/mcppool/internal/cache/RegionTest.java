@@ -2,9 +2,6 @@ package io.mcppool.internal.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.cache.CacheKey;
-import io.mcppool.internal.cache.CacheKeys;
-import io.mcppool.internal.cache.Region;
 import io.mcppool.config.CacheSettings;
 import io.mcppool.events.CacheEvictionCause;
 import io.mcppool.protocol.CallToolResult;

@@ -3,7 +3,6 @@ package io.mcppool.internal.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcppool.catalog.CatalogEntry;
-import io.mcppool.internal.catalog.CatalogIndex;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.Prompt;
 import io.mcppool.protocol.Resource;

@@ -1,6 +1,5 @@
 package io.mcppool.internal.catalog;
 
-import io.mcppool.internal.catalog.Lister;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.McpMethods;

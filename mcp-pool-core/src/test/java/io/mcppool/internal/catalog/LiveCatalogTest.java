@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.mcppool.catalog.ToolCatalog;
-import io.mcppool.internal.catalog.LiveCatalog;
-import io.mcppool.internal.catalog.ServerLists;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;

@@ -2,7 +2,6 @@ package io.mcppool.internal.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.catalog.UriTemplate;
 import org.junit.jupiter.api.Test;
 
 class UriTemplateTest {

@@ -2,11 +2,6 @@ package io.mcppool.internal.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.pool.EndpointPool;
-import io.mcppool.internal.pool.Lease;
-import io.mcppool.internal.pool.PoolContext;
-import io.mcppool.internal.pool.ProcessSupervisor;
-import io.mcppool.internal.pool.SessionNotices;
 import io.mcppool.config.SupervisionSettings;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.events.SessionCloseReason;

@@ -4,10 +4,6 @@ import static io.mcppool.internal.pool.PoolFixture.leased;
 import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.pool.AcquireTimeoutException;
-import io.mcppool.internal.pool.Lease;
-import io.mcppool.internal.pool.PoolClosingException;
-import io.mcppool.internal.pool.StickySessionPool;
 import io.mcppool.status.EndpointSnapshot;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;

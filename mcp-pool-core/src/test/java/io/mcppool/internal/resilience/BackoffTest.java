@@ -3,7 +3,6 @@ package io.mcppool.internal.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mcppool.internal.resilience.Backoff;
 import io.mcppool.config.BackoffPolicy;
 import io.mcppool.config.RetrySettings;
 import java.math.BigInteger;

@@ -2,7 +2,6 @@ package io.mcppool.internal.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.resilience.RetryBudget;
 import io.mcppool.config.RetrySettings;
 import java.time.Duration;
 import java.util.ArrayList;

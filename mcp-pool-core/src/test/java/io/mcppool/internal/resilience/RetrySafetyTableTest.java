@@ -2,7 +2,6 @@ package io.mcppool.internal.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.resilience.Retries;
 import io.mcppool.call.ErrorType;
 import io.mcppool.config.ToolConfig;
 import io.mcppool.protocol.ToolAnnotations;

@@ -6,8 +6,6 @@ import static io.mcppool.internal.routing.Endpoints.maskOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.mcppool.internal.routing.Balancer;
-import io.mcppool.internal.routing.Endpoint;
 import io.mcppool.config.BalanceStrategy;
 import io.mcppool.internal.routing.Endpoints.Ep;
 import java.util.ArrayList;

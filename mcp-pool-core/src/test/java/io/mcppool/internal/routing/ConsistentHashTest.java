@@ -4,7 +4,6 @@ import static io.mcppool.internal.routing.Endpoints.all;
 import static io.mcppool.internal.routing.Endpoints.counts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.routing.Balancer;
 import io.mcppool.config.BalanceStrategy;
 import io.mcppool.internal.routing.Endpoints.Ep;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.mcppool.internal.routing;
 
-import io.mcppool.internal.routing.Balancer;
 import java.util.ArrayList;
 import java.util.List;
 

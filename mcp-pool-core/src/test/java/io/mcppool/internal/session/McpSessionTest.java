@@ -11,11 +11,6 @@ import static io.mcppool.testing.FakeTransport.textResult;
 import static io.mcppool.testing.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.session.HandshakeException;
-import io.mcppool.internal.session.McpSession;
-import io.mcppool.internal.session.RequestTimeoutException;
-import io.mcppool.internal.session.SessionListener;
-import io.mcppool.internal.session.SessionOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.protocol.Json;

@@ -2,7 +2,6 @@ package io.mcppool.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.transport.LineReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,6 @@ package io.mcppool.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcppool.internal.transport.StreamableHttpTransport;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

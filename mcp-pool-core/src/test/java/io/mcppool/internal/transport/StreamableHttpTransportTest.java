@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.mcppool.transport.Transport;
 import io.mcppool.transport.TransportException;
-import io.mcppool.internal.transport.StreamableHttpTransport;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.call.CallOptions;
 import io.mcppool.call.CallTimeoutException;
