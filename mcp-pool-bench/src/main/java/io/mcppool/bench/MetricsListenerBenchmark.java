@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * What the metrics listener ({@link McpPoolMetrics}) adds to one call: the hooks the pool calls on the hot
  * path of every call ({@code callStarted}, {@code endpointPicked}, {@code acquireStarted},
- * {@code acquireEnded}, {@code callEnded}), called directly, as {@link io.mcppool.events.CompositePoolEvents}
+ * {@code acquireEnded}, {@code callEnded}), called directly, as the engine's composite listener
  * does for each listener. Each operation also makes the call's {@link CallContext}, as the pool does, so
  * the {@code noop} row (a listener with empty hooks) is the floor and the difference to it is the
  * listener's cost per call.

@@ -72,7 +72,9 @@ public final class AsyncPoolEvents implements PoolEvents, AutoCloseable {
             try {
                 event.run();
             } catch (Throwable e) {
-                CompositePoolEvents.rethrowIfFatal(e);
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
                 log.warn("event listener {} threw; the call is not affected", delegate, e);
             }
         }

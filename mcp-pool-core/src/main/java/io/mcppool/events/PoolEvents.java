@@ -122,12 +122,4 @@ public interface PoolEvents {
     /** A listener that does nothing. */
     PoolEvents NONE = new PoolEvents() {
     };
-
-    /**
-     * One listener calling all of {@code listeners} in order, each shielded from the others' exceptions;
-     * more can be {@link CompositePoolEvents#add added} later.
-     */
-    static CompositePoolEvents compose(List<PoolEvents> listeners) {
-        return new CompositePoolEvents(listeners);
-    }
 }

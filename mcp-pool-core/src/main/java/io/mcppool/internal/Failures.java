@@ -15,7 +15,7 @@ import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.MalformedMessageException;
 import io.mcppool.internal.session.RequestTimeoutException;
 import io.mcppool.protocol.RpcErrorException;
-import io.mcppool.transport.HttpStatusException;
+import io.mcppool.internal.transport.HttpStatusException;
 import io.mcppool.transport.SessionExpiredException;
 import io.mcppool.transport.TransportException;
 import java.util.Locale;

@@ -14,7 +14,7 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.events.CallContext;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.config.Redaction;
-import io.mcppool.logging.UpstreamLogs;
+import io.mcppool.internal.transport.UpstreamLogs;
 import io.mcppool.internal.pool.Concurrently;
 import io.mcppool.internal.pool.EndpointPool;
 import io.mcppool.status.EndpointSnapshot;
@@ -89,24 +89,6 @@ public final class PooledServer {
     private final List<UpstreamLogs> upstreamLogs = new ArrayList<>();
     private volatile boolean closed;
 
-    /** Passes what sessions say about the server's lists to the catalog (sessions exist only after start()). */
-    private final SessionNotices catalogNotices = new SessionNotices() {
-        @Override
-        public void joined(McpSession session) {
-            lists.sessionJoined(session.initializeResult());
-        }
-
-        @Override
-        public void listChanged(McpSession session, String notification) {
-            switch (notification) {
-                case McpMethods.TOOLS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.TOOLS);
-                case McpMethods.RESOURCES_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.RESOURCES);
-                case McpMethods.PROMPTS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.PROMPTS);
-                default -> log.debug("server '{}': ignoring {}", config.name(), notification);
-            }
-        }
-    };
-
     public PooledServer(ServerConfig config, ScheduledExecutorService timer, ExecutorService background,
                         Supplier<HttpClient> httpClient, PoolEvents events, LiveCatalog catalog) {
         this(config, timer, background, httpClient, events, catalog, new LiveProcesses());
@@ -135,15 +117,31 @@ public final class PooledServer {
             Endpoint[] self = new Endpoint[1];
             // A failed open counts against the endpoint's breaker, so an endpoint that is down shows it even
             // while calls go elsewhere (they avoid an endpoint with no session ready).
-            PoolEvents endpointEvents = PoolEvents.compose(List.of(events, new PoolEvents() {
+            // What sessions say about the server's lists goes to the catalog (sessions exist only after start()).
+            SessionNotices notices = new SessionNotices() {
                 @Override
-                public void sessionOpenFailed(String server, String endpoint, Throwable cause) {
+                public void joined(McpSession session) {
+                    lists.sessionJoined(session.initializeResult());
+                }
+
+                @Override
+                public void listChanged(McpSession session, String notification) {
+                    switch (notification) {
+                        case McpMethods.TOOLS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.TOOLS);
+                        case McpMethods.RESOURCES_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.RESOURCES);
+                        case McpMethods.PROMPTS_LIST_CHANGED -> lists.listChanged(ToolCatalog.Kind.PROMPTS);
+                        default -> log.debug("server '{}': ignoring {}", config.name(), notification);
+                    }
+                }
+
+                @Override
+                public void openFailed(Throwable cause) {
                     self[0].openFailed();
                     lists.sessionOpenFailed();
                 }
-            }));
+            };
             PoolContext context = new PoolContext(config.name(), name, config.connectTimeout(), factory, timer,
-                    background, catalogNotices, endpointEvents, supervisor);
+                    background, notices, events, supervisor);
             EndpointPool pool = config.pool().mode() == PoolMode.STICKY
                     ? new StickySessionPool(context, config.pool())
                     : new SessionPool(context, config.pool());

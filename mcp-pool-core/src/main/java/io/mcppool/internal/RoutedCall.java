@@ -16,7 +16,7 @@ import io.mcppool.internal.resilience.Retries;
 import io.mcppool.internal.routing.Endpoint;
 import io.mcppool.internal.session.McpSession;
 import io.mcppool.transport.NotSentException;
-import io.mcppool.transport.HttpStatusException;
+import io.mcppool.internal.transport.HttpStatusException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.mcppool.transport;
 
+
+import io.mcppool.transport.TransportException;
 /**
  * The server no longer knows the session (HTTP 404, or the 400 the reference server sends for an
  * unknown session id). The request was not processed, so it may be sent again on a new session.

@@ -56,7 +56,7 @@ class CacheHooksForwardingTest {
     @Test
     void theCompositeCallsEveryListenerEvenPastOneThatThrows() {
         Recorder recorder = new Recorder();
-        fire(PoolEvents.compose(List.of(new Throws(), recorder)));
+        fire(new io.mcppool.internal.engine.CompositePoolEvents(List.of(new Throws(), recorder)));
         assertThat(recorder.seen).containsExactlyElementsOf(EXPECTED);
     }
 

@@ -2,7 +2,7 @@ package io.mcppool.gateway;
 
 import io.mcppool.config.InvalidConfigException;
 import io.mcppool.McpPool;
-import io.mcppool.ReloadResult;
+import io.mcppool.config.ReloadResult;
 import io.mcppool.config.ConfigLoader;
 import io.mcppool.config.GatewaySettings;
 import io.mcppool.config.McpPoolConfig;

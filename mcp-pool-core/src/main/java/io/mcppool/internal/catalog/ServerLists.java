@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mcppool.call.ProtocolErrorException;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.ServerConfig;
-import io.mcppool.protocol.InitializeResult;
+import io.mcppool.internal.protocol.InitializeResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.MalformedMessageException;

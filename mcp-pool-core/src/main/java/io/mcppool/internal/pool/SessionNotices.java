@@ -3,9 +3,10 @@ package io.mcppool.internal.pool;
 import io.mcppool.internal.session.McpSession;
 
 /**
- * What an endpoint's pool passes up to its server about what the server offers: a session that joined the
- * pool (its handshake says what the server declares), and a list the server said changed. The catalog is
- * fed from here. Called on transport reader and background threads: an implementation must not block.
+ * What an endpoint's pool passes up to its server: a session that joined the pool (its handshake says what the
+ * server declares), a list the server said changed, and a session that could not be opened. The catalog and the
+ * endpoint's breaker are fed from here, not through the listeners' events. Called on transport reader and background
+ * threads: an implementation must not block.
  */
 public interface SessionNotices {
 
@@ -18,6 +19,9 @@ public interface SessionNotices {
      */
     void listChanged(McpSession session, String notification);
 
+    /** A session could not be opened (its process would not start, the handshake failed or took too long). */
+    void openFailed(Throwable cause);
+
     /** Ignores everything. */
     SessionNotices NONE = new SessionNotices() {
         @Override
@@ -26,6 +30,10 @@ public interface SessionNotices {
 
         @Override
         public void listChanged(McpSession session, String notification) {
+        }
+
+        @Override
+        public void openFailed(Throwable cause) {
         }
     };
 }

@@ -363,6 +363,7 @@ public final class SessionPool implements EndpointPool {
 
     private void onOpenFailed(Throwable cause) {
         lastOpenFailure = cause;
+        notices.openFailed(cause);
         events.sessionOpenFailed(server, endpoint, cause);
         int failures = consecutiveOpenFailures.incrementAndGet();
         // Doubling from 100 ms, within the operator's supervision.maxBackoff when that is shorter: a process killed

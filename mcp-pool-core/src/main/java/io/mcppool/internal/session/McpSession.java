@@ -5,7 +5,7 @@ import io.mcppool.protocol.ServerRequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcppool.protocol.InitializeResult;
+import io.mcppool.internal.protocol.InitializeResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.JsonRpcMessage;

@@ -1,7 +1,7 @@
 package io.mcppool.internal.session;
 
-import io.mcppool.logging.UpstreamLogs;
-import io.mcppool.protocol.Implementation;
+import io.mcppool.internal.transport.UpstreamLogs;
+import io.mcppool.internal.protocol.Implementation;
 import io.mcppool.protocol.Root;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.mcppool.internal.transport;
 
-import io.mcppool.transport.NotSentException;
 import io.mcppool.transport.TransportException;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;
@@ -18,6 +17,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
+import io.mcppool.transport.NotSentException;
 /**
  * The one writer of a peer's input stream: newline-delimited JSON-RPC messages, written by a thread of its
  * own from a queue. Senders only enqueue, so no thread that completes other callers' work (a transport's

@@ -1,13 +1,11 @@
 package io.mcppool.internal.transport;
 
-import io.mcppool.transport.NotSentException;
 import io.mcppool.transport.Transport;
 import io.mcppool.transport.TransportException;
 import io.mcppool.config.ChildEnvironment;
 import io.mcppool.config.EndpointConfig;
 import io.mcppool.logging.RateLimitedLog;
 import io.mcppool.config.Redaction;
-import io.mcppool.logging.UpstreamLogs;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcMessage;
 import io.mcppool.protocol.MalformedMessageException;
@@ -32,6 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mcppool.transport.NotSentException;
 /**
  * A server run as a child process: newline-delimited JSON-RPC on stdin/stdout, logging on stderr.
  *

@@ -1,7 +1,5 @@
 package io.mcppool.internal.transport;
 
-import io.mcppool.transport.HttpStatusException;
-import io.mcppool.transport.SessionExpiredException;
 import io.mcppool.transport.Transport;
 import io.mcppool.transport.TransportException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,6 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mcppool.transport.SessionExpiredException;
 /**
  * The Streamable HTTP transport (MCP 2025-03-26 and later): every message is a POST; the answer is
  * a JSON body or an SSE stream that carries the response (and any progress or server requests

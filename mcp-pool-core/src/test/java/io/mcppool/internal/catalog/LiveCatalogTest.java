@@ -19,7 +19,7 @@ import io.mcppool.config.EndpointConfig;
 import io.mcppool.config.PoolMode;
 import io.mcppool.config.PoolSettings;
 import io.mcppool.config.ServerConfig;
-import io.mcppool.protocol.InitializeResult;
+import io.mcppool.internal.protocol.InitializeResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcError;
 import io.mcppool.protocol.McpMethods;

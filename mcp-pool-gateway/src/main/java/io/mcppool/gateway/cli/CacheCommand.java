@@ -1,6 +1,6 @@
 package io.mcppool.gateway.cli;
 
-import io.mcppool.internal.cache.SharedCaches;
+import io.mcppool.McpPool;
 import io.mcppool.config.McpPoolConfig;
 import io.mcppool.config.SharedCacheSettings;
 import java.io.IOException;
@@ -119,7 +119,7 @@ final class CacheCommand extends BaseCommand {
         private int clearShared(SharedCacheSettings settings) {
             long removed;
             try {
-                removed = SharedCaches.clear(settings, server, tool);
+                removed = McpPool.clearSharedCache(settings, server, tool);
             } catch (IllegalStateException e) {
                 err().println("mcp-pool: " + Text.oneLine(e.getMessage()));
                 return ExitCodes.FAILURE;

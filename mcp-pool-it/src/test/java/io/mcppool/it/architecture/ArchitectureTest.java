@@ -1,16 +1,32 @@
 package io.mcppool.it.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.members;
+import static org.assertj.core.api.Assertions.assertThat;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMember;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
-import com.tngtech.archunit.library.freeze.FreezingArchRule;
+import io.mcppool.McpPool;
+import io.mcppool.call.McpPoolException;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +34,8 @@ import org.junit.jupiter.api.Test;
  * The shape of the code (issue 13): the API vocabulary depends on nothing in the engine, packages form no cycles,
  * nothing outside {@code internal} depends on it, and the gateway uses core's API alone.
  *
- * <p>The dependency rules the code does not meet yet are frozen ({@link FreezingArchRule}): today's violations are
- * recorded in {@code src/test/resources/archunit-store}, only a new one fails, and each one fixed leaves the store for
- * good. Issue 13 is done when the store is empty and the freezing goes.
+ * <p>{@link McpPool} is the one class outside {@code internal} that names the engine: it starts it; its public
+ * members name API types only.
  */
 class ArchitectureTest {
     private static JavaClasses core;
@@ -77,17 +92,130 @@ class ArchitectureTest {
         slices().assignedFrom(CORE_PACKAGES).should().beFreeOfCycles().check(core);
     }
 
+    /**
+     * The engine is reached through one door: {@link McpPool} wires it, and nothing else outside {@code internal}
+     * names an engine type.
+     */
     @Test
     void nothingOutsideInternalDependsOnIt() {
-        ArchRule rule = noClasses().that().resideOutsideOfPackage("io.mcppool.internal..")
-                .should().dependOnClassesThat().resideInAPackage("io.mcppool.internal..");
-        FreezingArchRule.freeze(rule).check(core);
+        noClasses().that().resideOutsideOfPackage("io.mcppool.internal..").and().doNotBelongToAnyOf(McpPool.class)
+                .should().dependOnClassesThat().resideInAPackage("io.mcppool.internal..")
+                .check(core);
+    }
+
+    /** The door shows no engine type: no public member of {@link McpPool} takes, returns or throws one. */
+    @Test
+    void theEntryPointShowsNoEngineType() {
+        ArchCondition<JavaMember> noEngineTypeInSignature = new ArchCondition<>("name no type of io.mcppool.internal") {
+            @Override
+            public void check(JavaMember member, ConditionEvents events) {
+                Set<JavaClass> named = new LinkedHashSet<>();
+                if (member instanceof JavaCodeUnit unit) {
+                    named.addAll(unit.getRawParameterTypes());
+                    named.add(unit.getRawReturnType());
+                    unit.getThrowsClause().getTypes().forEach(named::add);
+                } else if (member instanceof JavaField field) {
+                    named.add(field.getRawType());
+                }
+                for (JavaClass c : named) {
+                    if (c.getPackageName().startsWith("io.mcppool.internal")) {
+                        events.add(SimpleConditionEvent.violated(member, member.getFullName() + " names " + c.getName()));
+                    }
+                }
+            }
+        };
+        members().that().areDeclaredInClassesThat().belongToAnyOf(McpPool.class).and().arePublic()
+                .should(noEngineTypeInSignature).check(core);
     }
 
     @Test
     void theGatewayUsesCoresApiAlone() {
-        ArchRule rule = noClasses().that().resideInAPackage("io.mcppool.gateway..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.mcppool.internal..", "io.mcppool.stats..");
-        FreezingArchRule.freeze(rule).check(coreAndGateway);
+        noClasses().that().resideInAPackage("io.mcppool.gateway..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.mcppool.internal..")
+                .check(coreAndGateway);
+    }
+
+    /** Core's API: every public type outside {@code internal}, nested ones included, by name. */
+    static SortedSet<String> exportedTypes() {
+        SortedSet<String> names = new TreeSet<>();
+        for (JavaClass c : core) {
+            if (exported(c)) {
+                names.add(c.getName().substring("io.mcppool.".length()));
+            }
+        }
+        return names;
+    }
+
+    private static boolean exported(JavaClass c) {
+        if (c.getPackageName().startsWith("io.mcppool.internal") || c.isAnonymousClass() || c.isLocalClass()) {
+            return false;
+        }
+        for (Optional<JavaClass> t = Optional.of(c); t.isPresent(); t = t.get().getEnclosingClass()) {
+            if (!t.get().getModifiers().contains(JavaModifier.PUBLIC)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What a user of {@code callTool} touches: the types in the signatures of {@code fromConfig}, {@code callTool},
+     * {@code callToolAsync} and {@code close}, the failures they throw ({@link McpPoolException} and its subtypes),
+     * and, transitively, the API types in the public signatures of those.
+     */
+    static SortedSet<String> callToolPath() {
+        Deque<JavaClass> todo = new ArrayDeque<>();
+        Set<JavaClass> seen = new LinkedHashSet<>();
+        JavaClass pool = core.get(McpPool.class);
+        todo.add(pool);
+        for (JavaClass c : core) {
+            if (c.isAssignableTo(McpPoolException.class) && exported(c)) {
+                todo.add(c);
+            }
+        }
+        Set<String> entry = Set.of("fromConfig", "callTool", "callToolAsync", "close");
+        while (!todo.isEmpty()) {
+            JavaClass c = todo.poll();
+            if (!seen.add(c)) {
+                continue;
+            }
+            for (JavaMember m : c.getMembers()) {
+                if (!m.getModifiers().contains(JavaModifier.PUBLIC) || (c.equals(pool) && !entry.contains(m.getName()))) {
+                    continue;
+                }
+                for (JavaClass t : signature(m)) {
+                    JavaClass base = t.isArray() ? t.getBaseComponentType() : t;
+                    if (base.getPackageName().startsWith("io.mcppool") && exported(base) && !seen.contains(base)) {
+                        todo.add(base);
+                    }
+                }
+            }
+        }
+        SortedSet<String> names = new TreeSet<>();
+        seen.forEach(c -> names.add(c.getName().substring("io.mcppool.".length())));
+        return names;
+    }
+
+    /** The types a member's signature names, type arguments included. */
+    private static Set<JavaClass> signature(JavaMember member) {
+        Set<JavaClass> named = new LinkedHashSet<>();
+        if (member instanceof JavaCodeUnit unit) {
+            unit.getParameterTypes().forEach(t -> named.addAll(t.getAllInvolvedRawTypes()));
+            named.addAll(unit.getReturnType().getAllInvolvedRawTypes());
+            unit.getThrowsClause().getTypes().forEach(named::add);
+        } else if (member instanceof JavaField field) {
+            named.addAll(field.getType().getAllInvolvedRawTypes());
+        }
+        return named;
+    }
+
+    @Test
+    void coresApiIsSmall() {
+        SortedSet<String> api = exportedTypes();
+        SortedSet<String> path = callToolPath();
+        System.out.println("core's API, " + api.size() + " public types: " + String.join(", ", api));
+        System.out.println("the callTool path, " + path.size() + " types: " + String.join(", ", path));
+        assertThat(api).as("core's public types outside internal").hasSizeLessThanOrEqualTo(80);
+        assertThat(path).as("the types a user of callTool touches").hasSizeLessThanOrEqualTo(35);
     }
 }

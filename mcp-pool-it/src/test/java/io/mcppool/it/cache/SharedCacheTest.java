@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mcppool.McpPool;
-import io.mcppool.internal.cache.SharedCaches;
 import io.mcppool.config.CacheSettings;
 import io.mcppool.config.SharedCacheSettings;
 import java.time.Duration;
@@ -99,7 +98,7 @@ class SharedCacheTest {
         // The CLI's path: clear by pattern without a pool.
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.keys(PREFIX).size() == 2);
         SharedCacheSettings settings = SharedCacheSettings.redis(redis.url()).withPrefix(PREFIX);
-        assertThat(SharedCaches.clear(settings, "tk", null)).isEqualTo(2);
+        assertThat(McpPool.clearSharedCache(settings, "tk", null)).isEqualTo(2);
         assertThat(redis.keys(PREFIX)).isEmpty();
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mcppool.ReloadResult;
+import io.mcppool.config.ReloadResult;
 import io.mcppool.gateway.Gateway;
 import io.mcppool.it.gateway.GatewayClient.Answer;
 import io.mcppool.status.EndpointStatus;

@@ -1,4 +1,4 @@
-package io.mcppool.logging;
+package io.mcppool.internal.transport;
 
 /** Told when lines a server wrote outside the protocol were over the log limit and not logged (for a metric). */
 @FunctionalInterface

@@ -1,7 +1,8 @@
-package io.mcppool.protocol;
+package io.mcppool.internal.protocol;
 
 import java.util.List;
 
+import io.mcppool.protocol.Prompt;
 /** One page of {@code prompts/list}. */
 public record ListPromptsResult(List<Prompt> prompts, String nextCursor) {
     public ListPromptsResult {

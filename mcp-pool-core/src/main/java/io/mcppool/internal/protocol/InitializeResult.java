@@ -1,7 +1,8 @@
-package io.mcppool.protocol;
+package io.mcppool.internal.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.mcppool.internal.protocol.Implementation;
 /** The server's answer to {@code initialize}. {@code capabilities} is kept as sent. */
 public record InitializeResult(String protocolVersion, JsonNode capabilities, Implementation serverInfo,
                                String instructions) {

@@ -1,7 +1,8 @@
-package io.mcppool.protocol;
+package io.mcppool.internal.protocol;
 
 import java.util.List;
 
+import io.mcppool.protocol.Tool;
 /** One page of {@code tools/list}. */
 public record ListToolsResult(List<Tool> tools, String nextCursor) {
     public ListToolsResult {

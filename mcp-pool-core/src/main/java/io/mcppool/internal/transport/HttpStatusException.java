@@ -1,8 +1,9 @@
-package io.mcppool.transport;
+package io.mcppool.internal.transport;
 
 import java.time.Duration;
 import java.util.Optional;
 
+import io.mcppool.transport.TransportException;
 /** An HTTP server answered with an error status. The request did reach the server. */
 public class HttpStatusException extends TransportException {
     private final int status;

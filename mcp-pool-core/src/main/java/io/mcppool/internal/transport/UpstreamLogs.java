@@ -1,8 +1,9 @@
-package io.mcppool.logging;
+package io.mcppool.internal.transport;
 
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
+import io.mcppool.logging.RateLimitedLog;
 /**
  * Where what one endpoint's server writes outside the protocol is logged: its stderr, its stdout lines that are
  * not JSON-RPC, and its log notifications. Each is limited to {@code linesPerMinute} for all the endpoint's

@@ -1,7 +1,8 @@
-package io.mcppool.protocol;
+package io.mcppool.internal.protocol;
 
 import java.util.List;
 
+import io.mcppool.protocol.Resource;
 /** One page of {@code resources/list}. */
 public record ListResourcesResult(List<Resource> resources, String nextCursor) {
     public ListResourcesResult {

@@ -1,4 +1,4 @@
-package io.mcppool.events;
+package io.mcppool.internal.engine;
 
 import io.mcppool.status.HealthStatus;
 import io.mcppool.status.BreakerState;
@@ -11,6 +11,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mcppool.events.CacheEvictionCause;
+import io.mcppool.events.SessionCloseReason;
+import io.mcppool.events.CallOutcome;
+import io.mcppool.events.PoolEvents;
+import io.mcppool.events.CallContext;
 /**
  * Calls several listeners in order. Whatever one of them throws is caught and logged (the first time,
  * then every 1000th time per listener), so a broken listener neither fails a call nor silences the
