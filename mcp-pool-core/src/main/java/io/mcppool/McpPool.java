@@ -140,9 +140,10 @@ public final class McpPool implements ObservablePool, AutoCloseable {
     }
 
     /**
-     * Calls a tool without blocking. The returned future completes on one of the pool's virtual
-     * threads, never on a transport's reader, so a slow continuation cannot stall other calls; cancelling
-     * it cancels the call (the server gets {@code notifications/cancelled} if it was sent).
+     * Calls a tool without blocking. What you chain on the returned future ({@code thenApply}, {@code whenComplete}
+     * and the rest) runs on one of the pool's virtual threads, never on a transport's reader, so a slow continuation
+     * cannot stall other calls; waiting for it ({@code join}, {@code get}) costs no thread of its own. Cancelling it
+     * cancels the call (the server gets {@code notifications/cancelled} if it was sent).
      */
     public CompletableFuture<CallToolResult> callToolAsync(String server, String tool, Map<String, ?> arguments,
                                                            CallOptions options) {

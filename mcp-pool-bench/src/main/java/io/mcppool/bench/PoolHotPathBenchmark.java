@@ -227,6 +227,19 @@ public class PoolHotPathBenchmark {
         return s.pool.callTool(SERVER, "echo", s.arguments);
     }
 
+    /** The same call through {@code callToolAsync}, waited for: what an async caller pays beside the blocking one. */
+    @Benchmark
+    @Threads(1)
+    public CallToolResult poolCallToolAsync_1t(PoolState s) {
+        return s.pool.callToolAsync(SERVER, "echo", s.arguments).join();
+    }
+
+    @Benchmark
+    @Threads(4)
+    public CallToolResult poolCallToolAsync_4t(PoolState s) {
+        return s.pool.callToolAsync(SERVER, "echo", s.arguments).join();
+    }
+
     // ------------------------------------------------------------------ whole call on one session, no pool
 
     /** What the pool does around the request, without the pool: arguments to a tree, result bound. */
@@ -256,6 +269,12 @@ public class PoolHotPathBenchmark {
     @Threads(1)
     public CallToolResult directPoolCallTool_1t(DirectPoolState s) {
         return s.pool.callTool(SERVER, "echo", s.arguments);
+    }
+
+    @Benchmark
+    @Threads(1)
+    public CallToolResult directPoolCallToolAsync_1t(DirectPoolState s) {
+        return s.pool.callToolAsync(SERVER, "echo", s.arguments).join();
     }
 
     @Benchmark

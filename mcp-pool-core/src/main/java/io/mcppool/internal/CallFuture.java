@@ -8,7 +8,7 @@ import java.util.concurrent.Future;
  * slot, or the request in flight (which then sends {@code notifications/cancelled}). A plain
  * dependent stage of a {@code CompletableFuture} would not cancel its source.
  */
-public final class CallFuture<T> extends CompletableFuture<T> {
+public class CallFuture<T> extends CompletableFuture<T> {
     private volatile Future<?> upstream;
 
     /** What a cancel should stop from now on. If the call was cancelled already, it is stopped at once. */

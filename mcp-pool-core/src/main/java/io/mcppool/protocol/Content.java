@@ -1,23 +1,16 @@
 package io.mcppool.protocol;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.JsonSerializer;
-import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 
 /**
  * One content block of a tool result or prompt message. Every block keeps the JSON it was read
  * from, so a gateway passes fields it does not know about through unchanged.
  */
-@JsonDeserialize(using = Content.Reader.class)
-@JsonSerialize(using = Content.Writer.class)
+@JsonDeserialize(using = ContentJson.Reader.class)
+@JsonSerialize(using = ContentJson.Writer.class)
 public sealed interface Content permits Content.Text, Content.Image, Content.Audio, Content.ResourceLink,
         Content.EmbeddedResource, Content.Other {
 
@@ -47,6 +40,7 @@ public sealed interface Content permits Content.Text, Content.Image, Content.Aud
     record Other(JsonNode json) implements Content {
     }
 
+    /** A text block. */
     static Content text(String text) {
         ObjectNode node = Json.object();
         node.put("type", "text");
@@ -54,6 +48,7 @@ public sealed interface Content permits Content.Text, Content.Image, Content.Aud
         return new Text(text, node);
     }
 
+    /** The block {@code node} describes, by its {@code type}; an unknown type is {@link Other}. */
     static Content of(JsonNode node) {
         String type = node.path("type").asText();
         return switch (type) {
@@ -64,19 +59,5 @@ public sealed interface Content permits Content.Text, Content.Image, Content.Aud
             case "resource" -> new EmbeddedResource(node.get("resource"), node);
             default -> new Other(node);
         };
-    }
-
-    final class Reader extends JsonDeserializer<Content> {
-        @Override
-        public Content deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            return of(p.readValueAsTree());
-        }
-    }
-
-    final class Writer extends JsonSerializer<Content> {
-        @Override
-        public void serialize(Content value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
-            gen.writeTree(value.json());
-        }
     }
 }

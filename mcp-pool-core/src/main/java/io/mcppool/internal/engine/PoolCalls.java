@@ -84,8 +84,9 @@ public final class PoolCalls {
     }
 
     /**
-     * Calls a tool without blocking. With {@code offReader} the future completes on one of the pool's virtual threads,
-     * never on a transport's reader, so a slow continuation cannot stall other calls.
+     * Calls a tool without blocking. With {@code offReader} what the caller chains on the future runs on the pool's
+     * virtual threads, never on a transport's reader, so a slow continuation cannot stall other calls; without it
+     * the future is for a caller that only waits.
      */
     public CompletableFuture<CallToolResult> callToolAsync(String serverName, String tool, Map<String, ?> arguments,
                                                            CallOptions options, boolean offReader) {
@@ -107,18 +108,18 @@ public final class PoolCalls {
             return CompletableFuture.failedFuture(unknown);
         }
         CallCache cache = engine.results();
-        CompletableFuture<CallToolResult> result;
+        CallFuture<CallToolResult> out = offReader ? new OffReaderFuture<>(background) : new CallFuture<>();
         if (cache.active()) { // one field read when nothing is cached: the direct path stays as it was
-            result = cache.call(serverName, tool, arguments, options, call, deadline,
-                    o -> sendCall(server, tool, arguments, o, deadline, call));
-        } else {
-            result = sendCall(server, tool, arguments, options, deadline, call);
+            return pipe(cache.call(serverName, tool, arguments, options, call, deadline,
+                    o -> sendCall(server, tool, arguments, o, deadline, call, new CallFuture<>())), out);
         }
-        return offReader ? relay(result, result, background) : result;
+        return sendCall(server, tool, arguments, options, deadline, call, out);
     }
 
-    private CompletableFuture<CallToolResult> sendCall(PooledServer server, String tool, Map<String, ?> arguments,
-                                                       CallOptions options, long deadline, CallContext call) {
+    /** Sends the call and completes {@code out} with its typed result or mapped failure, once, where the answer arrives. */
+    private CallFuture<CallToolResult> sendCall(PooledServer server, String tool, Map<String, ?> arguments,
+                                                CallOptions options, long deadline, CallContext call,
+                                                CallFuture<CallToolResult> out) {
         ObjectNode params = Json.object();
         params.put("name", tool);
         params.set("arguments", arguments == null ? Json.object() : Json.toTree(arguments));
@@ -130,9 +131,10 @@ public final class PoolCalls {
         CallFuture<JsonNode> request = server.request(McpMethods.TOOLS_CALL, params, deadline,
                 options.affinityKey().orElse(null), options.onProgress().orElse(null), call,
                 Attribution.of(options, server.config().callTimeout()));
+        out.upstream(request);
         CompletableFuture<JsonNode> answer = server.lists().loaded(ToolCatalog.Kind.TOOLS) ? request
                 : refusedIfUnknown(request, server, tool, deadline);
-        return relay(answer.handle((json, error) -> {
+        answer.whenComplete((json, error) -> {
             RuntimeException failure = null;
             CallToolResult result = null;
             if (error != null) {
@@ -149,10 +151,12 @@ public final class PoolCalls {
             }
             ended(call, result, failure);
             if (failure != null) {
-                throw asCompletion(failure);
+                out.completeExceptionally(failure);
+            } else {
+                out.complete(result);
             }
-            return result;
-        }), request, Runnable::run);
+        });
+        return out;
     }
 
     private static UnknownToolException unknownTool(PooledServer server, String tool) {
@@ -235,15 +239,19 @@ public final class PoolCalls {
             ObjectNode effective = withMeta(params, call);
             CallFuture<JsonNode> request = server.request(method, effective, deadline, options.affinityKey().orElse(null),
                     options.onProgress().orElse(null), call, Attribution.of(options, server.config().callTimeout()));
-            return relay(request.handle((json, error) -> {
+            CallFuture<JsonNode> out = new OffReaderFuture<>(background);
+            out.upstream(request);
+            request.whenComplete((json, error) -> {
                 RuntimeException failure = error == null ? null : Failures.map(error, serverName, server.endpointLabel(),
                         null);
                 ended(call, null, failure);
                 if (failure != null) {
-                    throw asCompletion(failure);
+                    out.completeExceptionally(failure);
+                } else {
+                    out.complete(json);
                 }
-                return json;
-            }), request, background);
+            });
+            return out;
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -256,7 +264,9 @@ public final class PoolCalls {
             CallContext call = started(serverName, method);
             ObjectNode effective = withMeta(params, call);
             CallFuture<JsonNode> request = server.request(method, effective, deadline, null, null, call);
-            return relay(request.handle((json, error) -> {
+            CallFuture<T> out = new OffReaderFuture<>(background);
+            out.upstream(request);
+            request.whenComplete((json, error) -> {
                 RuntimeException failure = null;
                 T value = null;
                 if (error != null) {
@@ -270,10 +280,12 @@ public final class PoolCalls {
                 }
                 ended(call, null, failure);
                 if (failure != null) {
-                    throw asCompletion(failure);
+                    out.completeExceptionally(failure);
+                } else {
+                    out.complete(value);
                 }
-                return value;
-            }), request, background);
+            });
+            return out;
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -293,9 +305,7 @@ public final class PoolCalls {
                 ended(call, null, null);
                 return CompletableFuture.completedFuture(list);
             }
-            CompletableFuture<List<T>> listed = lists.load(kind).thenApply(v -> read.apply(lists))
-                    .whenComplete((v, e) -> ended(call, null, e));
-            return relay(listed, listed, background);
+            return offReader(lists.load(kind).thenApply(v -> read.apply(lists)).whenComplete((v, e) -> ended(call, null, e)));
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -345,30 +355,23 @@ public final class PoolCalls {
         }
     }
 
-    private static RuntimeException asCompletion(RuntimeException e) {
-        return e instanceof CompletionException ? e : new CompletionException(e);
+    /** An async caller's future for {@code source}: completed where {@code source} is, cancelling it when cancelled. */
+    private <T> CallFuture<T> offReader(CompletableFuture<T> source) {
+        return pipe(source, new OffReaderFuture<>(background));
     }
 
     /**
-     * A future that takes {@code source}'s outcome (on {@code executor}) and whose {@code cancel} reaches
-     * {@code upstream}: cancelling a call stops it, whether it waits for a slot or is in flight at the server
-     * (which then gets {@code notifications/cancelled}). A plain dependent stage would not cancel its source.
+     * Completes {@code out} with {@code source}'s outcome, and has {@code out}'s {@code cancel} reach {@code source}:
+     * cancelling a call stops it, whether it waits for a slot or is in flight at the server (which then gets
+     * {@code notifications/cancelled}). A plain dependent stage would not cancel its source.
      */
-    private static <T> CallFuture<T> relay(CompletableFuture<T> source, Future<?> upstream, Executor executor) {
-        CallFuture<T> out = new CallFuture<>();
-        out.upstream(upstream);
+    private static <T> CallFuture<T> pipe(CompletableFuture<T> source, CallFuture<T> out) {
+        out.upstream(source);
         source.whenComplete((v, e) -> {
-            Runnable complete = () -> {
-                if (e != null) {
-                    out.completeExceptionally(Failures.unwrap(e));
-                } else {
-                    out.complete(v);
-                }
-            };
-            try {
-                executor.execute(complete);
-            } catch (RejectedExecutionException rejected) {
-                complete.run();
+            if (e != null) {
+                out.completeExceptionally(Failures.unwrap(e));
+            } else {
+                out.complete(v);
             }
         });
         return out;
