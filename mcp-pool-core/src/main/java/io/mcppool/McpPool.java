@@ -150,6 +150,20 @@ public final class McpPool implements ObservablePool, AutoCloseable {
         return calls.callToolAsync(server, tool, arguments, options, true);
     }
 
+    /**
+     * Calls a tool with arguments and result as JSON, untouched: the arguments go into the request as they are, and
+     * the future gets the {@code result} object as the server sent it, unknown fields and all. This is how a gateway
+     * passes calls through without binding them to records and back. The catalog's check, caching, retries, deadlines
+     * and events are those of {@link #callToolAsync(String, String, Map, CallOptions)}, and so is the thread model.
+     *
+     * @param arguments the tool's arguments object; {@code null} for none. Not copied: it must not change until the
+     *                  call has ended
+     */
+    public CompletableFuture<JsonNode> callToolJsonAsync(String server, String tool, ObjectNode arguments,
+                                                         CallOptions options) {
+        return calls.callToolJson(server, tool, arguments, options);
+    }
+
     /** Every tool of the server, all pages: from the catalog when it has the list, else listed (and kept there). */
     public List<Tool> listTools(String server) {
         return PoolCalls.await(listToolsAsync(server), server, null);

@@ -12,6 +12,7 @@ import io.mcppool.internal.pool.SessionPool;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.McpMethods;
+import io.mcppool.internal.protocol.ResultBinding;
 import io.mcppool.internal.session.McpSession;
 import io.mcppool.internal.session.SessionOptions;
 import io.mcppool.testkit.InProcessServer;
@@ -248,7 +249,7 @@ public class PoolHotPathBenchmark {
         params.put("name", "echo");
         params.set("arguments", Json.toTree(Map.of("message", "hello")));
         JsonNode result = session.request(McpMethods.TOOLS_CALL, params, TimeUnit.SECONDS.toNanos(30), null).join();
-        return Json.fromTree(result, CallToolResult.class);
+        return ResultBinding.callToolResult(result); // the same binding as the pool's
     }
 
     @Benchmark

@@ -13,6 +13,7 @@ import io.mcppool.events.CallContext;
 import io.mcppool.events.CallOutcome;
 import io.mcppool.events.PoolEvents;
 import io.mcppool.internal.cache.CallCache;
+import io.mcppool.internal.protocol.ResultBinding;
 import io.mcppool.internal.catalog.ServerLists;
 import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.GetPromptResult;
@@ -90,6 +91,55 @@ public final class PoolCalls {
      */
     public CompletableFuture<CallToolResult> callToolAsync(String serverName, String tool, Map<String, ?> arguments,
                                                            CallOptions options, boolean offReader) {
+        CallFuture<CallToolResult> out = offReader ? new OffReaderFuture<>(background) : new CallFuture<>();
+        return toolCall(serverName, tool, options, out, (server, call, deadline) -> {
+            CallCache cache = engine.results();
+            if (cache.active()) { // one field read when nothing is cached: the direct path stays as it was
+                return pipe(cache.call(serverName, tool, arguments, options, call, deadline,
+                        o -> sendCall(server, tool, tree(arguments), o, deadline, call, new CallFuture<>(), BIND)), out);
+            }
+            return sendCall(server, tool, tree(arguments), options, deadline, call, out, BIND);
+        });
+    }
+
+    /**
+     * A tool call whose arguments and result stay JSON, as a gateway passes them through: the arguments go into the
+     * request as they are and the result comes back as the server sent it, with no binding either way. Everything
+     * else (the catalog's check, caching, retries, deadlines, events) is as for {@link #callToolAsync}.
+     */
+    public CompletableFuture<JsonNode> callToolJson(String serverName, String tool, ObjectNode arguments,
+                                                    CallOptions options) {
+        CallFuture<JsonNode> out = new OffReaderFuture<>(background);
+        return toolCall(serverName, tool, options, out, (server, call, deadline) -> {
+            ObjectNode args = arguments == null ? Json.object() : arguments;
+            CallCache cache = engine.results();
+            if (cache.active()) { // cache keys and entries are made of maps and records: bound only here
+                Map<String, Object> map = Json.fromTree(args, ARGUMENTS);
+                return pipe(cache.call(serverName, tool, map, options, call, deadline,
+                        o -> sendCall(server, tool, args, o, deadline, call, new CallFuture<>(), BIND))
+                        .thenApply(Json::toTree), out);
+            }
+            return sendCall(server, tool, args, options, deadline, call, out, json -> json);
+        });
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final Class<Map<String, Object>> ARGUMENTS = (Class) Map.class;
+    private static final Function<JsonNode, CallToolResult> BIND = ResultBinding::callToolResult;
+
+    private static JsonNode tree(Map<String, ?> arguments) {
+        return arguments == null ? Json.object() : Json.toTree(arguments);
+    }
+
+    /** How a tool call goes out once the pool knows the server and the tool, and the call has started. */
+    @FunctionalInterface
+    private interface ToolCallSender<R> {
+        CompletableFuture<R> send(PooledServer server, CallContext call, long deadline);
+    }
+
+    /** What every tool call does first: find the server, start the call, refuse a tool the catalog knows is not there. */
+    private <R> CompletableFuture<R> toolCall(String serverName, String tool, CallOptions options, CallFuture<R> out,
+                                              ToolCallSender<R> sender) {
         PooledServer server;
         try {
             server = engine.server(serverName);
@@ -100,29 +150,25 @@ public final class PoolCalls {
         long deadline = start + options.timeout().orElse(server.config().callTimeout()).toNanos();
         CallContext call = new CallContext(serverName, McpMethods.TOOLS_CALL, tool, start);
         events.callStarted(call);
-        ServerLists lists = server.lists();
-        if (lists.lacksTool(tool)) {
+        if (server.lists().lacksTool(tool)) {
             // Answered from the catalog, kept current by list-changed notices, new sessions and catalogRefresh.
             UnknownToolException unknown = unknownTool(server, tool);
-            ended(call, null, unknown);
-            return CompletableFuture.failedFuture(unknown);
+            ended(call, false, unknown);
+            out.completeExceptionally(unknown);
+            return out;
         }
-        CallCache cache = engine.results();
-        CallFuture<CallToolResult> out = offReader ? new OffReaderFuture<>(background) : new CallFuture<>();
-        if (cache.active()) { // one field read when nothing is cached: the direct path stays as it was
-            return pipe(cache.call(serverName, tool, arguments, options, call, deadline,
-                    o -> sendCall(server, tool, arguments, o, deadline, call, new CallFuture<>())), out);
-        }
-        return sendCall(server, tool, arguments, options, deadline, call, out);
+        return sender.send(server, call, deadline);
     }
 
-    /** Sends the call and completes {@code out} with its typed result or mapped failure, once, where the answer arrives. */
-    private CallFuture<CallToolResult> sendCall(PooledServer server, String tool, Map<String, ?> arguments,
-                                                CallOptions options, long deadline, CallContext call,
-                                                CallFuture<CallToolResult> out) {
+    /**
+     * Sends the call and completes {@code out} with its result ({@code bind} reads it from the answer) or mapped
+     * failure, once, where the answer arrives.
+     */
+    private <R> CallFuture<R> sendCall(PooledServer server, String tool, JsonNode arguments, CallOptions options,
+                                       long deadline, CallContext call, CallFuture<R> out, Function<JsonNode, R> bind) {
         ObjectNode params = Json.object();
         params.put("name", tool);
-        params.set("arguments", arguments == null ? Json.object() : Json.toTree(arguments));
+        params.set("arguments", arguments);
         if (!options.meta().isEmpty()) {
             params.set("_meta", Json.toTree(options.meta()));
         }
@@ -136,20 +182,23 @@ public final class PoolCalls {
                 : refusedIfUnknown(request, server, tool, deadline);
         answer.whenComplete((json, error) -> {
             RuntimeException failure = null;
-            CallToolResult result = null;
+            R result = null;
+            boolean toolError = false;
             if (error != null) {
                 failure = Failures.map(error, name, server.endpointLabel(), tool);
             } else {
                 try {
-                    result = Json.fromTree(json, CallToolResult.class);
+                    result = bind.apply(json);
+                    toolError = result instanceof CallToolResult r ? r.failed() : json.path("isError").asBoolean(false);
+                    if (toolError && options.failOnToolError()) {
+                        failure = new ToolErrorException(name, server.endpointLabel(), tool,
+                                result instanceof CallToolResult r ? r : ResultBinding.callToolResult(json));
+                    }
                 } catch (RuntimeException e) {
                     failure = Failures.map(e, name, server.endpointLabel(), tool);
                 }
-                if (result != null && result.failed() && options.failOnToolError()) {
-                    failure = new ToolErrorException(name, server.endpointLabel(), tool, result);
-                }
             }
-            ended(call, result, failure);
+            ended(call, toolError, failure);
             if (failure != null) {
                 out.completeExceptionally(failure);
             } else {
@@ -244,7 +293,7 @@ public final class PoolCalls {
             request.whenComplete((json, error) -> {
                 RuntimeException failure = error == null ? null : Failures.map(error, serverName, server.endpointLabel(),
                         null);
-                ended(call, null, failure);
+                ended(call, false, failure);
                 if (failure != null) {
                     out.completeExceptionally(failure);
                 } else {
@@ -278,7 +327,7 @@ public final class PoolCalls {
                         failure = Failures.map(e, serverName, server.endpointLabel(), null);
                     }
                 }
-                ended(call, null, failure);
+                ended(call, false, failure);
                 if (failure != null) {
                     out.completeExceptionally(failure);
                 } else {
@@ -302,10 +351,10 @@ public final class PoolCalls {
             CallContext call = started(serverName, method);
             if (lists.loaded(kind)) {
                 List<T> list = read.apply(lists);
-                ended(call, null, null);
+                ended(call, false, null);
                 return CompletableFuture.completedFuture(list);
             }
-            return offReader(lists.load(kind).thenApply(v -> read.apply(lists)).whenComplete((v, e) -> ended(call, null, e)));
+            return offReader(lists.load(kind).thenApply(v -> read.apply(lists)).whenComplete((v, e) -> ended(call, false, e)));
         } catch (McpPoolException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -341,11 +390,15 @@ public final class PoolCalls {
         return call;
     }
 
-    /** Reports the end of a call before its caller can see it, so counters are exact when the call returns. */
+    /** As {@link #ended(CallContext, boolean, Throwable)}, for the result cache, which has the result bound. */
     void ended(CallContext call, CallToolResult result, Throwable failure) {
+        ended(call, result != null && result.failed(), failure);
+    }
+
+    /** Reports the end of a call before its caller can see it, so counters are exact when the call returns. */
+    private void ended(CallContext call, boolean toolError, Throwable failure) {
         long duration = System.nanoTime() - call.startNanos();
         if (failure == null) {
-            boolean toolError = result != null && result.failed();
             events.callEnded(call, toolError ? CallOutcome.TOOL_ERROR : CallOutcome.SUCCESS,
                     toolError ? ErrorType.TOOL_ERROR : null, duration);
         } else {

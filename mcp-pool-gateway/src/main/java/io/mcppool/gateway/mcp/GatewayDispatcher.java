@@ -525,7 +525,7 @@ public final class GatewayDispatcher {
             // Refused here: nothing goes upstream, and the client gets invalid params, not a transport failure.
             throw new GatewayError(JsonRpcError.INVALID_PARAMS, "tools/call arguments must be an object");
         }
-        Map<String, Object> arguments = args == null || args.isNull() ? Map.of() : Json.fromTree(args, ARGS);
+        ObjectNode arguments = args == null || args.isNull() ? Json.object() : (ObjectNode) args;
         Optional<CatalogEntry> entry = catalog().resolveTool(name);
         if (entry.isEmpty()) {
             // Perhaps its server is not listed yet: look again once it is. The server whose prefix the name carries is
@@ -538,23 +538,12 @@ public final class GatewayDispatcher {
         return call(session, usable(access, name, entry, "tool"), arguments, params, stream);
     }
 
-    private CompletableFuture<JsonNode> call(ClientSession session, CatalogEntry entry, Map<String, Object> arguments,
+    /** The call goes upstream as JSON and its result comes back as JSON: nothing is bound on the way. */
+    private CompletableFuture<JsonNode> call(ClientSession session, CatalogEntry entry, ObjectNode arguments,
                                              JsonNode params, MessageSink stream) {
         CallOptions options = callOptions(session, entry.server(), params, stream);
-        CompletableFuture<CallToolResult> upstream = pool.callToolAsync(entry.server(), entry.name(),
-                arguments, options);
-        CompletableFuture<JsonNode> out = upstream.thenApply(Json::toTree);
-        // A dependent stage does not cancel its source: the client's cancellation must reach the upstream call.
-        out.whenComplete((v, e) -> {
-            if (out.isCancelled()) {
-                upstream.cancel(true);
-            }
-        });
-        return out;
+        return pool.callToolJsonAsync(entry.server(), entry.name(), arguments, options);
     }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static final Class<Map<String, Object>> ARGS = (Class) Map.class;
 
     /**
      * Completes when every server not listed yet that may own {@code name} (its prefix and the separator begin the
