@@ -60,7 +60,5 @@ public interface ToolCatalog {
     /** Lists the server again now; completes when done. */
     CompletableFuture<Void> refresh(String server);
 
-    void addListener(CatalogListener listener);
 
-    void removeListener(CatalogListener listener);
 }

@@ -1,5 +1,6 @@
 package io.mcppool.events;
 
+import io.mcppool.catalog.ToolCatalog;
 import io.mcppool.status.HealthStatus;
 import io.mcppool.status.BreakerState;
 import io.mcppool.call.ErrorType;
@@ -206,6 +207,11 @@ public final class AsyncPoolEvents implements PoolEvents, AutoCloseable {
     @Override
     public void sharedCacheStateChanged(boolean degraded, String reason) {
         submit(() -> delegate.sharedCacheStateChanged(degraded, reason));
+    }
+
+    @Override
+    public void catalogChanged(String server, ToolCatalog.Kind kind) {
+        submit(() -> delegate.catalogChanged(server, kind));
     }
 
     @Override

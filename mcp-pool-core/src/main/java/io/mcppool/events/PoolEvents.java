@@ -3,6 +3,7 @@ package io.mcppool.events;
 import io.mcppool.status.HealthStatus;
 import io.mcppool.status.BreakerState;
 import io.mcppool.call.ErrorType;
+import io.mcppool.catalog.ToolCatalog;
 import java.time.Duration;
 import java.util.List;
 
@@ -113,6 +114,13 @@ public interface PoolEvents {
      * came back ({@code degraded} false).
      */
     default void sharedCacheStateChanged(boolean degraded, String reason) {
+    }
+
+    /**
+     * A server's {@code kind} list in the catalog differs from before (entries added, removed or altered), or the
+     * server was added to or removed from the catalog. Called after the change, on a background thread.
+     */
+    default void catalogChanged(String server, ToolCatalog.Kind kind) {
     }
 
     /** The configuration was reloaded. */

@@ -73,7 +73,7 @@ class RoutedCallTest {
 
     private PooledServer start(ServerConfig config) {
         server = new PooledServer(config, timer, background, () -> null, PoolEvents.NONE,
-                new LiveCatalog("_", timer, background));
+                new LiveCatalog("_", timer, background, io.mcppool.events.PoolEvents.NONE));
         server.start();
         background.runDue(); // each endpoint's first session opens
         return server;

@@ -1,7 +1,7 @@
 package io.mcppool.internal.catalog;
 
 import io.mcppool.catalog.CatalogEntry;
-import io.mcppool.catalog.CatalogListener;
+import io.mcppool.events.PoolEvents;
 import io.mcppool.catalog.ToolCatalog;
 import io.mcppool.call.UnknownServerException;
 import io.mcppool.config.ServerConfig;
@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,7 +41,7 @@ public final class LiveCatalog implements ToolCatalog {
     private final ScheduledExecutorService timer;
     private final Executor background;
     private final ConcurrentHashMap<String, ServerLists> servers = new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<CatalogListener> listeners = new CopyOnWriteArrayList<>();
+    private final PoolEvents events;
     private final ReentrantLock indexLock = new ReentrantLock();
     /** Clashes already logged, so each is logged once while it lasts; guarded by indexLock. */
     private final Set<String> reportedClashes = new HashSet<>();
@@ -53,9 +52,11 @@ public final class LiveCatalog implements ToolCatalog {
      * @param separator  between a server's prefix and a name in the aggregate
      * @param timer      the pool's timer, for {@code catalogRefresh} (the work itself runs on {@code background})
      * @param background where listings are installed and listeners told
+     * @param events     the pool's listeners, told of each change ({@link PoolEvents#catalogChanged})
      */
-    public LiveCatalog(String separator, ScheduledExecutorService timer, Executor background) {
+    public LiveCatalog(String separator, ScheduledExecutorService timer, Executor background, PoolEvents events) {
         this.separator = separator;
+        this.events = events;
         this.timer = timer;
         this.background = background;
         this.index = CatalogIndex.build(List.of(), separator);
@@ -138,21 +139,9 @@ public final class LiveCatalog implements ToolCatalog {
         });
     }
 
-    /** Tells the listeners registered now, on a background thread (never on a reader, never under a lock). */
+    /** Tells the listeners, on a background thread (never on a reader, never under a lock); they are isolated. */
     private void tell(String server, Kind kind) {
-        if (listeners.isEmpty()) {
-            return;
-        }
-        CatalogListener[] targets = listeners.toArray(new CatalogListener[0]);
-        runInBackground(() -> {
-            for (CatalogListener l : targets) {
-                try {
-                    l.changed(server, kind);
-                } catch (RuntimeException e) {
-                    log.warn("catalog listener {} failed on a change of server '{}' ({})", l, server, kind, e);
-                }
-            }
-        });
+        runInBackground(() -> events.catalogChanged(server, kind));
     }
 
     private void runInBackground(Runnable task) {
@@ -251,15 +240,5 @@ public final class LiveCatalog implements ToolCatalog {
         } catch (UnknownServerException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    @Override
-    public void addListener(CatalogListener listener) {
-        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
-    }
-
-    @Override
-    public void removeListener(CatalogListener listener) {
-        listeners.remove(listener);
     }
 }

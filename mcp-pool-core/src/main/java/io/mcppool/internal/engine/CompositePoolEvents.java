@@ -3,6 +3,7 @@ package io.mcppool.internal.engine;
 import io.mcppool.status.HealthStatus;
 import io.mcppool.status.BreakerState;
 import io.mcppool.call.ErrorType;
+import io.mcppool.catalog.ToolCatalog;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -312,6 +313,18 @@ public final class CompositePoolEvents implements PoolEvents {
             } catch (Throwable error) {
                 rethrowIfFatal(error);
                 failed(e, "sharedCacheStateChanged", error);
+            }
+        }
+    }
+
+    @Override
+    public void catalogChanged(String server, ToolCatalog.Kind kind) {
+        for (Entry e : entries) {
+            try {
+                e.listener().catalogChanged(server, kind);
+            } catch (Throwable error) {
+                rethrowIfFatal(error);
+                failed(e, "catalogChanged", error);
             }
         }
     }

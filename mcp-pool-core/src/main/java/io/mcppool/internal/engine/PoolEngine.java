@@ -61,7 +61,7 @@ public final class PoolEngine implements ObservablePool {
         this.config = config;
         this.events = new CompositePoolEvents(listeners);
         this.asyncListeners = List.copyOf(asyncListeners);
-        this.catalog = new LiveCatalog(config.gateway().separator(), runtime.timer(), runtime.background());
+        this.catalog = new LiveCatalog(config.gateway().separator(), runtime.timer(), runtime.background(), events);
         this.calls = new PoolCalls(this, events, runtime.background());
         Map<String, PooledServer> byName = new LinkedHashMap<>();
         for (ServerConfig server : config.servers().values()) {

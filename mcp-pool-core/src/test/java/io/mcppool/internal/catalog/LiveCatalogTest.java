@@ -1,5 +1,7 @@
 package io.mcppool.internal.catalog;
 
+import io.mcppool.events.PoolEvents;
+import io.mcppool.internal.engine.CompositePoolEvents;
 import static io.mcppool.internal.catalog.CatalogIndexTest.prompt;
 import static io.mcppool.internal.catalog.CatalogIndexTest.resource;
 import static io.mcppool.internal.catalog.CatalogIndexTest.tool;
@@ -44,11 +46,22 @@ class LiveCatalogTest {
     /** One background thread, so {@link #flush()} proves every earlier background step (a listener call) ran. */
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> new Thread(r, "catalog-bg"));
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
-    private final LiveCatalog catalog = new LiveCatalog("__", timer, background);
+    private final CompositePoolEvents events = new CompositePoolEvents(List.of());
+    private final LiveCatalog catalog = new LiveCatalog("__", timer, background, events);
     private final List<String> told = new CopyOnWriteArrayList<>();
 
     LiveCatalogTest() {
-        catalog.addListener((server, kind) -> told.add(server + " " + kind + " on " + Thread.currentThread().getName()));
+        onChange((server, kind) -> told.add(server + " " + kind + " on " + Thread.currentThread().getName()));
+    }
+
+    /** A listener of the catalog's changes, among the pool's listeners. */
+    private void onChange(java.util.function.BiConsumer<String, ToolCatalog.Kind> listener) {
+        events.add(new PoolEvents() {
+            @Override
+            public void catalogChanged(String server, ToolCatalog.Kind kind) {
+                listener.accept(server, kind);
+            }
+        });
     }
 
     @AfterEach
@@ -117,7 +130,7 @@ class LiveCatalogTest {
         Tool changed = new Tool("b", "now different", Json.object().put("type", "object"));
         lister.tools = List.of(tool("a"), changed);
         List<String> seenByListener = new CopyOnWriteArrayList<>();
-        catalog.addListener((server, kind) -> seenByListener.add(
+        onChange((server, kind) -> seenByListener.add(
                 catalog.resolveTool("s__b").orElseThrow().tool().orElseThrow().description()));
         lists.listChanged(ToolCatalog.Kind.TOOLS);
         await().atMost(WAIT).until(() -> told.size() == 2);

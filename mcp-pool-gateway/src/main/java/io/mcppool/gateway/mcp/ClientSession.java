@@ -5,13 +5,18 @@ import io.mcppool.config.ClientLimits;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.protocol.JsonRpcMessage;
 import io.mcppool.protocol.RequestId;
+import io.mcppool.protocol.JsonRpcResponse;
+import io.mcppool.protocol.RpcErrorException;
 import java.util.Deque;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One client's MCP session with the gateway: who it is, what it negotiated, its requests in flight (so a
@@ -30,21 +35,21 @@ public final class ClientSession {
     private volatile boolean initialized;
     private volatile boolean closed;
     /** The client's requests being served, by the client's id: cancel reaches the upstream call. */
-    final ConcurrentHashMap<RequestId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RequestId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
     /** The client's requests it cancelled itself: they end without a response. */
-    final Set<RequestId> cancelledByClient = ConcurrentHashMap.newKeySet();
+    private final Set<RequestId> cancelledByClient = ConcurrentHashMap.newKeySet();
     /** Requests the gateway sent the client (for an upstream), by the gateway's id. */
-    final ConcurrentHashMap<RequestId, CompletableFuture<JsonNode>> outgoing = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RequestId, CompletableFuture<JsonNode>> outgoing = new ConcurrentHashMap<>();
     /** The entries of {@link #outgoing} and those about to be added: what {@code maxClientRequests} bounds. */
     private final AtomicInteger outgoingCount = new AtomicInteger();
     private final AtomicLong outgoingIds = new AtomicLong();
     /** Sticky servers whose upstream session for this client has a server-request handler bound. */
-    final Set<String> boundServers = ConcurrentHashMap.newKeySet();
+    private final Set<String> boundServers = ConcurrentHashMap.newKeySet();
     /**
      * Sticky servers on which this session holds one of its client's {@code maxStickySessionsPerClient} places, from
      * its first call there until it ends (a map, so that taking the place is one atomic step per server).
      */
-    final ConcurrentHashMap<String, Boolean> stickyPlaces = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Boolean> stickyPlaces = new ConcurrentHashMap<>();
     /** Streams of POSTs in progress, newest last: where an upstream's request to the client goes first. */
     private final Deque<MessageSink> requestStreams = new ConcurrentLinkedDeque<>();
     private volatile MessageSink standaloneStream;
@@ -185,6 +190,95 @@ public final class ClientSession {
         }
         MessageSink s = standaloneStream;
         return s != null && s.send(message) ? s : null;
+    }
+
+    // ------------------------------------------------------------------ the client's requests
+
+    /** A request of the client's is being served: until {@link #callEnded}, the client can cancel it by its id. */
+    void callStarted(RequestId id, CompletableFuture<?> call) {
+        inFlight.put(id, call);
+    }
+
+    /**
+     * The request's answer is ready. True when the client had cancelled it and it failed for that: then no response
+     * follows, as the spec says.
+     */
+    boolean callEnded(RequestId id, CompletableFuture<?> call, boolean failed) {
+        inFlight.remove(id, call);
+        return cancelledByClient.remove(id) && failed;
+    }
+
+    /** The client cancelled its request {@code id}: the call, if still in flight, is cancelled upstream. */
+    void cancelledByClient(RequestId id) {
+        CompletableFuture<?> call = inFlight.get(id);
+        if (call != null) {
+            cancelledByClient.add(id);
+            call.cancel(true);
+        }
+    }
+
+    // ------------------------------------------------------------------ requests to the client
+
+    /**
+     * The client's answer to a request the gateway sent it for an upstream; false when no such request waits (it was
+     * answered, timed out, or never sent).
+     */
+    boolean answered(JsonRpcResponse response) {
+        CompletableFuture<JsonNode> waiting = response.id() == null ? null : outgoing.get(response.id());
+        if (waiting == null) {
+            return false;
+        }
+        if (response.isError()) {
+            waiting.completeExceptionally(new RpcErrorException("client", response.error()));
+        } else {
+            waiting.complete(response.result());
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ sticky servers
+
+    /**
+     * Holds one of the client's places on a sticky server for this session, taking it with {@code take} unless the
+     * session holds one there already; false when {@code take} refuses (or the session is closed). A place taken by a
+     * session that closed meanwhile is given back at once through {@code giveBack}. Atomic per session and server.
+     */
+    boolean holdStickyPlace(String server, BooleanSupplier take, Runnable giveBack) {
+        boolean held = stickyPlaces.computeIfAbsent(server, s -> !closed && take.getAsBoolean() ? Boolean.TRUE : null)
+                != null;
+        if (held && closed && stickyPlaces.remove(server) != null) {
+            giveBack.run(); // whoever removes the entry gives the place back
+        }
+        return held;
+    }
+
+    /** Whether a server-request handler for this session is bound on the sticky server. */
+    boolean isBound(String server) {
+        return boundServers.contains(server);
+    }
+
+    /** Records the handler bound on the sticky server; false if one was already (by a concurrent request). */
+    boolean bound(String server) {
+        return boundServers.add(server);
+    }
+
+    /**
+     * Marks the session ended, once: its calls in flight are cancelled, its requests to the client fail, and each
+     * sticky place it held is given back through {@code giveBack}. False if it had ended already.
+     */
+    boolean end(Consumer<String> giveBack) {
+        if (!close()) {
+            return false;
+        }
+        inFlight.values().forEach(f -> f.cancel(true));
+        outgoing.values().forEach(f -> f.completeExceptionally(new CancellationException("the client session ended")));
+        // close() above runs once, and holdStickyPlace takes no place for a closed session: each goes back once
+        for (String server : stickyPlaces.keySet()) {
+            if (stickyPlaces.remove(server) != null) {
+                giveBack.accept(server);
+            }
+        }
+        return true;
     }
 
     /** Marks the session ended; the caller releases what it holds upstream. */

@@ -1,6 +1,6 @@
 package io.mcppool.gateway.mcp;
 
-import io.mcppool.catalog.CatalogListener;
+import io.mcppool.events.PoolEvents;
 import io.mcppool.catalog.ToolCatalog;
 import io.mcppool.config.ClientQuotas;
 import io.mcppool.gateway.auth.ClientIdentity;
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * client's quota, 503 for the gateway's), with a {@code Retry-After}. Opening and ending take one lock, for the
  * bookkeeping only; ending a session's upstream work happens outside it.
  */
-public final class ClientSessions implements CatalogListener {
+public final class ClientSessions implements PoolEvents {
     private static final Logger log = LoggerFactory.getLogger(ClientSessions.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -297,7 +297,7 @@ public final class ClientSessions implements CatalogListener {
     }
 
     @Override
-    public void changed(String server, ToolCatalog.Kind kind) {
+    public void catalogChanged(String server, ToolCatalog.Kind kind) {
         String method = switch (kind) {
             case TOOLS -> McpMethods.TOOLS_LIST_CHANGED;
             case RESOURCES -> McpMethods.RESOURCES_LIST_CHANGED;

@@ -1,15 +1,10 @@
 package io.mcppool.gateway.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcppool.call.CallOptions;
-import io.mcppool.call.ErrorType;
 import io.mcppool.McpPool;
 import io.mcppool.call.McpPoolException;
-import io.mcppool.call.ProtocolErrorException;
-import io.mcppool.call.UnknownServerException;
-import io.mcppool.call.UnknownToolException;
 import io.mcppool.catalog.CatalogEntry;
 import io.mcppool.catalog.ToolCatalog;
 import io.mcppool.config.ClientLimits;
@@ -19,8 +14,6 @@ import io.mcppool.config.ServerConfig;
 import io.mcppool.gateway.auth.AccessPolicy;
 import io.mcppool.gateway.auth.ClientIdentity;
 import io.mcppool.gateway.cli.Version;
-import io.mcppool.logging.RateLimitedLog;
-import io.mcppool.protocol.CallToolResult;
 import io.mcppool.protocol.Json;
 import io.mcppool.protocol.JsonRpcCodec;
 import io.mcppool.protocol.JsonRpcError;
@@ -32,30 +25,17 @@ import io.mcppool.protocol.McpMethods;
 import io.mcppool.protocol.Progress;
 import io.mcppool.protocol.ProtocolVersion;
 import io.mcppool.protocol.RequestId;
-import io.mcppool.protocol.Prompt;
 import io.mcppool.protocol.Resource;
 import io.mcppool.protocol.ResourceTemplate;
-import io.mcppool.protocol.Tool;
-import io.mcppool.protocol.RpcErrorException;
-import io.mcppool.protocol.ServerRequestHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 
 /**
  * The gateway's MCP server, whatever the transport: answers one client's requests over every pooled
@@ -66,17 +46,12 @@ import org.slf4j.event.Level;
  */
 public final class GatewayDispatcher {
     private static final Logger log = LoggerFactory.getLogger(GatewayDispatcher.class);
-    /** JSON-RPC code for a request the client cancelled (answered only where a response must be written). */
-    static final int REQUEST_CANCELLED = -32800;
 
-    /** How long a request waits for a server that has not been listed yet (just started, or reloaded in). */
-    private static final long FIRST_LISTING_WAIT_MILLIS = 5_000;
 
     private final McpPool pool;
     private final ClientLimits limits;
     private final GatewayEvents events;
-    /** Servers not listed within the wait once: later requests do not wait for them again until they are. */
-    private final Set<String> notWaitedFor = ConcurrentHashMap.newKeySet();
+    private final CatalogLists lists;
     /** What each client holds of its quotas of calls and sticky places. */
     private final ClientUsage usage = new ClientUsage();
 
@@ -88,34 +63,9 @@ public final class GatewayDispatcher {
     /** @param limits what an upstream's requests to one client may add up to; {@code events} hears of clients at them */
     public GatewayDispatcher(McpPool pool, ClientLimits limits, GatewayEvents events) {
         this.pool = pool;
+        this.lists = new CatalogLists(pool);
         this.limits = limits;
         this.events = events;
-    }
-
-    /**
-     * Runs {@code answer} once every server has been listed, so a client that asks right after the gateway
-     * (or a server) started gets the whole list; a server that cannot be listed is waited for once, up to
-     * {@link #FIRST_LISTING_WAIT_MILLIS}, and then left out until it is.
-     */
-    private CompletableFuture<JsonNode> whenListed(Supplier<JsonNode> answer) {
-        List<CompletableFuture<Void>> waits = new ArrayList<>();
-        for (String server : pool.servers()) {
-            CompletableFuture<Void> loaded = catalog().loaded(server);
-            if (loaded.isDone()) {
-                notWaitedFor.remove(server);
-            } else if (!notWaitedFor.contains(server)) {
-                waits.add(loaded.copy().orTimeout(FIRST_LISTING_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-                        .exceptionally(e -> {
-                            notWaitedFor.add(server);
-                            log.warn("server '{}' is not listed yet; answering without it", server);
-                            return null;
-                        }));
-            }
-        }
-        if (waits.isEmpty()) {
-            return CompletableFuture.completedFuture(answer.get());
-        }
-        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenApply(v -> answer.get());
     }
 
     public McpPool pool() {
@@ -226,14 +176,8 @@ public final class GatewayDispatcher {
             return true;
         }
         int max = limits.quotas().maxStickySessionsPerClient();
-        boolean held = session.stickyPlaces.computeIfAbsent(server, s ->
-                !session.isClosed() && usage.tryTake(client.name(), ClientUsage.sticky(s), max) ? Boolean.TRUE : null)
-                != null;
-        if (held && session.isClosed() && session.stickyPlaces.remove(server) != null) {
-            // the session ended while the place was being taken: whoever removes the entry gives the place back
-            usage.give(client.name(), ClientUsage.sticky(server));
-        }
-        return held;
+        return session.holdStickyPlace(server, () -> usage.tryTake(client.name(), ClientUsage.sticky(server), max),
+                () -> usage.give(client.name(), ClientUsage.sticky(server)));
     }
 
     private Refusal stickyRefusal(ClientSession session, String server) {
@@ -280,39 +224,39 @@ public final class GatewayDispatcher {
             result = switch (r.method()) {
                 case McpMethods.INITIALIZE -> CompletableFuture.completedFuture(initialize(session, r.params()));
                 case McpMethods.PING, "logging/setLevel" -> CompletableFuture.completedFuture(Json.object());
-                case McpMethods.TOOLS_LIST -> whenListed(() -> listTools(access));
+                case McpMethods.TOOLS_LIST -> lists.whenListed(() -> lists.listTools(access));
                 case McpMethods.TOOLS_CALL -> callTool(session, access, r, stream);
-                case McpMethods.RESOURCES_LIST -> whenListed(() -> listResources(access));
-                case McpMethods.RESOURCES_TEMPLATES_LIST -> whenListed(() -> listTemplates(access));
+                case McpMethods.RESOURCES_LIST -> lists.whenListed(() -> lists.listResources(access));
+                case McpMethods.RESOURCES_TEMPLATES_LIST -> lists.whenListed(() -> lists.listTemplates(access));
                 case McpMethods.RESOURCES_READ -> readResource(session, access, r, stream);
-                case McpMethods.PROMPTS_LIST -> whenListed(() -> listPrompts(access));
+                case McpMethods.PROMPTS_LIST -> lists.whenListed(() -> lists.listPrompts(access));
                 case McpMethods.PROMPTS_GET -> getPrompt(session, access, r, stream);
                 case "completion/complete" -> complete(session, access, r, stream);
                 case "resources/subscribe", "resources/unsubscribe" -> subscription(session, access, r, stream);
-                default -> throw new GatewayError(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + r.method());
+                default -> throw new ClientErrors.Refused(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + r.method());
             };
-        } catch (GatewayError e) {
+        } catch (ClientErrors.Refused e) {
             popStream(session, stream);
             return CompletableFuture.completedFuture(JsonRpcResponse.failure(r.id(), e.error()));
         } catch (RuntimeException e) {
             popStream(session, stream);
-            return CompletableFuture.completedFuture(JsonRpcResponse.failure(r.id(), toError(e)));
+            return CompletableFuture.completedFuture(JsonRpcResponse.failure(r.id(), ClientErrors.of(e)));
         }
         if (result.isDone()) {
             popStream(session, stream);
             return CompletableFuture.completedFuture(respond(r, result));
         }
-        session.inFlight.put(r.id(), result);
+        session.callStarted(r.id(), result);
         return result.handle((v, e) -> {
             // Idle is counted from the last answer too, before the call stops counting as in flight: a session whose
             // call outlasted the idle timeout must not be ended between its answer and the client's next request.
             session.touch();
-            session.inFlight.remove(r.id(), result);
+            boolean cancelledByClient = session.callEnded(r.id(), result, e != null);
             popStream(session, stream);
-            if (e != null && session.cancelledByClient.remove(r.id())) {
+            if (cancelledByClient) {
                 return null; // the client cancelled it: the spec says no response follows
             }
-            return e == null ? JsonRpcResponse.success(r.id(), v) : JsonRpcResponse.failure(r.id(), toError(e));
+            return e == null ? JsonRpcResponse.success(r.id(), v) : JsonRpcResponse.failure(r.id(), ClientErrors.of(e));
         });
     }
 
@@ -320,7 +264,7 @@ public final class GatewayDispatcher {
         try {
             return JsonRpcResponse.success(r.id(), done.join());
         } catch (RuntimeException e) {
-            return JsonRpcResponse.failure(r.id(), toError(e));
+            return JsonRpcResponse.failure(r.id(), ClientErrors.of(e));
         }
     }
 
@@ -337,10 +281,8 @@ public final class GatewayDispatcher {
                 } catch (MalformedMessageException e) {
                     id = null;
                 }
-                CompletableFuture<?> call = id == null ? null : session.inFlight.get(id);
-                if (call != null) {
-                    session.cancelledByClient.add(id);
-                    call.cancel(true);
+                if (id != null) {
+                    session.cancelledByClient(id);
                 }
             }
             default -> log.debug("client session {}: ignoring notification {}", session.id(), n.method());
@@ -350,31 +292,15 @@ public final class GatewayDispatcher {
     /** The client's answer to a request the gateway sent it for an upstream (sampling, elicitation). */
     public void response(ClientSession session, JsonRpcResponse r) {
         session.touch();
-        CompletableFuture<JsonNode> waiting = r.id() == null ? null : session.outgoing.get(r.id());
-        if (waiting == null) {
+        if (!session.answered(r)) {
             log.debug("client session {}: response to an unknown request {}", session.id(), r.id());
-            return;
-        }
-        if (r.isError()) {
-            waiting.completeExceptionally(new RpcErrorException("client", r.error()));
-        } else {
-            waiting.complete(r.result());
         }
     }
 
     /** The session ended (DELETE, expiry, shutdown): its calls stop and its sticky upstream sessions close. */
     public void sessionEnded(ClientSession session) {
-        if (!session.close()) {
+        if (!session.end(server -> usage.give(session.client().name(), ClientUsage.sticky(server)))) {
             return;
-        }
-        session.inFlight.values().forEach(f -> f.cancel(true));
-        session.outgoing.values().forEach(f -> f.completeExceptionally(
-                new CancellationException("the client session ended")));
-        // close() above runs once, and takeStickyPlace takes no place for a closed session: each place goes back once
-        for (String server : session.stickyPlaces.keySet()) {
-            if (session.stickyPlaces.remove(server) != null) {
-                usage.give(session.client().name(), ClientUsage.sticky(server));
-            }
         }
         for (ServerConfig server : pool.config().servers().values()) {
             if (server.pool().mode() == PoolMode.STICKY) {
@@ -440,77 +366,6 @@ public final class GatewayDispatcher {
         return kept;
     }
 
-    // ------------------------------------------------------------------ lists
-
-    private JsonNode listTools(AccessPolicy access) {
-        return namedList(access, "tools", ToolCatalog::tools, Tool::name);
-    }
-
-    private JsonNode listPrompts(AccessPolicy access) {
-        return namedList(access, "prompts", ToolCatalog::prompts, Prompt::name);
-    }
-
-    /**
-     * Every server's tools or prompts under their aggregate names: those the client may use, clashing names
-     * left out. Each item is written as the server listed it, only the name changed.
-     */
-    private <T> JsonNode namedList(AccessPolicy access, String field, BiFunction<ToolCatalog, String, List<T>> items,
-                                   Function<T, String> name) {
-        ToolCatalog catalog = catalog();
-        Map<String, List<String>> clashes = catalog.clashes();
-        ObjectNode result = Json.object();
-        ArrayNode out = result.putArray(field);
-        for (String server : pool.servers()) {
-            for (T item : items.apply(catalog, server)) {
-                String aggregate = catalog.namespacedName(server, name.apply(item));
-                if (!clashes.containsKey(aggregate) && access.allows(aggregate)) {
-                    ObjectNode node = (ObjectNode) Json.toTree(item);
-                    node.put("name", aggregate);
-                    out.add(node);
-                }
-            }
-        }
-        return result;
-    }
-
-    private JsonNode listResources(AccessPolicy access) {
-        ToolCatalog catalog = catalog();
-        Map<String, List<String>> clashes = catalog.clashes();
-        ObjectNode result = Json.object();
-        ArrayNode items = result.putArray("resources");
-        for (String server : pool.servers()) {
-            if (resourcesAllowed(access, server)) {
-                for (Resource resource : catalog.resources(server)) {
-                    if (!clashes.containsKey(resource.uri())) {
-                        items.add(Json.toTree(resource));
-                    }
-                }
-            }
-        }
-        return result;
-    }
-
-    private JsonNode listTemplates(AccessPolicy access) {
-        ToolCatalog catalog = catalog();
-        ObjectNode result = Json.object();
-        ArrayNode items = result.putArray("resourceTemplates");
-        for (String server : pool.servers()) {
-            if (resourcesAllowed(access, server)) {
-                for (ResourceTemplate template : catalog.resourceTemplates(server)) {
-                    items.add(Json.toTree(template));
-                }
-            }
-        }
-        return result;
-    }
-
-    private boolean resourcesAllowed(AccessPolicy access, String server) {
-        ServerConfig config = pool.config().servers().get(server);
-        String prefix = config == null || config.prefix().isEmpty() ? ""
-                : config.prefix() + pool.config().gateway().separator();
-        return access.allowsResourcesOf(server, prefix);
-    }
-
     // ------------------------------------------------------------------ calls
 
     private CompletableFuture<JsonNode> callTool(ClientSession session, AccessPolicy access, JsonRpcRequest r,
@@ -518,12 +373,12 @@ public final class GatewayDispatcher {
         JsonNode params = r.params();
         String name = params == null ? null : params.path("name").asText(null);
         if (name == null) {
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "tools/call needs a tool name");
+            throw new ClientErrors.Refused(JsonRpcError.INVALID_PARAMS, "tools/call needs a tool name");
         }
         JsonNode args = params.get("arguments");
         if (args != null && !args.isNull() && !args.isObject()) {
             // Refused here: nothing goes upstream, and the client gets invalid params, not a transport failure.
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "tools/call arguments must be an object");
+            throw new ClientErrors.Refused(JsonRpcError.INVALID_PARAMS, "tools/call arguments must be an object");
         }
         ObjectNode arguments = args == null || args.isNull() ? Json.object() : (ObjectNode) args;
         Optional<CatalogEntry> entry = catalog().resolveTool(name);
@@ -532,7 +387,7 @@ public final class GatewayDispatcher {
             // waited for as long as a call to it may take, not only the few seconds a list answer waits: a server that
             // is slow to list (or a loaded machine) must not make its tools "unknown".
             CompletableFuture<Void> owners = ownersListed(name);
-            CompletableFuture<Void> listed = owners != null ? owners : whenListed(() -> null).thenApply(v -> null);
+            CompletableFuture<Void> listed = owners != null ? owners : lists.whenListed(() -> null).thenApply(v -> null);
             return listed.thenCompose(v -> call(session, resolveTool(access, name), arguments, params, stream));
         }
         return call(session, usable(access, name, entry, "tool"), arguments, params, stream);
@@ -576,7 +431,7 @@ public final class GatewayDispatcher {
      */
     private static CatalogEntry usable(AccessPolicy access, String name, Optional<CatalogEntry> entry, String kind) {
         if (entry.isEmpty() || !access.allows(name)) {
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "Unknown " + kind + ": " + name);
+            throw new ClientErrors.Refused(JsonRpcError.INVALID_PARAMS, "Unknown " + kind + ": " + name);
         }
         return entry.get();
     }
@@ -585,11 +440,11 @@ public final class GatewayDispatcher {
                                                      MessageSink stream) {
         String uri = r.params() == null ? null : r.params().path("uri").asText(null);
         if (uri == null) {
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "resources/read needs a uri");
+            throw new ClientErrors.Refused(JsonRpcError.INVALID_PARAMS, "resources/read needs a uri");
         }
         Optional<String> server = catalog().resolveResource(uri);
-        if (server.isEmpty() || !resourcesAllowed(access, server.get())) {
-            throw new GatewayError(RESOURCE_NOT_FOUND, "Resource not found: " + uri);
+        if (server.isEmpty() || !lists.resourcesAllowed(access, server.get())) {
+            throw new ClientErrors.Refused(ClientErrors.RESOURCE_NOT_FOUND, "Resource not found: " + uri);
         }
         return forward(session, server.get(), McpMethods.RESOURCES_READ, (ObjectNode) r.params(), stream);
     }
@@ -603,26 +458,24 @@ public final class GatewayDispatcher {
                                                      MessageSink stream) {
         String uri = r.params() == null ? null : r.params().path("uri").asText(null);
         if (uri == null) {
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, r.method() + " needs a uri");
+            throw new ClientErrors.Refused(JsonRpcError.INVALID_PARAMS, r.method() + " needs a uri");
         }
-        String server = catalog().resolveResource(uri).filter(s -> resourcesAllowed(access, s))
-                .orElseThrow(() -> new GatewayError(RESOURCE_NOT_FOUND, "Resource not found: " + uri));
+        String server = catalog().resolveResource(uri).filter(s -> lists.resourcesAllowed(access, s))
+                .orElseThrow(() -> new ClientErrors.Refused(ClientErrors.RESOURCE_NOT_FOUND, "Resource not found: " + uri));
         ServerConfig config = pool.config().servers().get(server);
         if (config == null || config.pool().mode() != PoolMode.STICKY) {
-            throw new GatewayError(JsonRpcError.METHOD_NOT_FOUND, "Subscriptions need server '" + server
+            throw new ClientErrors.Refused(JsonRpcError.METHOD_NOT_FOUND, "Subscriptions need server '" + server
                     + "' to be sticky (pool.mode: sticky), so its updates reach only the client that subscribed");
         }
         return forward(session, server, r.method(), (ObjectNode) r.params(), stream);
     }
 
-    /** The spec's code for an unknown resource. */
-    static final int RESOURCE_NOT_FOUND = -32002;
 
     private CompletableFuture<JsonNode> getPrompt(ClientSession session, AccessPolicy access, JsonRpcRequest r,
                                                   MessageSink stream) {
         String name = r.params() == null ? null : r.params().path("name").asText(null);
         if (name == null) {
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "prompts/get needs a prompt name");
+            throw new ClientErrors.Refused(JsonRpcError.INVALID_PARAMS, "prompts/get needs a prompt name");
         }
         CatalogEntry entry = resolvePrompt(access, name);
         ObjectNode params = ((ObjectNode) r.params()).deepCopy();
@@ -638,7 +491,7 @@ public final class GatewayDispatcher {
                                                  MessageSink stream) {
         JsonNode ref = r.params() == null ? null : r.params().get("ref");
         if (ref == null) {
-            throw new GatewayError(JsonRpcError.INVALID_PARAMS, "completion/complete needs a ref");
+            throw new ClientErrors.Refused(JsonRpcError.INVALID_PARAMS, "completion/complete needs a ref");
         }
         ObjectNode params = ((ObjectNode) r.params()).deepCopy();
         String server;
@@ -649,8 +502,8 @@ public final class GatewayDispatcher {
         } else {
             String uri = ref.path("uri").asText();
             server = templateServer(uri).or(() -> catalog().resolveResource(uri))
-                    .filter(s -> resourcesAllowed(access, s))
-                    .orElseThrow(() -> new GatewayError(JsonRpcError.INVALID_PARAMS, "Unknown resource: " + uri));
+                    .filter(s -> lists.resourcesAllowed(access, s))
+                    .orElseThrow(() -> new ClientErrors.Refused(JsonRpcError.INVALID_PARAMS, "Unknown resource: " + uri));
         }
         return forward(session, server, "completion/complete", params, stream);
     }
@@ -722,9 +575,9 @@ public final class GatewayDispatcher {
         }
         // Taken at admission for the calls it could resolve; here for the others (resources, a server listed late).
         if (!takeStickyPlace(session, server)) {
-            throw new GatewayError(JsonRpcError.INTERNAL_ERROR, stickyRefusal(session, server).message());
+            throw new ClientErrors.Refused(JsonRpcError.INTERNAL_ERROR, stickyRefusal(session, server).message());
         }
-        if (session.boundServers.contains(server)) {
+        if (session.isBound(server)) {
             return;
         }
         ObjectNode offered = Json.object();
@@ -734,148 +587,8 @@ public final class GatewayDispatcher {
                 offered.set(capability, caps.get(capability).deepCopy());
             }
         }
-        if (session.boundServers.add(server)) {
-            pool.bindAffinity(server, session.id(), new ClientRequests(session, offered, server, limits, events));
-        }
-    }
-
-    /**
-     * Sends an upstream's request to the client and completes with the client's answer. Bounded both ways: at
-     * most {@code maxClientRequests} wait for the client at once (one more is refused at once and never reaches
-     * it), and each waits at most {@code clientRequestTimeout}; then the upstream gets an error, and the client a
-     * {@code notifications/cancelled}, so it can drop the question.
-     */
-    private record ClientRequests(ClientSession session, ObjectNode capabilities, String server, ClientLimits limits,
-                                  GatewayEvents events) implements ServerRequestHandler {
-        @Override
-        public CompletableFuture<JsonNode> handle(String method, JsonNode params) {
-            if (session.isClosed()) {
-                return CompletableFuture.failedFuture(new CancellationException("the client session ended"));
-            }
-            CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-            RequestId id = session.addOutgoing(answer, limits.maxClientRequests());
-            if (id == null) {
-                events.clientRequestFailed(GatewayEvents.TOO_MANY);
-                log.debug("client session {}: refused {} from '{}': {} requests wait for the client already",
-                        session.id(), method, server, limits.maxClientRequests());
-                return CompletableFuture.failedFuture(new RpcErrorException(method, JsonRpcError.of(
-                        JsonRpcError.INTERNAL_ERROR, "the client has " + limits.maxClientRequests() + " requests"
-                                + " unanswered already (gateway.maxClientRequests); " + method + " was not sent to it")));
-            }
-            MessageSink via = session.sendRequest(new JsonRpcRequest(id, method, params));
-            if (via == null) {
-                answer.cancel(false); // takes the entry out
-                return CompletableFuture.failedFuture(new RpcErrorException(method, JsonRpcError.of(
-                        JsonRpcError.INTERNAL_ERROR, "the client has no open stream to receive " + method)));
-            }
-            // What the upstream gets: the client's answer, or an error that says why there is none.
-            CompletableFuture<JsonNode> result = new CompletableFuture<>();
-            long timeoutMillis = limits.clientRequestTimeout().toMillis();
-            answer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-                if (e == null) {
-                    result.complete(v);
-                } else if (e instanceof TimeoutException) {
-                    timedOut(id, method, via);
-                    result.completeExceptionally(new RpcErrorException(method, JsonRpcError.of(
-                            JsonRpcError.INTERNAL_ERROR, "the client did not answer " + method + " within "
-                                    + limits.clientRequestTimeout().toMillis() + " ms (gateway.clientRequestTimeout)")));
-                } else {
-                    result.completeExceptionally(e);
-                }
-            });
-            return result;
-        }
-
-        /** Tells the client the request is withdrawn, where it sent it if that stream is still open. */
-        private void timedOut(RequestId id, String method, MessageSink via) {
-            events.clientRequestFailed(GatewayEvents.TIMEOUT);
-            log.debug("client session {}: no answer to {} {} from '{}' within {}", session.id(), method, id, server,
-                    limits.clientRequestTimeout());
-            ObjectNode p = Json.object();
-            p.put("requestId", id.string()); // the gateway's own ids are strings
-            p.put("reason", "no answer within " + limits.clientRequestTimeout().toMillis() + " ms");
-            JsonRpcNotification cancelled = new JsonRpcNotification(McpMethods.CANCELLED, p);
-            if (!via.isOpen() || !via.send(cancelled)) {
-                session.sendRequest(cancelled);
-            }
-        }
-
-        @Override
-        public void notification(String method, JsonNode params) {
-            if (!session.isClosed()) {
-                session.sendRequest(new JsonRpcNotification(method, params)); // the call's stream if one is open
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ errors
-
-    /**
-     * The JSON-RPC error a client gets for a failed request. Its message is stable: the error type's description
-     * and the server's name, never the exception's own message, which may hold a command line, a pid, a server's
-     * stderr, an upstream's URL or a Java class name. Those details go to the log (and the status page keeps the
-     * failure for operators). {@code data.errorType} says which {@link ErrorType} it was, {@code data.server}
-     * which server. The gateway's own refusals ({@link GatewayError}: unknown tool, bad params) and an
-     * upstream's own JSON-RPC error keep their messages; a request nobody expected to fail is an internal error.
-     */
-    static JsonRpcError toError(Throwable e) {
-        Throwable t = e;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause(); // a stage's wrapper around what failed
-        }
-        if (t instanceof GatewayError g) {
-            return g.error();
-        }
-        if (t instanceof CancellationException) {
-            return JsonRpcError.of(REQUEST_CANCELLED, "Request cancelled");
-        }
-        if (t instanceof UnknownToolException u) {
-            return JsonRpcError.of(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + u.tool().orElse("?"));
-        }
-        if (t instanceof ProtocolErrorException p && p.error().isPresent()) {
-            return p.error().get(); // the upstream's own error (invalid params, not found, ...), as it said it
-        }
-        ObjectNode data = Json.object();
-        if (!(t instanceof McpPoolException m)) {
-            // Not a failure the pool knows: a bug or an exhausted JVM. The client learns nothing of it.
-            FAILURES.log("a client's request failed unexpectedly: {}", String.valueOf(t));
-            log.debug("a client's request failed unexpectedly", t);
-            data.put("errorType", "internal");
-            return new JsonRpcError(JsonRpcError.INTERNAL_ERROR, "Internal error", data);
-        }
-        ErrorType type = m.errorType();
-        data.put("errorType", type.tagValue());
-        Optional<String> server = m.server();
-        server.ifPresent(s -> data.put("server", s));
-        FAILURES.log("a client's request failed: {}", type.tagValue() + ": " + m.getMessage());
-        if (t instanceof UnknownServerException) {
-            return new JsonRpcError(JsonRpcError.INVALID_PARAMS, "Unknown server", data);
-        }
-        int code = type == ErrorType.INVALID_REQUEST ? JsonRpcError.INVALID_PARAMS : JsonRpcError.INTERNAL_ERROR;
-        String what = type.description();
-        String message = Character.toUpperCase(what.charAt(0)) + what.substring(1)
-                + server.map(s -> " (server '" + s + "')").orElse("");
-        return new JsonRpcError(code, message, data);
-    }
-
-    /**
-     * The details of failures answered to clients, at WARN, at most {@value RateLimitedLog#DEFAULT_LINES_PER_MINUTE}
-     * lines a minute (a client that fails on purpose must not fill the disk); each line redacted and cut.
-     */
-    private static final RateLimitedLog FAILURES = new RateLimitedLog(log, Level.WARN, "lines of failed client requests",
-            RateLimitedLog.DEFAULT_LINES_PER_MINUTE, RateLimitedLog.MAX_LINE_CHARS, n -> { }, System::nanoTime);
-
-    /** A request the gateway itself refuses, with its JSON-RPC error. */
-    static final class GatewayError extends RuntimeException {
-        private final transient JsonRpcError error;
-
-        GatewayError(int code, String message) {
-            super(message, null, false, false);
-            this.error = JsonRpcError.of(code, message);
-        }
-
-        JsonRpcError error() {
-            return error;
+        if (session.bound(server)) {
+            pool.bindAffinity(server, session.id(), new ClientBridge(session, offered, server, limits, events));
         }
     }
 }

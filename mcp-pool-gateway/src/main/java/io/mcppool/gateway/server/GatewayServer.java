@@ -111,7 +111,7 @@ public final class GatewayServer implements AutoCloseable {
         long sweep = Math.max(1, Math.min(30, settings.sessionIdleTimeout().toSeconds() / 4));
         server.timer.scheduleWithFixedDelay(server.sessions::expireIdle, sweep, sweep, TimeUnit.SECONDS);
         try {
-            pool.catalog().addListener(server.sessions);
+            pool.addEventListener(server.sessions);
         } catch (UnsupportedOperationException e) {
             log.warn("the pool has no catalog: clients will not be told of list changes");
         }
@@ -181,7 +181,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            pool.catalog().removeListener(sessions);
+            pool.removeEventListener(sessions);
         } catch (UnsupportedOperationException e) {
             // no catalog, no listener
         }

@@ -14,7 +14,7 @@ class ClientErrorsTest {
 
     @Test
     void aPoolFailureIsItsTypesDescriptionAndTheServerOnly() {
-        JsonRpcError e = GatewayDispatcher.toError(new CompletionException(new TransportFailureException(
+        JsonRpcError e = ClientErrors.of(new CompletionException(new TransportFailureException(
                 "server 'db' (sh -c run mysql://root:pw@db/app), tool 'crash': process 4711 exited with code 1; its"
                         + " last stderr line: boom at com.example.Db.connect", "db", "sh -c run", "crash", null)));
 
@@ -22,13 +22,13 @@ class ClientErrorsTest {
         assertThat(e.message()).isEqualTo("The connection broke during the call (server 'db')");
         assertThat(e.data().path("errorType").asText()).isEqualTo("transport_failure");
         assertThat(e.data().path("server").asText()).isEqualTo("db");
-        assertThat(GatewayDispatcher.toError(new PoolExhaustedException("server 'db': no slot within 5s (pid 7)", "db",
+        assertThat(ClientErrors.of(new PoolExhaustedException("server 'db': no slot within 5s (pid 7)", "db",
                 null, null, null)).message()).isEqualTo("No session slot within the acquire timeout (server 'db')");
     }
 
     @Test
     void anUnknownServerDoesNotListTheOthers() {
-        JsonRpcError e = GatewayDispatcher.toError(new UnknownServerException("no server 'x'; configured: a, b, secret",
+        JsonRpcError e = ClientErrors.of(new UnknownServerException("no server 'x'; configured: a, b, secret",
                 "x", null, null, null));
 
         assertThat(e.code()).isEqualTo(JsonRpcError.INVALID_PARAMS);
@@ -37,13 +37,13 @@ class ClientErrorsTest {
 
     @Test
     void anythingElseIsAnInternalErrorWithoutAClassName() {
-        JsonRpcError e = GatewayDispatcher.toError(new ClassCastException(
+        JsonRpcError e = ClientErrors.of(new ClassCastException(
                 "class com.fasterxml.jackson.databind.node.TextNode cannot be cast to class ObjectNode"));
 
         assertThat(e.code()).isEqualTo(JsonRpcError.INTERNAL_ERROR);
         assertThat(e.message()).isEqualTo("Internal error");
         assertThat(e.data().path("errorType").asText()).isEqualTo("internal");
-        assertThat(GatewayDispatcher.toError(new OutOfMemoryError("Java heap space")).message())
+        assertThat(ClientErrors.of(new OutOfMemoryError("Java heap space")).message())
                 .isEqualTo("Internal error");
     }
 }

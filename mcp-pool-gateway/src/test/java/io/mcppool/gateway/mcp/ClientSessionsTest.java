@@ -91,7 +91,7 @@ class ClientSessionsTest {
     }
 
     private static void busy(ClientSession s) {
-        s.inFlight.put(RequestId.of("busy-" + s.id()), new CompletableFuture<>());
+        s.callStarted(RequestId.of("busy-" + s.id()), new CompletableFuture<>());
     }
 
     @Test

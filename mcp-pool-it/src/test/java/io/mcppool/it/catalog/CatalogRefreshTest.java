@@ -60,7 +60,12 @@ class CatalogRefreshTest {
             pool.callTool("restarts", "notify_tools_changed", Map.of());
             await().atMost(WAIT).until(() -> catalog.tool("restarts", "extra_1").isPresent());
             List<ToolCatalog.Kind> told = new CopyOnWriteArrayList<>();
-            catalog.addListener((server, kind) -> told.add(kind));
+            pool.addEventListener(new io.mcppool.events.PoolEvents() {
+                @Override
+                public void catalogChanged(String server, io.mcppool.catalog.ToolCatalog.Kind kind) {
+                    told.add(kind);
+                }
+            });
 
             assertThatThrownBy(() -> pool.callTool("restarts", "crash", Map.of()));
             await().atMost(WAIT).until(() -> catalog.tool("restarts", "extra_1").isEmpty());

@@ -60,7 +60,12 @@ class CatalogTest {
             long pid = Testkit.stats(pool, "tk").path("pid").asLong();
             assertThat(catalog.tool("tk", "extra_1")).isEmpty();
             List<String> told = new CopyOnWriteArrayList<>();
-            catalog.addListener((server, kind) -> told.add(server + " " + kind));
+            pool.addEventListener(new io.mcppool.events.PoolEvents() {
+                @Override
+                public void catalogChanged(String server, io.mcppool.catalog.ToolCatalog.Kind kind) {
+                    told.add(server + " " + kind);
+                }
+            });
 
             assertThat(pool.callTool("tk", "notify_tools_changed", Map.of()).text()).isEqualTo("added extra_1");
             // at once: a listing under way (started by the notice, which came before the result) lets the call through
