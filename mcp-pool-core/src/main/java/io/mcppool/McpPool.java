@@ -154,7 +154,12 @@ public final class McpPool implements ObservablePool, AutoCloseable {
      * Calls a tool with arguments and result as JSON, untouched: the arguments go into the request as they are, and
      * the future gets the {@code result} object as the server sent it, unknown fields and all. This is how a gateway
      * passes calls through without binding them to records and back. The catalog's check, caching, retries, deadlines
-     * and events are those of {@link #callToolAsync(String, String, Map, CallOptions)}, and so is the thread model.
+     * and events are those of {@link #callToolAsync(String, String, Map, CallOptions)}.
+     *
+     * <p>Unlike {@code callToolAsync}, the future completes on the thread where the answer arrives, often a
+     * transport's reader that every caller of the session shares, and what is chained on it without an executor runs
+     * there too. Chain only work that never blocks (encode the answer, hand it to an asynchronous write), or give an
+     * executor ({@code thenApplyAsync(fn, executor)}); in return no thread hand-off is added to the call.
      *
      * @param arguments the tool's arguments object; {@code null} for none. Not copied: it must not change until the
      *                  call has ended

@@ -105,11 +105,13 @@ public final class PoolCalls {
     /**
      * A tool call whose arguments and result stay JSON, as a gateway passes them through: the arguments go into the
      * request as they are and the result comes back as the server sent it, with no binding either way. Everything
-     * else (the catalog's check, caching, retries, deadlines, events) is as for {@link #callToolAsync}.
+     * else (the catalog's check, caching, retries, deadlines, events) is as for {@link #callToolAsync}, but the future
+     * completes where the answer arrives and runs there what is chained on it: for a caller whose continuations never
+     * block, which saves the hand-off to another thread.
      */
     public CompletableFuture<JsonNode> callToolJson(String serverName, String tool, ObjectNode arguments,
                                                     CallOptions options) {
-        CallFuture<JsonNode> out = new OffReaderFuture<>(background);
+        CallFuture<JsonNode> out = new CallFuture<>();
         return toolCall(serverName, tool, options, out, (server, call, deadline) -> {
             ObjectNode args = arguments == null ? Json.object() : arguments;
             CallCache cache = engine.results();
