@@ -200,12 +200,7 @@ public final class PoolCalls {
                     failure = Failures.map(e, name, server.endpointLabel(), tool);
                 }
             }
-            ended(call, toolError, failure);
-            if (failure != null) {
-                out.completeExceptionally(failure);
-            } else {
-                out.complete(result);
-            }
+            complete(out, call, result, toolError, failure);
         });
         return out;
     }
@@ -265,7 +260,8 @@ public final class PoolCalls {
     public CompletableFuture<ReadResourceResult> readResource(String server, String uri) {
         ObjectNode params = Json.object();
         params.put("uri", uri);
-        return simpleRequest(server, McpMethods.RESOURCES_READ, params, ReadResourceResult.class);
+        return request(server, McpMethods.RESOURCES_READ, params, CallOptions.DEFAULTS,
+                json -> Json.fromTree(json, ReadResourceResult.class));
     }
 
     public CompletableFuture<GetPromptResult> getPrompt(String server, String prompt, Map<String, String> arguments) {
@@ -274,15 +270,22 @@ public final class PoolCalls {
         if (arguments != null && !arguments.isEmpty()) {
             params.set("arguments", Json.toTree(arguments));
         }
-        return simpleRequest(server, McpMethods.PROMPTS_GET, params, GetPromptResult.class);
+        return request(server, McpMethods.PROMPTS_GET, params, CallOptions.DEFAULTS,
+                json -> Json.fromTree(json, GetPromptResult.class));
     }
 
     public CompletableFuture<JsonNode> ping(String server) {
-        return simpleRequest(server, McpMethods.PING, null, JsonNode.class);
+        return request(server, McpMethods.PING, null, CallOptions.DEFAULTS);
     }
 
     /** Any request, its {@code result} returned as received: the options' timeout, affinity key and progress apply. */
     public CompletableFuture<JsonNode> request(String serverName, String method, ObjectNode params, CallOptions options) {
+        return request(serverName, method, params, options, json -> json);
+    }
+
+    /** A request whose result {@code bind} reads; a result it cannot read fails the call as a protocol error. */
+    private <T> CompletableFuture<T> request(String serverName, String method, ObjectNode params, CallOptions options,
+                                             Function<JsonNode, T> bind) {
         try {
             PooledServer server = engine.server(serverName);
             long deadline = System.nanoTime() + options.timeout().orElse(server.config().callTimeout()).toNanos();
@@ -290,31 +293,6 @@ public final class PoolCalls {
             ObjectNode effective = withMeta(params, call);
             CallFuture<JsonNode> request = server.request(method, effective, deadline, options.affinityKey().orElse(null),
                     options.onProgress().orElse(null), call, Attribution.of(options, server.config().callTimeout()));
-            CallFuture<JsonNode> out = new OffReaderFuture<>(background);
-            out.upstream(request);
-            request.whenComplete((json, error) -> {
-                RuntimeException failure = error == null ? null : Failures.map(error, serverName, server.endpointLabel(),
-                        null);
-                ended(call, false, failure);
-                if (failure != null) {
-                    out.completeExceptionally(failure);
-                } else {
-                    out.complete(json);
-                }
-            });
-            return out;
-        } catch (McpPoolException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private <T> CompletableFuture<T> simpleRequest(String serverName, String method, ObjectNode params, Class<T> type) {
-        try {
-            PooledServer server = engine.server(serverName);
-            long deadline = System.nanoTime() + server.config().callTimeout().toNanos();
-            CallContext call = started(serverName, method);
-            ObjectNode effective = withMeta(params, call);
-            CallFuture<JsonNode> request = server.request(method, effective, deadline, null, null, call);
             CallFuture<T> out = new OffReaderFuture<>(background);
             out.upstream(request);
             request.whenComplete((json, error) -> {
@@ -324,17 +302,12 @@ public final class PoolCalls {
                     failure = Failures.map(error, serverName, server.endpointLabel(), null);
                 } else {
                     try {
-                        value = Json.fromTree(json, type);
+                        value = bind.apply(json);
                     } catch (RuntimeException e) {
                         failure = Failures.map(e, serverName, server.endpointLabel(), null);
                     }
                 }
-                ended(call, false, failure);
-                if (failure != null) {
-                    out.completeExceptionally(failure);
-                } else {
-                    out.complete(value);
-                }
+                complete(out, call, value, false, failure);
             });
             return out;
         } catch (McpPoolException e) {
@@ -390,6 +363,17 @@ public final class PoolCalls {
         CallContext call = new CallContext(server, method, null, System.nanoTime());
         events.callStarted(call);
         return call;
+    }
+
+    /** Ends the call for the listeners, then for its caller: with {@code value}, or with {@code failure} when set. */
+    private <T> void complete(CompletableFuture<T> out, CallContext call, T value, boolean toolError,
+                              RuntimeException failure) {
+        ended(call, toolError, failure);
+        if (failure != null) {
+            out.completeExceptionally(failure);
+        } else {
+            out.complete(value);
+        }
     }
 
     /** As {@link #ended(CallContext, boolean, Throwable)}, for the result cache, which has the result bound. */

@@ -217,7 +217,7 @@ class ArchitectureTest {
      * Issue 13 asks for at most 80 public top-level types in core's API; the bound here is where the count stands,
      * lowered as types leave the API, so that none is added unnoticed meanwhile.
      */
-    private static final int API_TYPES_BOUND = 114;
+    private static final int API_TYPES_BOUND = 113;
 
     @Test
     void coresApiIsSmall() {
