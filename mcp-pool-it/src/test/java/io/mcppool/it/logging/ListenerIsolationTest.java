@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>The bound.</b> Three pools, each with its own testkit process, are called in turn, 20 rounds of one
  * echo each, after a warm-up: a baseline without listeners, one with the throwing listener, one with the
  * blocking one. Every call with a listener must take less than the baseline's median + 50 ms, and the
- * medians may differ by at most 5 ms. 50 ms is far below the effect being ruled out (a blocked hook costs
+ * medians may differ by at most 25 ms. 50 ms is far below the effect being ruled out (a blocked hook costs
  * 1000 ms, and a call passes through five of them) and far above the noise of an echo round trip (under a
  * millisecond here), so a slow CI machine or a GC pause does not make the test flaky, while any blocking
  * of the call path fails it. Calling the pools in turn, rather than one after the other, exposes them to
@@ -49,7 +49,12 @@ class ListenerIsolationTest {
     private static final int ROUNDS = 20;
     private static final int WARM_UP = 30;
     private static final long BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final long MEDIAN_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * A listener on the call path would add its whole second to every call; 25 ms is far below that and above what
+     * a loaded machine does to a median of 20 calls (7 ms over the baseline was seen with a build running beside the
+     * test, where 5 ms had been the bound).
+     */
+    private static final long MEDIAN_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
     /** A listener whose every hook throws; counts the hooks it saw. */
     private static PoolEvents throwing(Map<String, AtomicInteger> seen) {
