@@ -7,7 +7,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ShortNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.NumericNode;
@@ -15,6 +21,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * Reads and writes JSON-RPC 2.0 messages. Output is one compact line with no embedded newline, as
@@ -24,13 +31,13 @@ import java.io.UncheckedIOException;
 public final class JsonRpcCodec {
     private static final ObjectMapper MAPPER = Json.mapper();
     private static final JsonFactory FACTORY = MAPPER.getFactory();
-    private static final ObjectReader READER = MAPPER.reader().with(new FiniteNumbers());
+    private static final JsonNodeFactory NODES = new FiniteNumbers();
 
     private JsonRpcCodec() {
     }
 
     public static byte[] encode(JsonRpcMessage message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128); // a request or a short answer fits
         write(message, out);
         return out.toByteArray();
     }
@@ -51,14 +58,14 @@ public final class JsonRpcCodec {
                     g.writeStringField("method", r.method());
                     if (r.params() != null) {
                         g.writeFieldName("params");
-                        MAPPER.writeTree(g, r.params());
+                        writeTree(g, r.params());
                     }
                 }
                 case JsonRpcNotification n -> {
                     g.writeStringField("method", n.method());
                     if (n.params() != null) {
                         g.writeFieldName("params");
-                        MAPPER.writeTree(g, n.params());
+                        writeTree(g, n.params());
                     }
                 }
                 case JsonRpcResponse r -> {
@@ -69,7 +76,7 @@ public final class JsonRpcCodec {
                         g.writeStringField("message", r.error().message() == null ? "" : r.error().message());
                         if (r.error().data() != null) {
                             g.writeFieldName("data");
-                            MAPPER.writeTree(g, r.error().data());
+                            writeTree(g, r.error().data());
                         }
                         g.writeEndObject();
                     } else {
@@ -78,7 +85,7 @@ public final class JsonRpcCodec {
                             g.writeStartObject();
                             g.writeEndObject();
                         } else {
-                            MAPPER.writeTree(g, r.result());
+                            writeTree(g, r.result());
                         }
                     }
                 }
@@ -86,6 +93,44 @@ public final class JsonRpcCodec {
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes a tree as the data binding would, without making a serializer provider for it: objects, arrays, strings,
+     * booleans, nulls, ints and longs are written here, every other node (a double, a big number, binary, a POJO) by
+     * the data binding, so each writes exactly what it did before.
+     */
+    static void writeTree(JsonGenerator g, JsonNode node) throws IOException {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject();
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
+                    g.writeFieldName(e.getKey());
+                    writeTree(g, e.getValue());
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (JsonNode item : node) {
+                    writeTree(g, item);
+                }
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(node.textValue());
+            case BOOLEAN -> g.writeBoolean(node.booleanValue());
+            case NULL -> g.writeNull();
+            case NUMBER -> {
+                if (node instanceof IntNode || node instanceof ShortNode) {
+                    g.writeNumber(node.intValue());
+                } else if (node instanceof LongNode) {
+                    g.writeNumber(node.longValue());
+                } else {
+                    MAPPER.writeTree(g, node);
+                }
+            }
+            default -> MAPPER.writeTree(g, node);
         }
     }
 
@@ -172,14 +217,92 @@ public final class JsonRpcCodec {
     }
 
     private static JsonNode readSingle(JsonParser p) throws IOException {
-        JsonNode node = READER.readTree(p);
-        if (node == null) {
+        JsonToken first = p.nextToken();
+        if (first == null) {
             throw new MalformedMessageException("empty message");
         }
+        JsonNode node = readValue(p, first);
         if (p.nextToken() != null) {
             throw new MalformedMessageException("trailing data after the JSON value");
         }
         return node;
+    }
+
+    /**
+     * The tree of the value that starts at {@code first}, built as the data binding builds it (the same node types,
+     * a repeated key's last value in its first place, numbers through {@link FiniteNumbers}) but without a
+     * deserialization context per message. Nesting is followed with a stack of its own, not by recursion: a stdio
+     * reader's stack is small, and the parser allows deep nesting (its own limits apply: depth, lengths).
+     */
+    static JsonNode readValue(JsonParser p, JsonToken first) throws IOException {
+        if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
+            return scalar(p, first);
+        }
+        ContainerNode<?> root = first == JsonToken.START_OBJECT ? NODES.objectNode() : NODES.arrayNode();
+        ContainerNode<?>[] stack = null;
+        int depth = 0;
+        ContainerNode<?> current = root;
+        while (true) {
+            String field = null;
+            JsonToken t;
+            if (current instanceof ObjectNode) {
+                field = p.nextFieldName();
+                if (field == null) { // the object's end
+                    if (depth == 0) {
+                        return root;
+                    }
+                    current = stack[--depth];
+                    continue;
+                }
+                t = p.nextToken();
+            } else {
+                t = p.nextToken();
+                if (t == JsonToken.END_ARRAY) {
+                    if (depth == 0) {
+                        return root;
+                    }
+                    current = stack[--depth];
+                    continue;
+                }
+            }
+            if (t == null) {
+                throw new MalformedMessageException("not JSON: the input ends inside a value");
+            }
+            JsonNode value;
+            boolean container = t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY;
+            value = container ? (t == JsonToken.START_OBJECT ? NODES.objectNode() : NODES.arrayNode()) : scalar(p, t);
+            if (current instanceof ObjectNode o) {
+                o.replace(field, value);
+            } else {
+                ((ArrayNode) current).add(value);
+            }
+            if (container) {
+                if (stack == null) {
+                    stack = new ContainerNode<?>[8];
+                } else if (depth == stack.length) {
+                    stack = java.util.Arrays.copyOf(stack, depth * 2);
+                }
+                stack[depth++] = current;
+                current = (ContainerNode<?>) value;
+            }
+        }
+    }
+
+    private static JsonNode scalar(JsonParser p, JsonToken t) throws IOException {
+        return switch (t) {
+            case VALUE_STRING -> NODES.textNode(p.getText());
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> NODES.numberNode(p.getIntValue());
+                case LONG -> NODES.numberNode(p.getLongValue());
+                default -> NODES.numberNode(p.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> p.getNumberType() == JsonParser.NumberType.BIG_DECIMAL
+                    ? NODES.numberNode(p.getDecimalValue()) : NODES.numberNode(p.getDoubleValue());
+            case VALUE_TRUE -> NODES.booleanNode(true);
+            case VALUE_FALSE -> NODES.booleanNode(false);
+            case VALUE_NULL -> NODES.nullNode();
+            default -> throw new MalformedMessageException("not JSON: unexpected " + t);
+        };
     }
 
     /**
