@@ -23,9 +23,11 @@ public record CallOptions(Optional<Duration> timeout, Optional<String> affinityK
                           Optional<Consumer<Progress>> onProgress, boolean failOnToolError, Map<String, Object> meta,
                           Optional<String> cacheScope) {
 
+    /** No per-call settings: the server's timeout, no affinity, no progress, tool errors returned as results. */
     public static final CallOptions DEFAULTS = new CallOptions(Optional.empty(), Optional.empty(), Optional.empty(),
             false, Map.of(), Optional.empty());
 
+    /** @throws IllegalArgumentException if the timeout is zero or negative */
     public CallOptions {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(affinityKey, "affinityKey");
@@ -39,10 +41,12 @@ public record CallOptions(Optional<Duration> timeout, Optional<String> affinityK
         });
     }
 
+    /** A builder with nothing set. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder holding these options, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.timeout = timeout.orElse(null);
@@ -54,6 +58,7 @@ public record CallOptions(Optional<Duration> timeout, Optional<String> affinityK
         return b;
     }
 
+    /** Builds {@link CallOptions}; each setter takes null for "not set". */
     public static final class Builder {
         private Duration timeout;
         private String affinityKey;
@@ -65,13 +70,29 @@ public record CallOptions(Optional<Duration> timeout, Optional<String> affinityK
         private Builder() {
         }
 
+        /** The call's deadline from the moment it is made; positive. */
         public Builder timeout(Duration v) { timeout = v; return this; }
+
+        /** The key whose own session a sticky server's call goes to (a user or conversation id). */
         public Builder affinityKey(String v) { affinityKey = v; return this; }
+
+        /** Receives the call's progress notifications on a transport thread: must be fast and must not block. */
         public Builder onProgress(Consumer<Progress> v) { onProgress = v; return this; }
+
+        /** Whether a result with {@code isError} fails the call with {@link ToolErrorException}. */
         public Builder failOnToolError(boolean v) { failOnToolError = v; return this; }
+
+        /** Extra entries for the request's {@code _meta}. */
         public Builder meta(Map<String, Object> v) { meta = v; return this; }
+
+        /** Whose cached results the call may see and fill (a gateway client's name). */
         public Builder cacheScope(String v) { cacheScope = v; return this; }
 
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException if the timeout is zero or negative
+         */
         public CallOptions build() {
             return new CallOptions(Optional.ofNullable(timeout), Optional.ofNullable(affinityKey),
                     Optional.ofNullable(onProgress), failOnToolError, meta, Optional.ofNullable(cacheScope));

@@ -8,10 +8,20 @@ import java.util.Optional;
  * and the tool.
  */
 public abstract class McpPoolException extends RuntimeException {
+    /** The server's name in the config; null when the failure is not one server's (a closed pool). */
     private final String server;
+    /** The endpoint's name, when one was picked. */
     private final String endpoint;
+    /** The tool's name, for a tool call. */
     private final String tool;
 
+    /**
+     * @param message  what happened, without the names (they are prefixed)
+     * @param server   the server's name, or null
+     * @param endpoint the endpoint's name, or null
+     * @param tool     the tool's name, or null
+     * @param cause    the failure underneath, or null
+     */
     protected McpPoolException(String message, String server, String endpoint, String tool, Throwable cause) {
         super(compose(message, server, endpoint, tool), cause);
         this.server = server;
@@ -40,14 +50,17 @@ public abstract class McpPoolException extends RuntimeException {
      */
     public abstract ErrorType errorType();
 
+    /** The server the call was for, when there was one. */
     public Optional<String> server() {
         return Optional.ofNullable(server);
     }
 
+    /** The endpoint the call was on, when one was picked. */
     public Optional<String> endpoint() {
         return Optional.ofNullable(endpoint);
     }
 
+    /** The tool called, for a tool call. */
     public Optional<String> tool() {
         return Optional.ofNullable(tool);
     }

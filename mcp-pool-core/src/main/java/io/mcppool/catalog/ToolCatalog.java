@@ -21,16 +21,28 @@ import java.util.concurrent.CompletableFuture;
 public interface ToolCatalog {
 
     /** What changed. Resource templates change with resources. */
-    enum Kind { TOOLS, RESOURCES, PROMPTS }
+    enum Kind {
+        /** The server's tools. */
+        TOOLS,
+        /** The server's resources and resource templates. */
+        RESOURCES,
+        /** The server's prompts. */
+        PROMPTS
+    }
 
+    /** The server's tools as last listed, all pages; empty for a server not listed yet or not known. */
     List<Tool> tools(String server);
 
+    /** One of the server's tools by its own name (not the aggregate one). */
     Optional<Tool> tool(String server, String name);
 
+    /** The server's resources as last listed, all pages. */
     List<Resource> resources(String server);
 
+    /** The server's resource templates as last listed, all pages. */
     List<ResourceTemplate> resourceTemplates(String server);
 
+    /** The server's prompts as last listed, all pages. */
     List<Prompt> prompts(String server);
 
     /** Whether the server is trusted, so its annotations may decide retries and caching. */

@@ -23,9 +23,11 @@ import java.util.Objects;
 public record BreakerSettings(boolean enabled, int failureRate, int consecutiveFailures, Duration slowCall,
                               int slowCallRate, int window, int minCalls, Duration openFor, int halfOpenCalls) {
 
+    /** Every setting at its default. */
     public static final BreakerSettings DEFAULTS = new BreakerSettings(true, 50, 5, Duration.ofSeconds(10), 100, 20, 10,
             Duration.ofSeconds(30), 3);
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public BreakerSettings {
         Objects.requireNonNull(slowCall, "slowCall");
         Objects.requireNonNull(openFor, "openFor");
@@ -50,14 +52,17 @@ public record BreakerSettings(boolean enabled, int failureRate, int consecutiveF
         }
     }
 
+    /** A builder with every setting at its default. */
     public static Builder builder() {
         return new Builder(DEFAULTS);
     }
 
+    /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
+    /** Builds the settings; each setter is described on the record's component of the same name. */
     public static final class Builder {
         private boolean enabled;
         private int failureRate;
@@ -81,16 +86,30 @@ public record BreakerSettings(boolean enabled, int failureRate, int consecutiveF
             halfOpenCalls = s.halfOpenCalls;
         }
 
+        /** False: never opens (the state stays closed). */
         public Builder enabled(boolean v) { enabled = v; return this; }
+        /** Percent (1 to 100) of failed calls in the window that opens the breaker. */
         public Builder failureRate(int v) { failureRate = v; return this; }
+        /** Failures in a row that open it whatever the window says; 0 disables this rule. */
         public Builder consecutiveFailures(int v) { consecutiveFailures = v; return this; }
+        /** A call slower than this counts as slow. */
         public Builder slowCall(Duration v) { slowCall = v; return this; }
+        /** Percent (1 to 100) of slow calls in the window that opens the breaker; 100: all of them. */
         public Builder slowCallRate(int v) { slowCallRate = v; return this; }
+        /** How many of the latest calls the rates are computed over. */
         public Builder window(int v) { window = v; return this; }
+        /** Calls the window must hold before a rate can open the breaker. */
         public Builder minCalls(int v) { minCalls = v; return this; }
+        /** How long an open breaker refuses calls before the trial calls. */
         public Builder openFor(Duration v) { openFor = v; return this; }
+        /** Trial calls let through when half-open. */
         public Builder halfOpenCalls(int v) { halfOpenCalls = v; return this; }
 
+        /**
+         * The settings.
+         *
+         * @throws IllegalArgumentException if a value is out of its range
+         */
         public BreakerSettings build() {
             return new BreakerSettings(enabled, failureRate, consecutiveFailures, slowCall, slowCallRate, window,
                     minCalls, openFor, halfOpenCalls);

@@ -23,6 +23,7 @@ public record CacheSettings(Duration ttl, int maxEntries, long maxBytes, boolean
     public static final CacheSettings OFF = new CacheSettings(Duration.ZERO, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES,
             false, Optional.empty());
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public CacheSettings {
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(coalesce, "coalesce");

@@ -14,10 +14,12 @@ import java.util.Objects;
 public record HealthSettings(boolean enabled, Duration interval, Duration timeout, int unhealthyAfter,
                              int healthyAfter) {
 
+    /** Every setting at its default. */
     public static final HealthSettings DEFAULTS = new HealthSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(5),
             3, 2);
     public static final HealthSettings DISABLED = new HealthSettings(false, DEFAULTS.interval, DEFAULTS.timeout, 3, 2);
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public HealthSettings {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(timeout, "timeout");

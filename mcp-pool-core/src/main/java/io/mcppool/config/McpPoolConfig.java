@@ -20,9 +20,12 @@ public record McpPoolConfig(Map<String, ServerConfig> servers, Duration housekee
                             String source, MetricsSettings metrics, GatewaySettings gateway,
                             SharedCacheSettings sharedCache) {
 
+    /** Default of {@code housekeepingInterval}: how often idle sessions are retired and pools topped up. */
     public static final Duration DEFAULT_HOUSEKEEPING_INTERVAL = Duration.ofSeconds(1);
+    /** Default of {@code shutdownGrace}: how long a close lets in-flight calls finish. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
+    /** The servers keep their order. */
     public McpPoolConfig {
         servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
         Objects.requireNonNull(housekeepingInterval, "housekeepingInterval");
@@ -33,29 +36,35 @@ public record McpPoolConfig(Map<String, ServerConfig> servers, Duration housekee
         Objects.requireNonNull(sharedCache, "sharedCache");
     }
 
+    /** A config with no gateway block and no shared cache. */
     public McpPoolConfig(Map<String, ServerConfig> servers, Duration housekeepingInterval, Duration shutdownGrace,
                          String source, MetricsSettings metrics) {
         this(servers, housekeepingInterval, shutdownGrace, source, metrics, GatewaySettings.DEFAULTS,
                 SharedCacheSettings.NONE);
     }
 
+    /** This config with other servers. */
     public McpPoolConfig withServers(Map<String, ServerConfig> v) {
         return new McpPoolConfig(v, housekeepingInterval, shutdownGrace, source, metrics, gateway, sharedCache);
     }
 
+    /** This config with another gateway block. */
     public McpPoolConfig withGateway(GatewaySettings v) {
         return new McpPoolConfig(servers, housekeepingInterval, shutdownGrace, source, metrics, v, sharedCache);
     }
 
+    /** This config with another shared result cache. */
     public McpPoolConfig withSharedCache(SharedCacheSettings v) {
         return new McpPoolConfig(servers, housekeepingInterval, shutdownGrace, source, metrics, gateway, v);
     }
 
+    /** A config with default metrics, no gateway block and no shared cache. */
     public McpPoolConfig(Map<String, ServerConfig> servers, Duration housekeepingInterval, Duration shutdownGrace,
                          String source) {
         this(servers, housekeepingInterval, shutdownGrace, source, MetricsSettings.DEFAULTS);
     }
 
+    /** A config of these servers, every pool-wide setting at its default. */
     public McpPoolConfig(Map<String, ServerConfig> servers) {
         this(servers, DEFAULT_HOUSEKEEPING_INTERVAL, DEFAULT_SHUTDOWN_GRACE, "code");
     }

@@ -11,8 +11,10 @@ import java.util.List;
  * @param percentiles          percentiles computed in this process (0.5, 0.95, ...), not aggregatable
  */
 public record MetricsSettings(boolean percentileHistograms, List<Double> percentiles) {
+    /** Every setting at its default. */
     public static final MetricsSettings DEFAULTS = new MetricsSettings(false, List.of());
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public MetricsSettings {
         percentiles = List.copyOf(percentiles);
         for (double p : percentiles) {

@@ -19,10 +19,12 @@ public record PoolSettings(PoolMode mode, int minSessions, int maxSessions, int 
                            Duration acquireTimeout, Duration idleTimeout, Duration maxLifetime,
                            Duration keepaliveInterval, Duration validateAfterIdle) {
 
+    /** Every setting at its default. */
     public static final PoolSettings DEFAULTS = new PoolSettings(PoolMode.MULTIPLEXED, 1, 4, 16,
             Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(60),
             Duration.ofSeconds(30));
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public PoolSettings {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(acquireTimeout, "acquireTimeout");
@@ -42,14 +44,17 @@ public record PoolSettings(PoolMode mode, int minSessions, int maxSessions, int 
         return mode == PoolMode.EXCLUSIVE ? 1 : maxConcurrentRequests;
     }
 
+    /** A builder with every setting at its default. */
     public static Builder builder() {
         return new Builder(DEFAULTS);
     }
 
+    /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
+    /** Builds the settings; each setter is described on the record's component of the same name. */
     public static final class Builder {
         private PoolMode mode;
         private int minSessions;
@@ -74,15 +79,28 @@ public record PoolSettings(PoolMode mode, int minSessions, int maxSessions, int 
         }
 
         public Builder mode(PoolMode v) { mode = v; return this; }
+        /** Sessions opened at start, in the background, and kept open. */
         public Builder minSessions(int v) { minSessions = v; return this; }
+        /** Sessions the pool may hold at once (in sticky mode: affinity keys at once). */
         public Builder maxSessions(int v) { maxSessions = v; return this; }
+        /** In-flight requests per session (forced to 1 in exclusive mode). */
         public Builder maxConcurrentRequests(int v) { maxConcurrentRequests = v; return this; }
+        /** The longest a caller waits for a slot before {@code PoolExhaustedException}. */
         public Builder acquireTimeout(Duration v) { acquireTimeout = v; return this; }
+        /** A session above {@code minSessions} unused this long is closed (sticky: the key expires). */
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        /** A session older than this (minus up to 10% jitter) is retired once idle; zero disables. */
         public Builder maxLifetime(Duration v) { maxLifetime = v; return this; }
+        /** An idle session is pinged this often; zero disables. */
         public Builder keepaliveInterval(Duration v) { keepaliveInterval = v; return this; }
+        /** A session idle longer than this is pinged before it is handed out; zero disables. */
         public Builder validateAfterIdle(Duration v) { validateAfterIdle = v; return this; }
 
+        /**
+         * The settings.
+         *
+         * @throws IllegalArgumentException if a value is out of its range
+         */
         public PoolSettings build() {
             return new PoolSettings(mode, minSessions, maxSessions, maxConcurrentRequests, acquireTimeout, idleTimeout,
                     maxLifetime, keepaliveInterval, validateAfterIdle);

@@ -20,11 +20,13 @@ import java.util.Objects;
 public record RetrySettings(BackoffPolicy policy, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
                             boolean jitter, double budget, Duration budgetWindow, int minRetries) {
 
+    /** Every setting at its default. */
     public static final RetrySettings DEFAULTS = new RetrySettings(BackoffPolicy.EXPONENTIAL, 3, Duration.ofMillis(100),
             Duration.ofSeconds(5), true, 0.2, Duration.ofSeconds(10), 3);
     /** No retries at all. */
     public static final RetrySettings NONE = DEFAULTS.toBuilder().maxAttempts(1).build();
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public RetrySettings {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(initialBackoff, "initialBackoff");
@@ -51,14 +53,17 @@ public record RetrySettings(BackoffPolicy policy, int maxAttempts, Duration init
         }
     }
 
+    /** A builder with every setting at its default. */
     public static Builder builder() {
         return new Builder(DEFAULTS);
     }
 
+    /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
+    /** Builds the settings; each setter is described on the record's component of the same name. */
     public static final class Builder {
         private BackoffPolicy policy;
         private int maxAttempts;
@@ -80,15 +85,28 @@ public record RetrySettings(BackoffPolicy policy, int maxAttempts, Duration init
             minRetries = s.minRetries;
         }
 
+        /** How the backoff grows. */
         public Builder policy(BackoffPolicy v) { policy = v; return this; }
+        /** Attempts that may reach a server, the first included; 1 disables retries. */
         public Builder maxAttempts(int v) { maxAttempts = v; return this; }
+        /** The first retry's backoff (before jitter). */
         public Builder initialBackoff(Duration v) { initialBackoff = v; return this; }
+        /** The cap of any backoff (before jitter). */
         public Builder maxBackoff(Duration v) { maxBackoff = v; return this; }
+        /** Full jitter: each backoff is drawn uniformly from zero to its computed value. */
         public Builder jitter(boolean v) { jitter = v; return this; }
+        /** Retries may be at most this fraction of the server's calls over {@code budgetWindow}. */
         public Builder budget(double v) { budget = v; return this; }
+        /** The window the budget is counted over. */
         public Builder budgetWindow(Duration v) { budgetWindow = v; return this; }
+        /** Retries allowed in a window whatever the fraction, so a quiet server can still retry. */
         public Builder minRetries(int v) { minRetries = v; return this; }
 
+        /**
+         * The settings.
+         *
+         * @throws IllegalArgumentException if a value is out of its range
+         */
         public RetrySettings build() {
             return new RetrySettings(policy, maxAttempts, initialBackoff, maxBackoff, jitter, budget, budgetWindow,
                     minRetries);

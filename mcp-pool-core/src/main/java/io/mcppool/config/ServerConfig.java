@@ -34,13 +34,18 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
                            int maxMessageBytes, Map<String, ToolConfig> tools, String prefix, boolean required,
                            CacheSettings cache, Duration catalogRefresh, int logLinesPerMinute) {
 
+    /** Default of {@code callTimeout}: a call's whole deadline, the wait for a slot included. */
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** Default of {@code connectTimeout}: how long a session's start and handshake may take. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** Default of {@code maxMessageSize}: the largest message read from the server (16 MiB). */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    /** Default of {@code logLinesPerMinute}: what the server's stderr and log notifications may write. */
     public static final int DEFAULT_LOG_LINES_PER_MINUTE = io.mcppool.logging.RateLimitedLog.DEFAULT_LINES_PER_MINUTE;
     /** Endpoints per server: the balancer keeps their availability in one 64-bit mask. */
     public static final int MAX_REPLICAS = 64;
 
+    /** @throws IllegalArgumentException if a value is out of its range (say, no endpoint or more than 64) */
     public ServerConfig {
         Objects.requireNonNull(name, "name");
         replicas = List.copyOf(replicas);
@@ -83,6 +88,7 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         return t == null ? cache : t.cache().orElse(cache);
     }
 
+    /** One tool's own settings; the defaults (none of its own) for a tool not configured. */
     public ToolConfig tool(String toolName) {
         return tools.getOrDefault(toolName, ToolConfig.DEFAULTS);
     }
@@ -93,14 +99,17 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
         return t == null ? retry : t.retry().orElse(retry);
     }
 
+    /** A builder for a server with one endpoint, every other setting at its default. */
     public static Builder builder(String name, EndpointConfig endpoint) {
         return new Builder(name, List.of(Replica.of(endpoint)));
     }
 
+    /** A builder for a server with these endpoints (replicas), every other setting at its default. */
     public static Builder builder(String name, List<Replica> replicas) {
         return new Builder(name, replicas);
     }
 
+    /** A builder holding this config, to change some of it. */
     public Builder toBuilder() {
         return new Builder(name, replicas).balance(balance).callTimeout(callTimeout).connectTimeout(connectTimeout)
                 .pool(pool).retry(retry).breaker(breaker).health(health).supervision(supervision).trusted(trusted)
@@ -108,6 +117,7 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
                 .catalogRefresh(catalogRefresh).logLinesPerMinute(logLinesPerMinute);
     }
 
+    /** Builds a {@link ServerConfig}; each setting is described on the record's component of the same name. */
     public static final class Builder {
         private final String name;
         private List<Replica> replicas;
@@ -136,26 +146,63 @@ public record ServerConfig(String name, List<Replica> replicas, BalanceStrategy 
 
         /** One endpoint, replacing any others. */
         public Builder endpoint(EndpointConfig v) { replicas = List.of(Replica.of(v)); return this; }
+        /** Every endpoint (replica), with its weight and tier. */
         public Builder replicas(List<Replica> v) { replicas = v; return this; }
+
+        /** How calls are spread over the endpoints (default round robin). */
         public Builder balance(BalanceStrategy v) { balance = v; return this; }
+
+        /** A call's whole deadline unless the call gives its own (default 30 s). */
         public Builder callTimeout(Duration v) { callTimeout = v; return this; }
+
+        /** How long a session's start and handshake may take (default 30 s). */
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
+
+        /** Session pool sizing and waiting. */
         public Builder pool(PoolSettings v) { pool = v; return this; }
+
+        /** Retries of failed calls (never of a call that may have run unless the tool is safe to repeat). */
         public Builder retry(RetrySettings v) { retry = v; return this; }
+
+        /** The circuit breaker of each endpoint. */
         public Builder breaker(BreakerSettings v) { breaker = v; return this; }
+
+        /** Active health checks of each endpoint. */
         public Builder health(HealthSettings v) { health = v; return this; }
+
+        /** Restarts of stdio processes that exit. */
         public Builder supervision(SupervisionSettings v) { supervision = v; return this; }
+
+        /** Whether the server's tool annotations are believed (for retries and caching). */
         public Builder trusted(boolean v) { trusted = v; return this; }
+
+        /** The roots the client declares to the server. */
         public Builder roots(List<Root> v) { roots = v; return this; }
+
+        /** The largest message read from the server, in bytes. */
         public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
+
+        /** Per-tool settings, by tool name. */
         public Builder tools(Map<String, ToolConfig> v) { tools = v; return this; }
         /** Empty: no prefix; not set: the server's name. */
         public Builder prefix(String v) { prefix = v; return this; }
+        /** Whether the gateway is ready only while this server has an endpoint that can take calls. */
         public Builder required(boolean v) { required = v; return this; }
+
+        /** The result cache for the server's tools (default off). */
         public Builder cache(CacheSettings v) { cache = v; return this; }
+
+        /** How often the catalog lists the server again; zero: only on notices and new sessions. */
         public Builder catalogRefresh(Duration v) { catalogRefresh = v; return this; }
+
+        /** What the server's stderr and log notifications may write to the log per minute. */
         public Builder logLinesPerMinute(int v) { logLinesPerMinute = v; return this; }
 
+        /**
+         * The config.
+         *
+         * @throws IllegalArgumentException if a value is out of its range
+         */
         public ServerConfig build() {
             return new ServerConfig(name, replicas, balance, callTimeout, connectTimeout, pool, retry, breaker, health,
                     supervision, trusted, roots, maxMessageBytes, tools, prefix == null ? name : prefix, required, cache,

@@ -20,6 +20,7 @@ public record SharedCacheSettings(Optional<URI> redisUrl, String prefix, Optiona
     public static final SharedCacheSettings NONE = new SharedCacheSettings(Optional.empty(), DEFAULT_PREFIX,
             Optional.empty(), DEFAULT_TIMEOUT);
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public SharedCacheSettings {
         Objects.requireNonNull(redisUrl, "redisUrl");
         Objects.requireNonNull(prefix, "prefix");

@@ -13,9 +13,11 @@ import java.util.Objects;
 public record SupervisionSettings(Duration initialBackoff, Duration maxBackoff, int crashLoopRestarts,
                                   Duration crashLoopWindow, Duration stableAfter) {
 
+    /** Every setting at its default. */
     public static final SupervisionSettings DEFAULTS = new SupervisionSettings(Duration.ofMillis(200),
             Duration.ofSeconds(30), 5, Duration.ofMinutes(1), Duration.ofSeconds(30));
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public SupervisionSettings {
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");

@@ -15,9 +15,11 @@ import java.util.Optional;
  */
 public record ToolConfig(Optional<Boolean> idempotent, Optional<Boolean> readOnly, Optional<RetrySettings> retry,
                          Optional<CacheSettings> cache) {
+    /** Every setting at its default. */
     public static final ToolConfig DEFAULTS = new ToolConfig(Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty());
 
+    /** @throws IllegalArgumentException if a value is out of its range */
     public ToolConfig {
         Objects.requireNonNull(idempotent, "idempotent");
         Objects.requireNonNull(readOnly, "readOnly");
