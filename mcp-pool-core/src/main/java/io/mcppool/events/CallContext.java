@@ -24,6 +24,12 @@ public final class CallContext {
     private Map<Object, Object> attachments;
     private Map<String, Object> meta;
 
+    /**
+     * Made by the engine when a call starts.
+     *
+     * @param tool       the tool's name on a tool call, else null
+     * @param startNanos {@link System#nanoTime()} when the call was made
+     */
     public CallContext(String server, String method, String tool, long startNanos) {
         this.server = server;
         this.method = method;
@@ -31,6 +37,7 @@ public final class CallContext {
         this.startNanos = startNanos;
     }
 
+    /** The pool's name for the server the call is for. */
     public String server() {
         return server;
     }
@@ -55,6 +62,7 @@ public final class CallContext {
         return endpoint;
     }
 
+    /** Set by the engine when it picks an endpoint (again on each retry). */
     public void endpoint(String value) {
         endpoint = value;
     }
@@ -80,11 +88,16 @@ public final class CallContext {
         return startNanos;
     }
 
+    /** What a listener attached under {@code key} (its per-call state), or null. */
     @SuppressWarnings("unchecked")
     public <T> T attachment(Object key) {
         return attachments == null ? null : (T) attachments.get(key);
     }
 
+    /**
+     * Keeps a listener's per-call state (a span, a timer sample) with the call, under a key of the listener's own.
+     * The hooks of one call run one after another, so no lock is taken.
+     */
     public void attach(Object key, Object value) {
         if (attachments == null) {
             attachments = new HashMap<>(4);

@@ -62,23 +62,34 @@ import org.slf4j.event.Level;
  * {@code McpPool.builder().asyncEventListener(...)} instead.
  */
 public final class LoggingEvents implements PoolEvents {
+    /** MDC key: the pool's name for the server (the config key). */
     public static final String SERVER = "server";
+    /** MDC key: the endpoint, as the pool labels it, secrets masked. */
     public static final String ENDPOINT = "endpoint";
+    /** MDC key: the MCP method of the call. */
     public static final String METHOD = "method";
+    /** MDC key: the tool's name, on a tool call. */
     public static final String TOOL = "tool";
     /** The JSON-RPC id of the call's (last) request. */
     public static final String REQUEST_ID = "request_id";
     /** The server's {@code Mcp-Session-Id} (Streamable HTTP only). */
     public static final String SESSION_ID = "session_id";
+    /** MDC key: {@code success}, {@code tool_error} or {@code failure}. */
     public static final String OUTCOME = "outcome";
+    /** MDC key: the failure's {@code ErrorType} tag. */
     public static final String ERROR_TYPE = "error_type";
+    /** MDC key: how long the call took, in milliseconds. */
     public static final String DURATION_MS = "duration_ms";
+    /** MDC key: the trace id of the {@code traceparent} a tracing listener put in the call's {@code _meta}. */
     public static final String TRACE_ID = "trace_id";
+    /** MDC key: the span id of that {@code traceparent}. */
     public static final String SPAN_ID = "span_id";
+    /** MDC key: a stdio server's process id. */
     public static final String PID = "pid";
     /** What happened: {@code call}, {@code retry}, {@code session_opened}, {@code process_exited}, ... */
     public static final String EVENT = "event";
 
+    /** The loggers' names start with this unless the builder says otherwise. */
     public static final String DEFAULT_LOGGER_PREFIX = "mcp.pool";
 
     private final Logger sessions;
@@ -102,6 +113,7 @@ public final class LoggingEvents implements PoolEvents {
         return builder().build();
     }
 
+    /** A builder with the defaults of {@link #create()}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -387,6 +399,7 @@ public final class LoggingEvents implements PoolEvents {
         }
     }
 
+    /** Builds a {@link LoggingEvents}. */
     public static final class Builder {
         private String loggerPrefix = DEFAULT_LOGGER_PREFIX;
         private Level failureLevel = Level.WARN;
@@ -426,6 +439,7 @@ public final class LoggingEvents implements PoolEvents {
             return this;
         }
 
+        /** The listener; add it to a pool ({@code McpPool.builder().eventListener(...)}). */
         public LoggingEvents build() {
             return new LoggingEvents(this);
         }

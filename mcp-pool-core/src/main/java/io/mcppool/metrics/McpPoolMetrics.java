@@ -127,7 +127,9 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
 
     // ------------------------------------------------------------------ tag keys and fixed values
 
+    /** Tag key: the pool's name for the server. */
     public static final String TAG_SERVER = "server";
+    /** Tag key: the endpoint, as the pool labels it, secrets masked. */
     public static final String TAG_ENDPOINT = "endpoint";
     /** OpenTelemetry's key for the MCP method ({@code tools/call}, {@code tools/list}, ...). */
     public static final String TAG_METHOD = "mcp.method.name";
@@ -135,10 +137,15 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
     public static final String TAG_TOOL = "gen_ai.tool.name";
     /** OpenTelemetry's key for the class of error: {@link ErrorType#tagValue()}, or {@value #NONE}. */
     public static final String TAG_ERROR_TYPE = "error.type";
+    /** Tag key: {@code success}, {@code tool_error} or {@code failure}. */
     public static final String TAG_OUTCOME = "outcome";
+    /** Tag key: why a session closed or a cache entry left. */
     public static final String TAG_REASON = "reason";
+    /** Tag key: a breaker's or an endpoint's state. */
     public static final String TAG_STATE = "state";
+    /** Tag key: the state a transition left. */
     public static final String TAG_FROM = "from";
+    /** Tag key: the state a transition entered. */
     public static final String TAG_TO = "to";
     /** Which output of a server: stderr, stdout, log. */
     public static final String TAG_STREAM = "stream";
@@ -211,10 +218,12 @@ public final class McpPoolMetrics implements PoolEvents, AutoCloseable {
      * Binds a running pool to {@code registry} with the default options: adds the listener and the
      * gauges. Events the pool reported before this call are not counted (see {@link Builder#build}).
      */
+    /** Meters for {@code pool} in {@code registry}, with the defaults; {@link #close()} removes them. */
     public static McpPoolMetrics bind(McpPool pool, MeterRegistry registry) {
         return builder().bind(pool, registry);
     }
 
+    /** A builder, for other histogram and naming settings than the defaults. */
     public static Builder builder() {
         return new Builder();
     }

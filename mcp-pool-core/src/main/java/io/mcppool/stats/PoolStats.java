@@ -70,8 +70,10 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
     /** The most slots an endpoint's pool may hold ({@code maxSessions} x slots per session); 0 when unknown. */
     @FunctionalInterface
     public interface MaxCapacity {
+        /** The endpoint's most slots; 0 when unknown. */
         int of(String server, String endpoint);
 
+        /** Every endpoint's capacity unknown. */
         MaxCapacity UNKNOWN = (server, endpoint) -> 0;
     }
 
@@ -105,22 +107,27 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
     }
 
     /** Stats with the default options, listening to {@code pool} from now on. */
+    /** Statistics of {@code pool} from now on, over the default window; {@link #close()} detaches them. */
     public static PoolStats attach(ObservablePool pool) {
         return builder().pool(pool).build();
     }
 
+    /** As {@link #attach(ObservablePool)}, with another window or health rules. */
     public static PoolStats attach(ObservablePool pool, StatsOptions options) {
         return builder().pool(pool).options(options).build();
     }
 
+    /** A builder, for statistics not attached to a pool or with a clock of their own. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The window and health rules these statistics use. */
     public StatsOptions options() {
         return options;
     }
 
+    /** The time source of the window (and of alert rules over it). */
     public StatsClock clock() {
         return clock;
     }
@@ -563,21 +570,25 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
         private Builder() {
         }
 
+        /** The window and health rules. */
         public Builder options(StatsOptions v) {
             options = Objects.requireNonNull(v);
             return this;
         }
 
+        /** The recent window: its length, in so many buckets. */
         public Builder window(Duration window, int buckets) {
             options = options.withWindow(window, buckets);
             return this;
         }
 
+        /** The thresholds of the health rating. */
         public Builder rules(HealthRules v) {
             options = options.withRules(v);
             return this;
         }
 
+        /** The time source (tests use a manual one). */
         public Builder clock(StatsClock v) {
             clock = Objects.requireNonNull(v);
             return this;
@@ -603,6 +614,7 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
             return this;
         }
 
+        /** Each endpoint's most slots, for utilization; set by {@link #pool}. */
         public Builder maxCapacity(MaxCapacity v) {
             maxCapacity = Objects.requireNonNull(v);
             return this;
@@ -614,6 +626,7 @@ public final class PoolStats implements PoolEvents, AutoCloseable {
             return this;
         }
 
+        /** The statistics, listening to the pool if one was given. */
         public PoolStats build() {
             PoolStats stats = new PoolStats(this);
             if (pool != null) {

@@ -67,27 +67,44 @@ public final class McpTracing implements PoolEvents {
     /** The instrumentation scope name. */
     public static final String INSTRUMENTATION_NAME = "io.mcppool";
 
+    /** The MCP method of the call ({@code tools/call}, {@code resources/read}, ...). */
     public static final AttributeKey<String> MCP_METHOD_NAME = AttributeKey.stringKey("mcp.method.name");
+    /** The tool's name, on a tool call. */
     public static final AttributeKey<String> GEN_AI_TOOL_NAME = AttributeKey.stringKey("gen_ai.tool.name");
+    /** {@value #EXECUTE_TOOL} on a tool call, as the GenAI conventions name it. */
     public static final AttributeKey<String> GEN_AI_OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
+    /** The failure's {@code ErrorType} tag, on a call that failed or whose tool reported an error. */
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    /** The HTTP server's host, on an HTTP endpoint. */
     public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    /** The HTTP server's port, on an HTTP endpoint. */
     public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    /** {@code pipe} for stdio, {@code tcp} for HTTP. */
     public static final AttributeKey<String> NETWORK_TRANSPORT = AttributeKey.stringKey("network.transport");
+    /** {@code http} on an HTTP endpoint. */
     public static final AttributeKey<String> NETWORK_PROTOCOL_NAME = AttributeKey.stringKey("network.protocol.name");
-    /** The pool's name for the server (the config key). */
+    /** The JSON-RPC id of the request as sent (the last attempt's). */
     public static final AttributeKey<String> JSONRPC_REQUEST_ID = AttributeKey.stringKey("jsonrpc.request.id");
+    /** The session's {@code Mcp-Session-Id}, on an HTTP endpoint that gave one. */
     public static final AttributeKey<String> MCP_SESSION_ID = AttributeKey.stringKey("mcp.session.id");
+    /** The pool's name for the server (the config key). */
     public static final AttributeKey<String> POOL_SERVER = AttributeKey.stringKey("mcp_pool.server");
     /** The endpoint the call went to, as the pool labels it, secrets masked. */
     public static final AttributeKey<String> POOL_ENDPOINT = AttributeKey.stringKey("mcp_pool.endpoint");
+    /** On a retry event: the attempt about to be made (2 for the first retry). */
     public static final AttributeKey<Long> RETRY_ATTEMPT = AttributeKey.longKey("mcp_pool.retry.attempt");
+    /** On a retry event: the backoff before it, in milliseconds. */
     public static final AttributeKey<Double> RETRY_BACKOFF_MS = AttributeKey.doubleKey("mcp_pool.retry.backoff_ms");
+    /** On an acquire event: how long the call waited for a session slot, in milliseconds. */
     public static final AttributeKey<Double> ACQUIRE_WAIT_MS = AttributeKey.doubleKey("mcp_pool.acquire.wait_ms");
+    /** On an acquire event: whether the wait ended with a slot. */
     public static final AttributeKey<Boolean> ACQUIRE_ACQUIRED = AttributeKey.booleanKey("mcp_pool.acquire.acquired");
 
+    /** The GenAI operation name of a tool call. */
     public static final String EXECUTE_TOOL = "execute_tool";
+    /** The span event added when a retry is scheduled. */
     public static final String RETRY_EVENT = "mcp_pool.retry";
+    /** The span event added when a call waited for a slot at least the builder's threshold, or got none. */
     public static final String ACQUIRE_EVENT = "mcp_pool.acquire";
 
     private static final String TOOLS_CALL = "tools/call";
@@ -131,6 +148,7 @@ public final class McpTracing implements PoolEvents {
         return builder(tracer, propagator).build();
     }
 
+    /** A builder for spans from {@code openTelemetry}'s tracer provider, with its propagators. */
     public static Builder builder(OpenTelemetry openTelemetry) {
         Objects.requireNonNull(openTelemetry, "openTelemetry");
         TracerBuilder tb = openTelemetry.tracerBuilder(INSTRUMENTATION_NAME);
@@ -141,6 +159,7 @@ public final class McpTracing implements PoolEvents {
         return new Builder(tb.build(), openTelemetry.getPropagators().getTextMapPropagator());
     }
 
+    /** A builder for spans from {@code tracer}, context injected with {@code propagator}. */
     public static Builder builder(Tracer tracer, TextMapPropagator propagator) {
         return new Builder(Objects.requireNonNull(tracer, "tracer"), Objects.requireNonNull(propagator, "propagator"));
     }
@@ -289,6 +308,7 @@ public final class McpTracing implements PoolEvents {
         return "McpTracing";
     }
 
+    /** Builds an {@link McpTracing}. */
     public static final class Builder {
         private final Tracer tracer;
         private final TextMapPropagator propagator;
@@ -315,6 +335,7 @@ public final class McpTracing implements PoolEvents {
             return this;
         }
 
+        /** The listener; add it to a pool ({@code McpPool.builder().eventListener(...)}). */
         public McpTracing build() {
             return new McpTracing(this);
         }
