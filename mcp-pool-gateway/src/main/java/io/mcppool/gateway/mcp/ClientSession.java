@@ -267,26 +267,18 @@ public final class ClientSession {
      * sticky place it held is given back through {@code giveBack}. False if it had ended already.
      */
     boolean end(Consumer<String> giveBack) {
-        if (!close()) {
+        if (closed) {
             return false;
         }
+        closed = true;
         inFlight.values().forEach(f -> f.cancel(true));
         outgoing.values().forEach(f -> f.completeExceptionally(new CancellationException("the client session ended")));
-        // close() above runs once, and holdStickyPlace takes no place for a closed session: each goes back once
+        // this runs once, and holdStickyPlace takes no place for a closed session: each goes back once
         for (String server : stickyPlaces.keySet()) {
             if (stickyPlaces.remove(server) != null) {
                 giveBack.accept(server);
             }
         }
-        return true;
-    }
-
-    /** Marks the session ended; the caller releases what it holds upstream. */
-    boolean close() {
-        if (closed) {
-            return false;
-        }
-        closed = true;
         return true;
     }
 }
